@@ -1,0 +1,148 @@
+import { parseArgs } from 'node:util';
+import { configFromEnv, type Config } from '../config.ts';
+import { createUser, createWebhook, setPassword, webhookUrl } from '../identity/accounts.ts';
+import { openStore, type Store } from '../store/index.ts';
+import { serve } from './serve.ts';
+
+const USAGE = `usage: notify24 <command>
+
+  serve [--port N] [--https-port N|off] [--host H] [--data DIR]
+                               run the server (default http://127.0.0.1:8080, https :8443)
+  user add --login L [--name N] [--last-name N] [--email E] [--position P] [--password P] [--admin]
+  user list
+  user passwd --id ID --password P
+  webhook add --user ID [--scope im,user] [--title T]
+  webhook list
+  webhook revoke --id ID
+
+Settings come from NOTIFY24_* environment variables (see README.md).`;
+
+type Out = (line: string) => void;
+
+function baseUrl(config: Config): string {
+  return config.publicUrl ?? `http://${config.host}:${config.port}`;
+}
+
+async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(config.databaseUrl);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function userCommand(sub: string | undefined, args: string[], config: Config, out: Out): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      login: { type: 'string' },
+      name: { type: 'string' },
+      'last-name': { type: 'string' },
+      email: { type: 'string' },
+      position: { type: 'string' },
+      password: { type: 'string' },
+      admin: { type: 'boolean' },
+      id: { type: 'string' },
+    },
+  });
+  return withStore(config, async (store) => {
+    if (sub === 'add') {
+      if (!values.login) throw new Error('user add needs --login');
+      const user = await createUser(
+        store,
+        {
+          login: values.login,
+          name: values.name ?? values.login,
+          lastName: values['last-name'] ?? '',
+          email: values.email ?? '',
+          workPosition: values.position ?? '',
+          isAdmin: values.admin ?? false,
+          password: values.password,
+        },
+        Date.now(),
+      );
+      out(`user ${user.id} (${user.login}) created`);
+      return 0;
+    }
+    if (sub === 'list') {
+      const { items } = await store.users.list({}, { offset: 0, limit: 10_000 });
+      for (const u of items) {
+        out(`${u.id}\t${u.login}\t${[u.name, u.lastName].filter(Boolean).join(' ')}\t${u.email}\t${u.active ? 'active' : 'inactive'}${u.isAdmin ? '\tadmin' : ''}`);
+      }
+      return 0;
+    }
+    if (sub === 'passwd') {
+      if (!values.id || !values.password) throw new Error('user passwd needs --id and --password');
+      await setPassword(store, Number(values.id), values.password);
+      out(`password of user ${values.id} set`);
+      return 0;
+    }
+    throw new Error(`unknown command: user ${sub ?? ''}`);
+  });
+}
+
+async function webhookCommand(sub: string | undefined, args: string[], config: Config, out: Out): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { user: { type: 'string' }, scope: { type: 'string' }, title: { type: 'string' }, id: { type: 'string' } },
+  });
+  return withStore(config, async (store) => {
+    if (sub === 'add') {
+      const userId = Number(values.user);
+      if (!(userId > 0) || !(await store.users.byId(userId))) throw new Error('webhook add needs --user with an existing user id');
+      const scopes = (values.scope ?? 'im').split(',').map((s) => s.trim()).filter(Boolean);
+      const { webhook, code } = await createWebhook(store, { userId, scopes, title: values.title }, Date.now());
+      out(`webhook ${webhook.id} for user ${userId}, scopes ${scopes.join(',')}:`);
+      out(webhookUrl(baseUrl(config), userId, code));
+      return 0;
+    }
+    if (sub === 'list') {
+      for (const w of await store.webhooks.list()) {
+        const used = w.lastUsedAt ? new Date(w.lastUsedAt).toISOString() : 'never used';
+        out(`${w.id}\tuser ${w.userId}\t${w.scopes.join(',')}\t${w.active ? 'active' : 'revoked'}\t${used}\t${w.title}`);
+      }
+      return 0;
+    }
+    if (sub === 'revoke') {
+      const ok = await store.webhooks.revoke(Number(values.id));
+      out(ok ? `webhook ${values.id} revoked` : `no active webhook ${values.id}`);
+      return ok ? 0 : 1;
+    }
+    throw new Error(`unknown command: webhook ${sub ?? ''}`);
+  });
+}
+
+function serveConfig(args: string[]): Config {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string' },
+      'https-port': { type: 'string' },
+      host: { type: 'string' },
+      data: { type: 'string' },
+    },
+  });
+  const overrides: Partial<Config> = {};
+  if (values.port) overrides.port = Number(values.port);
+  if (values['https-port']) overrides.httpsPort = values['https-port'] === 'off' ? null : Number(values['https-port']);
+  if (values.host) overrides.host = values.host;
+  if (values.data) overrides.dataDir = values.data;
+  return configFromEnv(process.env, overrides);
+}
+
+/** Runs one CLI command; returns the exit code. */
+export async function main(argv: string[], out: Out = (l) => console.log(l)): Promise<number> {
+  const [command, sub, ...rest] = argv;
+  try {
+    if (command === 'serve') return await serve(serveConfig(argv.slice(1)), out);
+    const config = configFromEnv();
+    if (command === 'user') return await userCommand(sub, rest, config, out);
+    if (command === 'webhook') return await webhookCommand(sub, rest, config, out);
+    out(USAGE);
+    return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  } catch (err) {
+    console.error(`notify24: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,86 @@
+import busboy from 'busboy';
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import { errors } from '../rest/errors.ts';
+import type { RawParams } from '../rest/params.ts';
+import { isMap } from '../rest/php.ts';
+import { parsePhpFields, parsePhpQuery } from './php-query.ts';
+
+/** Reads the whole body, refusing more than `limit` bytes without buffering the excess. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) {
+    req.resume();
+    throw errors.requestTooLarge(limit);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      req.resume();
+      throw errors.requestTooLarge(limit);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function mediaType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** A JSON body: a map is the parameter set, a list is keyed 0..n, anything else (or garbage) is empty. */
+function jsonParams(body: Buffer): RawParams {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return {};
+  }
+  if (Array.isArray(value)) return { ...value };
+  return isMap(value) ? value : {};
+}
+
+function multipartParams(req: IncomingMessage, body: Buffer): Promise<RawParams> {
+  return new Promise((resolve, reject) => {
+    const fields: [string, string][] = [];
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: req.headers, limits: { fieldSize: body.length + 1 } });
+    } catch {
+      resolve({});
+      return;
+    }
+    parser.on('field', (name, value) => fields.push([name, value]));
+    // File parts are not parameters in this API (files travel base64-encoded inside fields).
+    parser.on('file', (_name, stream) => stream.resume());
+    parser.on('close', () => resolve(parsePhpFields(fields)));
+    parser.on('error', () => reject(errors.wrongEncoding()));
+    Readable.from([body]).pipe(parser);
+  });
+}
+
+/** The body's parameters, by Content-Type, as the portal reads them. Only POST bodies count. */
+export async function bodyParams(req: IncomingMessage, limit: number): Promise<RawParams> {
+  if (req.method !== 'POST') {
+    req.resume();
+    return {};
+  }
+  const body = await readBody(req, limit);
+  if (body.length === 0) return {};
+  const type = mediaType(req);
+  if (type === 'application/json') return jsonParams(body);
+  if (type === 'multipart/form-data') return multipartParams(req, body);
+  return parsePhpQuery(body.toString('utf8'));
+}
+
+/**
+ * Query and body merged, the body winning per top-level key. JSON `null` means "not sent",
+ * so such keys are dropped.
+ */
+export function mergeParams(query: RawParams, body: RawParams): RawParams {
+  const merged: RawParams = { ...query, ...body };
+  for (const [key, value] of Object.entries(merged)) if (value === null) delete merged[key];
+  return merged;
+}

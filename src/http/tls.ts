@@ -1,0 +1,53 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generate } from 'selfsigned';
+import type { Config } from '../config.ts';
+
+export interface TlsMaterial {
+  cert: string;
+  key: string;
+  /** True when notify24 generated the pair itself (clients must be told to trust it). */
+  selfSigned: boolean;
+  certFile: string;
+}
+
+/**
+ * The operator's certificate when configured; otherwise a self-signed one for localhost,
+ * generated on first start and kept in the data folder so clients can trust it once.
+ */
+export async function loadTls(config: Config): Promise<TlsMaterial> {
+  if (config.tlsCertFile && config.tlsKeyFile) {
+    return {
+      cert: readFileSync(config.tlsCertFile, 'utf8'),
+      key: readFileSync(config.tlsKeyFile, 'utf8'),
+      selfSigned: false,
+      certFile: config.tlsCertFile,
+    };
+  }
+  const certFile = join(config.dataDir, 'tls-cert.pem');
+  const keyFile = join(config.dataDir, 'tls-key.pem');
+  if (!existsSync(certFile) || !existsSync(keyFile)) {
+    const notAfter = new Date();
+    notAfter.setFullYear(notAfter.getFullYear() + 5);
+    const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+      keySize: 2048,
+      algorithm: 'sha256',
+      notAfterDate: notAfter,
+      extensions: [
+        { name: 'basicConstraints', cA: true },
+        {
+          name: 'subjectAltName',
+          altNames: [
+            { type: 2, value: 'localhost' },
+            { type: 7, ip: '127.0.0.1' },
+            { type: 7, ip: '::1' },
+          ],
+        },
+      ],
+    });
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(certFile, pems.cert);
+    writeFileSync(keyFile, pems.private, { mode: 0o600 });
+  }
+  return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), selfSigned: true, certFile };
+}

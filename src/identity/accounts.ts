@@ -1,0 +1,36 @@
+import type { Store } from '../store/index.ts';
+import type { NewUser, User, Webhook } from '../store/types.ts';
+import { hashPassword, hashSecret, randomCode } from './secrets.ts';
+
+/** Creates a user; a password, when given, is stored as an scrypt hash for web login. */
+export async function createUser(
+  store: Store,
+  fields: Omit<NewUser, 'passwordHash'> & { password?: string },
+  now: number,
+): Promise<User> {
+  const { password, ...rest } = fields;
+  return store.users.create({ ...rest, passwordHash: password ? await hashPassword(password) : null }, now);
+}
+
+export async function setPassword(store: Store, userId: number, password: string): Promise<void> {
+  await store.users.update(userId, { passwordHash: await hashPassword(password) });
+}
+
+/** A new incoming webhook. The plain code exists only in the returned value; the store keeps its hash. */
+export async function createWebhook(
+  store: Store,
+  input: { userId: number; scopes: string[]; title?: string },
+  now: number,
+): Promise<{ webhook: Webhook; code: string }> {
+  const code = randomCode(16);
+  const webhook = await store.webhooks.create(
+    { userId: input.userId, codeHash: hashSecret(code), title: input.title ?? '', scopes: input.scopes },
+    now,
+  );
+  return { webhook, code };
+}
+
+/** `https://host/rest/{userId}/{code}/`: what integrators paste into their client. */
+export function webhookUrl(base: string, userId: number, code: string): string {
+  return `${base.replace(/\/+$/, '')}/rest/${userId}/${code}/`;
+}

@@ -1,0 +1,29 @@
+/** Time source, injectable so tests can move time (token expiry, retention, limits). */
+export interface Clock {
+  /** Unix milliseconds. */
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** A clock tests can move by hand. */
+export class ManualClock implements Clock {
+  constructor(private ms = Date.now()) {}
+  now(): number {
+    return this.ms;
+  }
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+/** `2026-03-03T09:00:00+00:00`: PHP's `date('c')`, in the server's local offset. */
+export function isoDate(ms: number): string {
+  const d = new Date(ms);
+  const offsetMin = -d.getTimezoneOffset();
+  const local = new Date(ms + offsetMin * 60_000);
+  const sign = offsetMin >= 0 ? '+' : '-';
+  const abs = Math.abs(offsetMin);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${local.toISOString().slice(0, 19)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}

@@ -1,0 +1,65 @@
+/**
+ * Operating time: a method's execution time summed per caller and method in ten one-minute
+ * baskets. Above the limit the next call of that method is refused (OPERATION_TIME_LIMIT);
+ * the figures are reported in every `time` block either way.
+ */
+export interface OperatingReport {
+  /** Seconds accumulated in the window. */
+  operating: number;
+  /** Unix seconds when the oldest basket leaves the window. */
+  resetAt: number;
+}
+
+export interface OperatingTime {
+  /** True when the caller may still run this method. */
+  allowed(key: string, nowMs: number): Promise<boolean>;
+  record(key: string, seconds: number, nowMs: number): Promise<OperatingReport>;
+}
+
+const WINDOW_MINUTES = 10;
+/** Calls at or under 0.1 s are not recorded (the portal ignores them too). */
+const MIN_RECORDED_SECONDS = 0.1;
+
+export class MemoryOperatingTime implements OperatingTime {
+  private readonly baskets = new Map<string, Map<number, number>>();
+  /** @param limitSeconds window limit; null reports figures but never refuses. */
+  constructor(private readonly limitSeconds: number | null) {}
+
+  private window(key: string, nowMs: number): Map<number, number> {
+    const minute = Math.floor(nowMs / 60_000);
+    let baskets = this.baskets.get(key);
+    if (!baskets) {
+      baskets = new Map();
+      this.baskets.set(key, baskets);
+    }
+    for (const m of baskets.keys()) if (m <= minute - WINDOW_MINUTES) baskets.delete(m);
+    return baskets;
+  }
+
+  private report(baskets: Map<number, number>, nowMs: number): OperatingReport {
+    let operating = 0;
+    let oldest = Infinity;
+    for (const [minute, secs] of baskets) {
+      operating += secs;
+      oldest = Math.min(oldest, minute);
+    }
+    const resetAt = oldest === Infinity ? Math.floor(nowMs / 1000) + WINDOW_MINUTES * 60 : (oldest + WINDOW_MINUTES) * 60;
+    return { operating: Math.round(operating * 10_000) / 10_000, resetAt };
+  }
+
+  async allowed(key: string, nowMs: number): Promise<boolean> {
+    if (this.limitSeconds === null) return true;
+    return this.report(this.window(key, nowMs), nowMs).operating <= this.limitSeconds;
+  }
+
+  async record(key: string, seconds: number, nowMs: number): Promise<OperatingReport> {
+    const baskets = this.window(key, nowMs);
+    if (seconds > MIN_RECORDED_SECONDS) {
+      const minute = Math.floor(nowMs / 60_000);
+      baskets.set(minute, (baskets.get(minute) ?? 0) + seconds);
+    }
+    const report = this.report(baskets, nowMs);
+    if (baskets.size === 0) this.baskets.delete(key);
+    return report;
+  }
+}

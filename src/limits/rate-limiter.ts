@@ -1,0 +1,50 @@
+/**
+ * The leaky bucket Bitrix24 puts in front of REST: every request adds 1 to the caller's
+ * counter, which drains by `drain` per second; a request that finds the counter above
+ * `burst` is refused and leaves the counter as it was.
+ */
+export interface RateLimiter {
+  /** True when the request may go on (and was counted), false when it must be refused. */
+  take(key: string, nowMs: number): Promise<boolean>;
+  close?(): Promise<void>;
+}
+
+export interface BucketSettings {
+  burst: number;
+  drain: number;
+}
+
+/** Named profiles: the portal's default and its Enterprise plan. */
+export const RATE_PROFILES: Record<string, BucketSettings> = {
+  standard: { burst: 50, drain: 2 },
+  enterprise: { burst: 250, drain: 5 },
+};
+
+/** One bucket step, shared by every implementation so they agree to the request. */
+export function leak(level: number, lastMs: number, nowMs: number, drain: number): number {
+  return Math.max(0, level - (Math.max(0, nowMs - lastMs) / 1000) * drain);
+}
+
+export class MemoryRateLimiter implements RateLimiter {
+  private readonly buckets = new Map<string, { level: number; at: number }>();
+  constructor(private readonly settings: BucketSettings) {}
+
+  async take(key: string, nowMs: number): Promise<boolean> {
+    const bucket = this.buckets.get(key);
+    const level = bucket ? leak(bucket.level, bucket.at, nowMs, this.settings.drain) : 0;
+    if (level > this.settings.burst) return false;
+    this.buckets.set(key, { level: level + 1, at: nowMs });
+    if (this.buckets.size > 100_000) this.prune(nowMs);
+    return true;
+  }
+
+  /** Forget empty buckets so one-off callers do not accumulate. */
+  private prune(nowMs: number): void {
+    for (const [key, b] of this.buckets) {
+      if (leak(b.level, b.at, nowMs, this.settings.drain) === 0) this.buckets.delete(key);
+    }
+  }
+}
+
+/** Limits switched off (local development): every request passes. */
+export const noRateLimit: RateLimiter = { take: async () => true };

@@ -1,0 +1,49 @@
+/**
+ * Real-time push to the people a change concerns. The notify domain publishes after each
+ * commit; WebSocket/SSE connections subscribe per user. In one process the hub is an
+ * in-memory fan-out; across nodes a Redis implementation carries the same messages.
+ */
+export interface PushMessage {
+  /** e.g. `notifyAdd`, `notifyDelete`, `notifyRead`, `notifyUnread`, `notifyReadAll`, `counters`. */
+  command: string;
+  params: Record<string, unknown>;
+}
+
+export type PushListener = (message: PushMessage) => void;
+
+export interface PushHub {
+  publish(userId: number, message: PushMessage): Promise<void>;
+  /** Returns the unsubscribe function. */
+  subscribe(userId: number, listener: PushListener): () => void;
+  close(): Promise<void>;
+}
+
+export class LocalPushHub implements PushHub {
+  private readonly listeners = new Map<number, Set<PushListener>>();
+
+  async publish(userId: number, message: PushMessage): Promise<void> {
+    this.deliver(userId, message);
+  }
+
+  /** Hands a message to this process's subscribers (also used by cross-node hubs on receipt). */
+  deliver(userId: number, message: PushMessage): void {
+    for (const listener of this.listeners.get(userId) ?? []) listener(message);
+  }
+
+  subscribe(userId: number, listener: PushListener): () => void {
+    let set = this.listeners.get(userId);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(userId, set);
+    }
+    set.add(listener);
+    return () => {
+      set!.delete(listener);
+      if (set!.size === 0) this.listeners.delete(userId);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,42 @@
+import type { Services } from '../../services.ts';
+import type { Caller } from '../caller.ts';
+import { errors } from '../errors.ts';
+import type { RawParams } from '../params.ts';
+
+/** What authentication may look at. */
+export interface AuthRequest {
+  /** `/rest/{userId}/{code}/...` path segments, when present. */
+  webhook: { user: string; code: string } | null;
+  params: RawParams;
+  headers: Record<string, string | string[] | undefined>;
+  secure: boolean;
+  ip: string;
+}
+
+export interface AuthOutcome {
+  caller: Caller;
+  /** Parameter keys that carried credentials; they are removed before the method sees the parameters. */
+  consumed: string[];
+}
+
+/**
+ * One way of authorizing a REST call (webhook, OAuth token, browser session). `detect` says
+ * whether the request carries this kind of credential at all; the first provider that
+ * detects one decides, as the portal's handler chain does.
+ */
+export interface AuthProvider {
+  readonly kind: Caller['kind'];
+  detect(req: AuthRequest): boolean;
+  authenticate(req: AuthRequest, services: Services): Promise<AuthOutcome>;
+}
+
+export async function authenticate(
+  req: AuthRequest,
+  providers: readonly AuthProvider[],
+  services: Services,
+): Promise<AuthOutcome> {
+  for (const provider of providers) {
+    if (provider.detect(req)) return provider.authenticate(req, services);
+  }
+  throw errors.noAuthFound();
+}

@@ -1,0 +1,55 @@
+import type { Services } from '../../services.ts';
+import { hashSecret, sameHash } from '../../identity/secrets.ts';
+import { errors } from '../errors.ts';
+import type { AuthOutcome, AuthProvider, AuthRequest } from './index.ts';
+
+/** Remember a webhook's last use at most this often, so calls do not each cost a write. */
+const TOUCH_EVERY_MS = 60_000;
+
+function credentials(req: AuthRequest): { user: string; code: string } | null {
+  if (req.webhook) return req.webhook;
+  const { aplogin, ap } = req.params;
+  return typeof aplogin === 'string' && typeof ap === 'string' ? { user: aplogin, code: ap } : null;
+}
+
+async function resolveUserId(user: string, services: Services): Promise<number | null> {
+  if (/^\d+$/.test(user)) return Number(user);
+  const byLogin = await services.store.users.byLogin(user);
+  return byLogin?.id ?? null;
+}
+
+/** Incoming webhooks: `/rest/{userId}/{code}/{method}`, the path alone authorizes the call. */
+export const webhookAuth: AuthProvider = {
+  kind: 'webhook',
+  detect: (req) => credentials(req) !== null,
+
+  async authenticate(req, services): Promise<AuthOutcome> {
+    const cred = credentials(req)!;
+    if (services.config.webhookRequiresHttps && !req.secure) throw errors.httpsRequired();
+    const userId = await resolveUserId(cred.user, services);
+    const codeHash = hashSecret(cred.code);
+    const candidates = userId === null ? [] : await services.store.webhooks.activeForUser(userId);
+    // Every candidate is compared, so the time taken does not reveal which one matched.
+    let webhook = null;
+    for (const w of candidates) if (sameHash(w.codeHash, codeHash)) webhook = w;
+    if (!webhook) throw errors.invalidCredentials();
+
+    const user = await services.store.users.byId(webhook.userId);
+    if (!user || !user.active) throw errors.authorizationError();
+
+    const now = services.clock.now();
+    if (webhook.lastUsedAt === null || now - webhook.lastUsedAt > TOUCH_EVERY_MS) {
+      await services.store.webhooks.touch(webhook.id, now, req.ip);
+    }
+    return {
+      caller: {
+        kind: 'webhook',
+        userId: user.id,
+        scopes: new Set(webhook.scopes),
+        clientId: null,
+        credentialId: webhook.id,
+      },
+      consumed: ['aplogin', 'ap'],
+    };
+  },
+};

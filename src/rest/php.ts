@@ -1,0 +1,58 @@
+/**
+ * PHP value semantics that Bitrix24 handlers apply to request parameters. Clients send the
+ * same value as a JSON number, a form string or a boolean; the real server coerces them with
+ * these rules, so we do too.
+ */
+
+/** PHP `intval`: leading-digits parse, booleans to 0/1, arrays to 0/1, anything else 0. */
+export function intval(value: unknown): number {
+  if (typeof value === 'number') return Number.isFinite(value) ? Math.trunc(value) : 0;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'string') {
+    const m = /^\s*([+-]?\d+)/.exec(value);
+    return m ? Number.parseInt(m[1]!, 10) : 0;
+  }
+  if (Array.isArray(value)) return value.length > 0 ? 1 : 0;
+  if (value && typeof value === 'object') return Object.keys(value).length > 0 ? 1 : 0;
+  return 0;
+}
+
+/** PHP `empty`: missing, null, "", "0", 0, false and empty arrays are all empty. */
+export function isEmpty(value: unknown): boolean {
+  if (value === undefined || value === null || value === false) return true;
+  if (value === '' || value === '0' || value === 0) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value === 'object') return Object.keys(value).length === 0;
+  return false;
+}
+
+/** PHP boolean cast, as `halt` and similar flags are read: "0", "", 0, false, null, [] are false. */
+export function toBool(value: unknown): boolean {
+  return !isEmpty(value);
+}
+
+/** A PHP array that would be json_encoded as a list: a JS array, or an object keyed 0..n-1. */
+export function asList(value: unknown): unknown[] | null {
+  if (Array.isArray(value)) return value.filter((v) => v !== undefined);
+  if (value && typeof value === 'object') return Object.values(value);
+  return null;
+}
+
+/** Plain object check (not an array, not null). */
+export function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `/^\d+$/` as PHP's preg_match reads it: digits only, one trailing newline tolerated. */
+export function isDigits(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 0;
+  return typeof value === 'string' && /^\d+\n?$/.test(value);
+}
+
+/** A string parameter, or "" when absent or not a string (handlers reject non-strings this way). */
+export function strval(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return value ? '1' : '';
+  return '';
+}

@@ -1,0 +1,103 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config.ts';
+import { createRequestHandler, type Route } from './http/app.ts';
+import { loadTls, type TlsMaterial } from './http/tls.ts';
+import { systemClock, type Clock } from './lib/clock.ts';
+import { createLogger, type Logger } from './lib/log.ts';
+import { MemoryOperatingTime } from './limits/operating-time.ts';
+import { MemoryRateLimiter, noRateLimit } from './limits/rate-limiter.ts';
+import { platformMethods } from './methods/platform.ts';
+import { userMethods } from './methods/user.ts';
+import { webhookAuth } from './rest/auth/webhook.ts';
+import { MethodRegistry } from './rest/registry.ts';
+import type { Services } from './services.ts';
+import { openStore } from './store/index.ts';
+import { LocalPushHub } from './realtime/hub.ts';
+
+export interface RunningServer {
+  services: Services;
+  /** `http://host:port` of the plain listener. */
+  httpUrl: string;
+  /** `https://host:port` of the TLS listener, or null when HTTPS is off. */
+  httpsUrl: string | null;
+  tls: TlsMaterial | null;
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  clock?: Clock;
+  log?: Logger;
+}
+
+/** Composition root: config → store → services → listeners. */
+export async function buildServices(config: Config, options: ServerOptions = {}): Promise<Services> {
+  const store = await openStore(config.databaseUrl);
+  const registry = new MethodRegistry().add(...platformMethods, ...userMethods);
+  return {
+    config,
+    store,
+    clock: options.clock ?? systemClock,
+    log: options.log ?? createLogger(config.logLevel),
+    registry,
+    rateLimiter: config.rateLimit ? new MemoryRateLimiter(config.rateLimit) : noRateLimit,
+    operatingTime: new MemoryOperatingTime(config.operatingLimit),
+    authProviders: [webhookAuth],
+    hub: new LocalPushHub(),
+    // Replaced by the delivery engine of src/apps once it lands.
+    appEvents: { emit: async () => undefined },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function urlFor(scheme: 'http' | 'https', host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `${scheme}://${shown}:${port}`;
+}
+
+export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
+  const services = await buildServices(config, options);
+  const routes: Route[] = [];
+  const handle = createRequestHandler(services, routes);
+  const serverOptions = { maxHeaderSize: config.maxHeaderSize, keepAliveTimeout: 65_000 };
+
+  const http = createHttpServer(serverOptions, (req, res) => void handle(req, res, false));
+  const httpPort = await listen(http, config.port, config.host);
+
+  let https: Server | null = null;
+  let httpsPort: number | null = null;
+  let tls: TlsMaterial | null = null;
+  if (config.httpsPort !== null) {
+    tls = await loadTls(config);
+    https = createHttpsServer({ ...serverOptions, cert: tls.cert, key: tls.key }, (req, res) => void handle(req, res, true));
+    httpsPort = await listen(https, config.httpsPort, config.host);
+  }
+
+  return {
+    services,
+    httpUrl: urlFor('http', config.host, httpPort),
+    httpsUrl: httpsPort === null ? null : urlFor('https', config.host, httpsPort),
+    tls,
+    async close() {
+      await Promise.all([closeServer(http), https ? closeServer(https) : Promise.resolve()]);
+      await services.store.close();
+    },
+  };
+}

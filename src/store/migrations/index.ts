@@ -1,0 +1,31 @@
+import type { SqlDb } from '../sql.ts';
+import { ddlFor, type Migration } from './ddl.ts';
+import { identity } from './001-identity.ts';
+
+/** Every schema version, in order. Add a file per version; never edit a released one. */
+export const migrations: Migration[] = [identity];
+
+/** Brings the schema up to the newest version; each version is applied in its own transaction. */
+export async function migrate(db: SqlDb, list: Migration[] = migrations): Promise<number[]> {
+  await db.run(
+    `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
+  );
+  const applied = new Set(
+    (await db.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)),
+  );
+  const ddl = ddlFor(db.dialect);
+  const done: number[] = [];
+  for (const m of [...list].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
+    await db.tx(async (t) => {
+      for (const statement of m.up(ddl)) await t.run(statement);
+      await t.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+        m.version,
+        m.name,
+        Date.now(),
+      ]);
+    });
+    done.push(m.version);
+  }
+  return done;
+}
