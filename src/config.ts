@@ -4,6 +4,10 @@ import { RATE_PROFILES, type BucketSettings } from './limits/rate-limiter.ts';
 
 /** Everything the server can be told, with every default in one place. */
 export interface Config {
+  /** Notifications older than this many days are purged (Bitrix24 keeps 60). */
+  retentionDays: number;
+  /** Opt-in: let a webhook's CLIENT_ID set tags on add (the documented, not the portal's, behaviour). */
+  webhookTagsWithClientId: boolean;
   host: string;
   /** Plain HTTP port; 0 picks a free one. */
   port: number;
@@ -24,8 +28,12 @@ export interface Config {
   bodyLimit: number;
   /** Largest accepted request head, bytes (long GET batches need more than Node's 16 KiB). */
   maxHeaderSize: number;
-  /** Leaky bucket per caller; null switches it off. */
+  /** Leaky bucket per source IP (docs/limits.md); null switches it off. */
   rateLimit: BucketSettings | null;
+  /** `redis://...`: shared rate-limit counters and cross-node push; null = this process only. */
+  redisUrl: string | null;
+  /** Start of every Redis key and channel, so deployments (or tests) can share one Redis. */
+  redisPrefix: string;
   /** Operating-time limit per caller and method, seconds per 10 minutes; null = off. */
   operatingLimit: number | null;
   logLevel: LogLevel;
@@ -47,18 +55,35 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
     maxHeaderSize: 256 * 1024,
     rateLimit: RATE_PROFILES.standard!,
     operatingLimit: null,
+    redisUrl: null,
+    redisPrefix: 'notify24:',
     logLevel: 'info',
+    retentionDays: 60,
+    webhookTagsWithClientId: false,
     ...overrides,
   };
 }
 
 function parseRateLimit(value: string): BucketSettings | null {
   if (value === 'off' || value === '0') return null;
-  const profile = RATE_PROFILES[value];
-  if (profile) return profile;
+  if (Object.hasOwn(RATE_PROFILES, value)) return RATE_PROFILES[value]!;
   const m = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(value);
-  if (!m) throw new Error(`NOTIFY24_RATE_LIMIT: expected off, standard, enterprise or BURST/DRAIN, got "${value}"`);
+  if (!m || Number(m[2]) <= 0) throw new Error(`NOTIFY24_RATE_LIMIT: expected off, standard, enterprise or BURST/DRAIN, got "${value}"`);
   return { burst: Number(m[1]), drain: Number(m[2]) };
+}
+
+/** The portal's self-hosted default once the operating-time limit is switched on. */
+export const DEFAULT_OPERATING_LIMIT = 420;
+
+/** `off`, `on` (420 s) or a number of seconds per ten minutes. */
+function parseOperatingLimit(value: string): number | null {
+  if (value === 'off' || value === '0') return null;
+  if (value === 'on') return DEFAULT_OPERATING_LIMIT;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new Error(`NOTIFY24_OPERATING_LIMIT: expected off, on or seconds, got "${value}"`);
+  }
+  return seconds;
 }
 
 function parseOptionalPort(value: string): number | null {
@@ -79,7 +104,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
   if (e('WEBHOOK_REQUIRES_HTTPS')) fromEnv.webhookRequiresHttps = e('WEBHOOK_REQUIRES_HTTPS') === '1';
   if (e('BODY_LIMIT')) fromEnv.bodyLimit = Number(e('BODY_LIMIT'));
   if (e('RATE_LIMIT')) fromEnv.rateLimit = parseRateLimit(e('RATE_LIMIT')!);
-  if (e('OPERATING_LIMIT')) fromEnv.operatingLimit = e('OPERATING_LIMIT') === 'off' ? null : Number(e('OPERATING_LIMIT'));
+  if (e('OPERATING_LIMIT')) fromEnv.operatingLimit = parseOperatingLimit(e('OPERATING_LIMIT')!);
+  if (e('REDIS_URL')) fromEnv.redisUrl = e('REDIS_URL')!;
+  if (e('REDIS_PREFIX')) fromEnv.redisPrefix = e('REDIS_PREFIX')!;
   if (e('LOG_LEVEL')) fromEnv.logLevel = e('LOG_LEVEL') as LogLevel;
   const merged = { ...fromEnv, ...overrides };
   const config = defaultConfig(merged);

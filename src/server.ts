@@ -8,13 +8,23 @@ import { systemClock, type Clock } from './lib/clock.ts';
 import { createLogger, type Logger } from './lib/log.ts';
 import { MemoryOperatingTime } from './limits/operating-time.ts';
 import { MemoryRateLimiter, noRateLimit } from './limits/rate-limiter.ts';
+import { RedisRateLimiter } from './limits/redis-rate-limiter.ts';
+import { openRedis } from './lib/redis.ts';
+import { healthRoute } from './http/health.ts';
+import { RedisPushHub } from './realtime/redis-hub.ts';
+import { batchMethods } from './methods/batch.ts';
 import { platformMethods } from './methods/platform.ts';
 import { userMethods } from './methods/user.ts';
+import { imNotifyMethods } from './methods/im-notify.ts';
+import { imCountersMethods } from './methods/im-counters.ts';
+import { startRetentionJob } from './notify/retention.ts';
 import { webhookAuth } from './rest/auth/webhook.ts';
 import { MethodRegistry } from './rest/registry.ts';
 import type { Services } from './services.ts';
 import { openStore } from './store/index.ts';
 import { LocalPushHub } from './realtime/hub.ts';
+import { createWeb } from './web/routes.ts';
+import { sessionReader } from './web/session-reader.ts';
 
 export interface RunningServer {
   services: Services;
@@ -34,17 +44,24 @@ export interface ServerOptions {
 /** Composition root: config → store → services → listeners. */
 export async function buildServices(config: Config, options: ServerOptions = {}): Promise<Services> {
   const store = await openStore(config.databaseUrl);
-  const registry = new MethodRegistry().add(...platformMethods, ...userMethods);
+  // With Redis the nodes share rate-limit buckets and push fan-out; without it, this process.
+  const redis = config.redisUrl ? openRedis(config.redisUrl) : null;
+  const registry = new MethodRegistry().add(...platformMethods, ...userMethods, ...batchMethods, ...imNotifyMethods, ...imCountersMethods);
   return {
     config,
     store,
     clock: options.clock ?? systemClock,
     log: options.log ?? createLogger(config.logLevel),
     registry,
-    rateLimiter: config.rateLimit ? new MemoryRateLimiter(config.rateLimit) : noRateLimit,
+    rateLimiter: !config.rateLimit
+      ? noRateLimit
+      : redis
+        ? new RedisRateLimiter(redis.commands, config.rateLimit, `${config.redisPrefix}rate:`)
+        : new MemoryRateLimiter(config.rateLimit),
     operatingTime: new MemoryOperatingTime(config.operatingLimit),
     authProviders: [webhookAuth],
-    hub: new LocalPushHub(),
+    redis,
+    hub: redis ? new RedisPushHub(redis.commands, redis.subscriber, `${config.redisPrefix}push:`) : new LocalPushHub(),
     // Replaced by the delivery engine of src/apps once it lands.
     appEvents: { emit: async () => undefined },
   };
@@ -74,11 +91,14 @@ function urlFor(scheme: 'http' | 'https', host: string, port: number): string {
 
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const services = await buildServices(config, options);
-  const routes: Route[] = [];
+  const stopRetention = startRetentionJob(services);
+  const web = createWeb(services, sessionReader(services));
+  const routes: Route[] = [healthRoute(services), ...web.routes];
   const handle = createRequestHandler(services, routes);
   const serverOptions = { maxHeaderSize: config.maxHeaderSize, keepAliveTimeout: 65_000 };
 
   const http = createHttpServer(serverOptions, (req, res) => void handle(req, res, false));
+  web.attach(http);
   const httpPort = await listen(http, config.port, config.host);
 
   let https: Server | null = null;
@@ -87,6 +107,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   if (config.httpsPort !== null) {
     tls = await loadTls(config);
     https = createHttpsServer({ ...serverOptions, cert: tls.cert, key: tls.key }, (req, res) => void handle(req, res, true));
+    web.attach(https);
     httpsPort = await listen(https, config.httpsPort, config.host);
   }
 
@@ -96,8 +117,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     httpsUrl: httpsPort === null ? null : urlFor('https', config.host, httpsPort),
     tls,
     async close() {
+      stopRetention();
+      await web.close();
       await Promise.all([closeServer(http), https ? closeServer(https) : Promise.resolve()]);
       await services.store.close();
+      await services.hub.close();
+      await services.redis?.close();
     },
   };
 }

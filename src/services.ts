@@ -8,6 +8,7 @@ import type { AuthProvider } from './rest/auth/index.ts';
 import type { MethodRegistry } from './rest/registry.ts';
 import type { Store } from './store/index.ts';
 import type { PushHub } from './realtime/hub.ts';
+import type { RedisConnections } from './lib/redis.ts';
 
 /**
  * What method handlers and the edge may use, built once in server.ts and passed explicitly.
@@ -23,6 +24,8 @@ export interface Services {
   operatingTime: OperatingTime;
   /** Ways a REST call may be authorized, tried in order. */
   authProviders: AuthProvider[];
+  /** Shared Redis of a multi-node deployment (NOTIFY24_REDIS_URL); null on a single node. */
+  redis: RedisConnections | null;
   /** Real-time fan-out to users' open pages. */
   hub: PushHub;
   /** Events for applications (delivered to their bound handlers). */

@@ -1,14 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Services } from '../services.ts';
 import { authenticate } from '../rest/auth/index.ts';
-import { callerKey } from '../rest/caller.ts';
 import { errors } from '../rest/errors.ts';
 import { ensureScope, execute, resolveMethod } from '../rest/invoke.ts';
 import type { RequestInfo } from '../rest/registry.ts';
+import { rateLimitKey } from '../limits/rate-limiter.ts';
 import { bodyParams, mergeParams } from './body.ts';
 import { parsePhpQuery } from './php-query.ts';
 import { sendBody, sendError } from './render.ts';
 import type { RestPath } from './rest-path.ts';
+import { recordRestCall, type RestCallTrace } from '../web/inspector.ts';
 
 export function requestInfo(req: IncomingMessage, secure: boolean): RequestInfo {
   const host = req.headers.host ?? 'localhost';
@@ -16,8 +17,8 @@ export function requestInfo(req: IncomingMessage, secure: boolean): RequestInfo 
 }
 
 /**
- * One REST call, in the portal's order: find the method (unknown → 404 before auth), read
- * the parameters, authenticate (scope included), take from the leaky bucket, run, render.
+ * One REST call, in the portal's order: take from the leaky bucket, find the method (unknown
+ * → 404 before auth), read the parameters, authenticate (scope included), run, render.
  */
 export async function handleRest(
   req: IncomingMessage,
@@ -28,28 +29,38 @@ export async function handleRest(
   services: Services,
 ): Promise<void> {
   const startMs = services.clock.now();
+  const trace: RestCallTrace = { method: path.method, params: null, caller: null };
   try {
+    const request = requestInfo(req, secure);
+    // The bucket stands in front of everything, as the portal's infrastructure does: every HTTP
+    // request from an IP counts (a batch is one), and a refused one is never read or run.
+    if (!(await services.rateLimiter.take(rateLimitKey(request.ip), startMs))) {
+      req.resume();
+      throw errors.queryLimitExceeded();
+    }
     const def = resolveMethod(services, path.method);
     const params = mergeParams(parsePhpQuery(url.search.slice(1)), await bodyParams(req, services.config.bodyLimit));
     delete params.method;
-    const request = requestInfo(req, secure);
+    trace.params = params;
     const { caller, consumed } = await authenticate(
       { webhook: path.webhook, params, headers: req.headers, secure, ip: request.ip },
       services.authProviders,
       services,
     );
     for (const key of consumed) delete params[key];
+    trace.caller = caller;
     ensureScope(def, caller);
-    if (!(await services.rateLimiter.take(`${callerKey(caller)}|${request.ip}`, services.clock.now()))) {
-      throw errors.queryLimitExceeded();
-    }
     const outcome = await execute({ services, def, caller, raw: params, request, startMs });
     const body: Record<string, unknown> = { result: outcome.result };
     if (outcome.next !== undefined) body.next = outcome.next;
     if (outcome.total !== undefined) body.total = outcome.total;
     body.time = outcome.time;
+    trace.result = outcome.result;
     sendBody(res, 200, body, path.format);
   } catch (err) {
+    trace.error = err;
     sendError(res, err, services.log, path.format);
+  } finally {
+    recordRestCall(services, trace, startMs);
   }
 }

@@ -20,8 +20,12 @@ const WINDOW_MINUTES = 10;
 /** Calls at or under 0.1 s are not recorded (the portal ignores them too). */
 const MIN_RECORDED_SECONDS = 0.1;
 
+/** Keys kept before quiet ones are swept. */
+const SWEEP_THRESHOLD = 10_000;
+
 export class MemoryOperatingTime implements OperatingTime {
   private readonly baskets = new Map<string, Map<number, number>>();
+  private sweepAt = SWEEP_THRESHOLD;
   /** @param limitSeconds window limit; null reports figures but never refuses. */
   constructor(private readonly limitSeconds: number | null) {}
 
@@ -47,8 +51,11 @@ export class MemoryOperatingTime implements OperatingTime {
     return { operating: Math.round(operating * 10_000) / 10_000, resetAt };
   }
 
+  /** The window sum must exceed the limit to block: the call that crosses it still ran. */
   async allowed(key: string, nowMs: number): Promise<boolean> {
     if (this.limitSeconds === null) return true;
+    const baskets = this.baskets.get(key);
+    if (!baskets) return true;
     return this.report(this.window(key, nowMs), nowMs).operating <= this.limitSeconds;
   }
 
@@ -60,6 +67,15 @@ export class MemoryOperatingTime implements OperatingTime {
     }
     const report = this.report(baskets, nowMs);
     if (baskets.size === 0) this.baskets.delete(key);
+    if (this.baskets.size > this.sweepAt) this.sweep(nowMs);
     return report;
+  }
+
+  /** Drop keys whose baskets all left the window (callers that went quiet). */
+  private sweep(nowMs: number): void {
+    for (const key of [...this.baskets.keys()]) {
+      if (this.window(key, nowMs).size === 0) this.baskets.delete(key);
+    }
+    this.sweepAt = Math.max(SWEEP_THRESHOLD, this.baskets.size * 2);
   }
 }

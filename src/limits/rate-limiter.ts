@@ -25,24 +25,42 @@ export function leak(level: number, lastMs: number, nowMs: number, drain: number
   return Math.max(0, level - (Math.max(0, nowMs - lastMs) / 1000) * drain);
 }
 
+/**
+ * Whose bucket a request fills. The portal keys it by source IP only ("Bitrix24 considers
+ * only the IP address": apps and webhooks calling from one host share it), so do we; see
+ * docs/limits.md.
+ */
+export function rateLimitKey(ip: string): string {
+  return `ip:${ip}`;
+}
+
+/** Buckets kept before empty ones are swept. */
+const SWEEP_THRESHOLD = 10_000;
+
 export class MemoryRateLimiter implements RateLimiter {
   private readonly buckets = new Map<string, { level: number; at: number }>();
+  private sweepAt = SWEEP_THRESHOLD;
   constructor(private readonly settings: BucketSettings) {}
 
   async take(key: string, nowMs: number): Promise<boolean> {
     const bucket = this.buckets.get(key);
     const level = bucket ? leak(bucket.level, bucket.at, nowMs, this.settings.drain) : 0;
+    // A refused request leaves the bucket untouched: retrying clients do not dig deeper.
     if (level > this.settings.burst) return false;
     this.buckets.set(key, { level: level + 1, at: nowMs });
-    if (this.buckets.size > 100_000) this.prune(nowMs);
+    if (this.buckets.size > this.sweepAt) this.sweep(nowMs);
     return true;
   }
 
-  /** Forget empty buckets so one-off callers do not accumulate. */
-  private prune(nowMs: number): void {
+  /**
+   * Forget drained buckets so one-off callers do not accumulate. The next sweep waits until
+   * the map has doubled, so a crowd of busy callers does not make every request pay for it.
+   */
+  private sweep(nowMs: number): void {
     for (const [key, b] of this.buckets) {
       if (leak(b.level, b.at, nowMs, this.settings.drain) === 0) this.buckets.delete(key);
     }
+    this.sweepAt = Math.max(SWEEP_THRESHOLD, this.buckets.size * 2);
   }
 }
 

@@ -1,9 +1,12 @@
 import type { SqlDb } from './sql.ts';
 import { SqliteDb } from './sqlite.ts';
+import { PostgresDb } from './postgres.ts';
 import { migrate } from './migrations/index.ts';
 import type { UserRepo, WebhookRepo } from './types.ts';
 import { SqlUserRepo } from './users.ts';
 import { SqlWebhookRepo } from './webhooks.ts';
+import type { NotificationRepo } from './notify-types.ts';
+import { SqlNotificationRepo } from './notifications.ts';
 
 /**
  * The storage interface the rest of the server sees: one repository per kind of record,
@@ -13,8 +16,11 @@ export interface Store {
   readonly engine: 'sqlite' | 'postgres';
   users: UserRepo;
   webhooks: WebhookRepo;
+  notifications: NotificationRepo;
   /** Runs `fn` against a store whose every repository works inside one transaction. */
   tx<T>(fn: (store: Store) => Promise<T>): Promise<T>;
+  /** Resolves when the database answers a trivial query (readiness checks). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -23,15 +29,21 @@ function storeOver(db: SqlDb): Store {
     engine: db.dialect,
     users: new SqlUserRepo(db),
     webhooks: new SqlWebhookRepo(db),
+    notifications: new SqlNotificationRepo(db),
     tx: (fn) => db.tx((t) => fn(storeOver(t))),
+    ping: async () => void (await db.get('SELECT 1 AS ok')),
     close: () => db.close(),
   };
 }
 
 /** Opens the store named by `url`: a file path (SQLite, the default) or `postgres://...`. */
 export async function openStore(url: string): Promise<Store> {
-  if (/^postgres(ql)?:\/\//.test(url)) throw new Error('PostgreSQL store is not available yet');
-  const db = new SqliteDb(url.replace(/^sqlite:(\/\/)?/, ''));
-  await migrate(db);
+  const db = /^postgres(ql)?:\/\//.test(url) ? new PostgresDb(url) : new SqliteDb(url.replace(/^sqlite:(\/\/)?/, ''));
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
   return storeOver(db);
 }

@@ -8,6 +8,7 @@ import type { Clock } from '../../src/lib/clock.ts';
 import { createLogger } from '../../src/lib/log.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 import type { NewUser } from '../../src/store/types.ts';
+import { createTestSchema } from './services.ts';
 
 export interface TestServer {
   server: RunningServer;
@@ -25,7 +26,11 @@ export interface TestServer {
 
 let seq = 0;
 
-/** The real server on free ports over a fresh SQLite file; limits off unless asked for. */
+/**
+ * The real server on free ports over a fresh SQLite file; limits off unless asked for.
+ * With NOTIFY24_TEST_STORE=postgres the store is instead a fresh PostgreSQL schema in
+ * NOTIFY24_TEST_DATABASE_URL, dropped on close (scripts/test.mjs runs the suite both ways).
+ */
 export async function startTestServer(overrides: Partial<Config> = {}, options: { clock?: Clock } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'notify24-test-'));
   const config = defaultConfig({
@@ -37,10 +42,17 @@ export async function startTestServer(overrides: Partial<Config> = {}, options: 
     logLevel: 'silent',
     ...overrides,
   });
-  if (!overrides.databaseUrl) config.databaseUrl = join(dataDir, 'notify24.db');
+  let schema: Awaited<ReturnType<typeof createTestSchema>> | null = null;
+  if (!overrides.databaseUrl) {
+    if (process.env.NOTIFY24_TEST_STORE === 'postgres') schema = await createTestSchema();
+    config.databaseUrl = schema ? schema.url : join(dataDir, 'notify24.db');
+  }
   const server = await startServer(config, {
     clock: options.clock,
     log: createLogger(process.env.NOTIFY24_TEST_LOG === '1' ? 'debug' : 'silent'),
+  }).catch(async (err) => {
+    await schema?.drop();
+    throw err;
   });
   const admin = (await ensureBootstrap(server.services))!;
   const { store, clock } = server.services;
@@ -64,6 +76,7 @@ export async function startTestServer(overrides: Partial<Config> = {}, options: 
     },
     async close() {
       await server.close();
+      await schema?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,12 +1,29 @@
 import type { SqlDb } from '../sql.ts';
 import { ddlFor, type Migration } from './ddl.ts';
 import { identity } from './001-identity.ts';
+import { notifications } from './003-notifications.ts';
 
 /** Every schema version, in order. Add a file per version; never edit a released one. */
-export const migrations: Migration[] = [identity];
+export const migrations: Migration[] = [identity, notifications];
 
-/** Brings the schema up to the newest version; each version is applied in its own transaction. */
+/** Any fixed number: the PostgreSQL advisory lock every node takes while migrating. */
+const MIGRATION_LOCK = 7_242_024;
+
+/**
+ * Brings the schema up to the newest version. On SQLite each version is applied in its own
+ * transaction. On PostgreSQL several nodes may start at once, so the whole run happens in one
+ * transaction holding an advisory lock: the second node waits, then sees the versions the first
+ * applied (PostgreSQL DDL is transactional, so a failure still leaves no half-applied version).
+ */
 export async function migrate(db: SqlDb, list: Migration[] = migrations): Promise<number[]> {
+  if (db.dialect !== 'postgres') return applyPending(db, list);
+  return db.tx(async (t) => {
+    await t.get('SELECT pg_advisory_xact_lock(?)', [MIGRATION_LOCK]);
+    return applyPending(t, list);
+  });
+}
+
+async function applyPending(db: SqlDb, list: Migration[]): Promise<number[]> {
   await db.run(
     `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
   );

@@ -1,0 +1,119 @@
+import { parsePhpQuery } from '../http/php-query.ts';
+import { errors, RestError } from '../rest/errors.ts';
+import { ensureScope, execute, resolveMethod } from '../rest/invoke.ts';
+import type { RawParams } from '../rest/params.ts';
+import { isMap, toBool } from '../rest/php.ts';
+import { defineMethod, type MethodContext } from '../rest/registry.ts';
+import { substitute, type BatchResults } from './batch-references.ts';
+
+/** The portal runs the first 50 commands; each one beyond gets its own error entry. */
+export const MAX_BATCH_COMMANDS = 50;
+
+/** Methods that never run inside a batch, whatever their definition says. */
+const NOT_IN_BATCH = new Set(['batch', 'download', 'upload']);
+
+interface Command {
+  key: string;
+  method: string;
+  params: RawParams;
+}
+
+/**
+ * `method?query` as the portal splits it (parse_url): the path is the method, the query is
+ * decoded with PHP rules, a `#fragment` is dropped. A trailing `?` (b24jssdk) is harmless.
+ */
+function parseCommandString(text: string): { method: string; params: RawParams } {
+  const withoutFragment = text.split('#', 1)[0]!;
+  const mark = withoutFragment.indexOf('?');
+  if (mark < 0) return { method: withoutFragment.trim(), params: {} };
+  return { method: withoutFragment.slice(0, mark).trim(), params: parsePhpQuery(withoutFragment.slice(mark + 1)) };
+}
+
+/**
+ * One `cmd` entry → a command, or null when the portal would skip it silently. Strings are
+ * the real protocol; `{method, params}` is notify24's extension for hand-written JSON.
+ */
+function toCommand(key: string, entry: unknown): Command | null {
+  if (typeof entry === 'string') return { key, ...parseCommandString(entry) };
+  if (isMap(entry) && typeof entry.method === 'string') {
+    return { key, method: entry.method, params: isMap(entry.params) ? { ...entry.params } : {} };
+  }
+  return null;
+}
+
+/** `cmd` as a list keeps positions 0..n-1 as keys; as a map keeps its keys in order. */
+function commandEntries(cmd: unknown): [string, unknown][] {
+  if (Array.isArray(cmd)) return cmd.map((entry, i) => [String(i), entry]);
+  if (isMap(cmd)) return Object.entries(cmd);
+  return [];
+}
+
+/**
+ * A PHP array as json_encode prints it: keys exactly 0..n-1 in order make a list, an empty
+ * one is `[]`, anything else an object.
+ */
+function phpArray(map: Map<string, unknown>): unknown {
+  const keys = [...map.keys()];
+  if (keys.every((key, i) => key === String(i))) return [...map.values()];
+  return Object.fromEntries(map);
+}
+
+/** Runs one command through the same pipeline as a top-level call, minus authentication. */
+async function runCommand(ctx: MethodContext, command: Command, results: BatchResults): Promise<void> {
+  const { services, caller, request } = ctx;
+  if (NOT_IN_BATCH.has(command.method.toLowerCase())) throw errors.batchMethodNotAllowed();
+  const def = resolveMethod(services, command.method);
+  if (def.batch === false) throw errors.batchMethodNotAllowed();
+  ensureScope(def, caller, true);
+  const raw = substitute(command.params, results) as RawParams;
+  const outcome = await execute({ services, def, caller, raw, request, startMs: services.clock.now(), inBatch: true });
+  results.result.set(command.key, outcome.result);
+  if (outcome.total !== undefined) results.total.set(command.key, outcome.total);
+  if (outcome.next !== undefined) results.next.set(command.key, outcome.next);
+  results.time.set(command.key, outcome.time);
+}
+
+/** A sub-call's failure as its own error envelope would have read; surprises are logged. */
+function errorEntry(ctx: MethodContext, command: Command, err: unknown): Record<string, unknown> {
+  if (err instanceof RestError) return err.body();
+  ctx.services.log.error('batch sub-call failed', { method: command.method, err });
+  return errors.internal().body();
+}
+
+async function runBatch(ctx: MethodContext): Promise<Record<string, unknown>> {
+  const halt = toBool(ctx.params.get('HALT'));
+  const results: BatchResults = { result: new Map(), error: new Map(), total: new Map(), next: new Map(), time: new Map() };
+  const entries = commandEntries(ctx.params.get('CMD'));
+  for (const [index, [key, entry]] of entries.entries()) {
+    if (index >= MAX_BATCH_COMMANDS) {
+      results.error.set(key, errors.batchLengthExceeded().body());
+      if (halt) break;
+      continue;
+    }
+    const command = toCommand(key, entry);
+    if (!command) continue;
+    try {
+      await runCommand(ctx, command, results);
+    } catch (err) {
+      results.error.set(key, errorEntry(ctx, command, err));
+      if (halt) break;
+    }
+  }
+  return {
+    result: phpArray(results.result),
+    result_error: phpArray(results.error),
+    result_total: phpArray(results.total),
+    result_next: phpArray(results.next),
+    result_time: phpArray(results.time),
+  };
+}
+
+export const batch = defineMethod({
+  name: 'batch',
+  scope: '_global',
+  batch: false,
+  handler: runBatch,
+});
+
+export const batchMethods = [batch];
+

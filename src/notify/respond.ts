@@ -1,0 +1,61 @@
+import type { Services } from '../services.ts';
+import type { NotificationRow } from '../store/notify-types.ts';
+import { asList, isMap, strval } from '../rest/php.ts';
+
+interface Button {
+  TITLE: string;
+  VALUE: string;
+  TYPE: string;
+}
+
+/** The BUTTONS send extension: a list of {TITLE, VALUE, TYPE}; empty when absent or malformed. */
+export function parseButtons(raw: unknown): Button[] {
+  const list = asList(raw) ?? [];
+  return list.filter(isMap).map((b) => ({ TITLE: strval(b.TITLE), VALUE: strval(b.VALUE), TYPE: strval(b.TYPE) }));
+}
+
+/** The stored keyboard, in the portal's `notify_buttons` shape (id filled after insert). */
+export function keyboardJson(id: number, buttons: Button[]): string {
+  return JSON.stringify(
+    buttons.map((b) => ({
+      BOT_ID: 111, TYPE: 'BUTTON', COMMAND: 'notifyConfirm', COMMAND_PARAMS: `${id}|${b.VALUE}`, TEXT: b.TITLE,
+      VOTE: 'N', BLOCK: 'N', WAIT: 'N', CONTEXT: 'ALL', DISABLED: 'N', DISPLAY: 'LINE',
+      BG_COLOR: b.TYPE === 'accept' ? '#8BC84B' : '#ef4b57', BG_COLOR_TOKEN: 'base', TEXT_COLOR: '#fff',
+    })),
+  );
+}
+
+/** Buttons are stored as the sent list; the keyboard is built when printed (it needs the id). */
+export function storedButtons(row: NotificationRow): Button[] {
+  try {
+    return row.buttons ? (JSON.parse(row.buttons) as Button[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Confirm: only the caller's type-1 notifications; always deletes it; tells the sending app. */
+export async function confirmNotification(services: Services, userId: number, id: number, value: string): Promise<string[] | false> {
+  const row = await services.store.notifications.byId(id);
+  if (!row || row.userId !== userId || row.type !== 1) return false;
+  const pressed = storedButtons(row).find((b) => b.VALUE === value);
+  await services.store.notifications.deleteIds(userId, [id]);
+  await services.hub.publish(userId, { command: 'notifyDelete', params: { ids: [id] } });
+  await services.hub.publish(userId, { command: 'counters', params: { NOTIFY: await services.store.notifications.count(userId, true) } });
+  if (row.senderClientId) {
+    await services.appEvents.emit({ name: 'ONIMNOTIFYCONFIRM', clientId: row.senderClientId, userId, data: { NOTIFY_ID: id, NOTIFY_VALUE: value, NOTIFY_TAG: row.tag } });
+  }
+  return pressed ? [`Your selection: "${pressed.TITLE}"`] : [];
+}
+
+/** Answer: the caller's own notification of any type; kept as it is; tells the sending app. */
+export async function answerNotification(services: Services, userId: number, id: number, text: string): Promise<string[] | false> {
+  const answer = text.trim();
+  if (answer === '') return false;
+  const row = await services.store.notifications.byId(id);
+  if (!row || row.userId !== userId) return false;
+  if (row.senderClientId) {
+    await services.appEvents.emit({ name: 'ONIMNOTIFYANSWER', clientId: row.senderClientId, userId, data: { NOTIFY_ID: id, ANSWER_TEXT: answer, NOTIFY_TAG: row.tag } });
+  }
+  return ['Your reply has been sent.'];
+}

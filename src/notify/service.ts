@@ -1,0 +1,165 @@
+import { RestError } from '../rest/errors.ts';
+import type { Caller } from '../rest/caller.ts';
+import type { Services } from '../services.ts';
+import type { Store } from '../store/index.ts';
+import type { NotificationRow } from '../store/notify-types.ts';
+import { appTag } from './tags.ts';
+import { imUserView, notificationView } from './view.ts';
+
+export const MAX_TEXT = 20_000;
+/** The portal only cuts text longer than this (it leaves room for its own suffix). */
+const CUT_ABOVE = 20_006;
+export const PAGE_LIMIT = 50;
+
+/** Trims, turns the portal's line-break markers into newlines, cuts over-long text like the portal. */
+export function normalizeText(text: string): string {
+  const t = text.replace(/#BR#|\[BR\]/gi, '\n').trim();
+  return t.length > CUT_ABOVE ? `${t.slice(0, MAX_TEXT)} (...)` : t;
+}
+
+export interface SendInput {
+  userId: number;
+  authorId: number;
+  type: 1 | 2 | 4;
+  text: string;
+  tagOwner: string | null;
+  tag: string;
+  subTag: string;
+  title: string;
+  buttons: string;
+  params: Record<string, unknown> | null;
+  senderClientId: string;
+}
+
+/** Publishes after the commit; the web UI follows these (shapes in docs/notify.md). */
+async function pushCounter(services: Services, userId: number): Promise<void> {
+  const counter = await services.store.notifications.count(userId, true);
+  await services.hub.publish(userId, { command: 'counters', params: { NOTIFY: counter } });
+}
+
+/** Creates a notification; same-tag older ones of that recipient go in the same transaction. */
+export async function sendNotification(services: Services, input: SendInput): Promise<number | false> {
+  const recipient = await services.store.users.byId(input.userId);
+  if (!recipient || !recipient.active) return false;
+  const tag = input.tagOwner && input.tag ? appTag(input.tagOwner, input.tag) : '';
+  const subTag = input.tagOwner && input.subTag ? appTag(input.tagOwner, input.subTag) : '';
+  const { id, replaced, chatId } = await services.store.tx(async (s) => {
+    const replaced = tag ? await s.notifications.deleteByTag(input.userId, tag) : [];
+    const chatId = (await s.notifications.chatId(input.userId, true))!;
+    const id = await s.notifications.insert({
+      userId: input.userId,
+      authorId: input.authorId,
+      type: input.type,
+      module: 'rest',
+      event: 'rest_notify',
+      tag,
+      subTag,
+      title: input.title,
+      text: input.text,
+      buttons: input.buttons,
+      params: input.params ? JSON.stringify(input.params) : '',
+      senderClientId: input.senderClientId,
+      createdAt: services.clock.now(),
+    });
+    return { id, replaced, chatId };
+  });
+  if (replaced.length) await services.hub.publish(input.userId, { command: 'notifyDelete', params: { ids: replaced } });
+  const row = await services.store.notifications.byId(id);
+  if (row) await services.hub.publish(input.userId, { command: 'notifyAdd', params: notificationView(row, chatId) });
+  await pushCounter(services, input.userId);
+  return id;
+}
+
+/** The users array: every author on the page, once. */
+export async function authorsOf(store: Store, rows: NotificationRow[]): Promise<Record<string, unknown>[]> {
+  const ids = [...new Set(rows.map((r) => r.authorId).filter((id) => id > 0))];
+  if (!ids.length) return [];
+  const byId = new Map((await store.users.byIds(ids)).map((u) => [u.id, u]));
+  return ids.flatMap((id) => (byId.has(id) ? [imUserView(byId.get(id)!)] : []));
+}
+
+export interface PageRequest {
+  lastId: number | null;
+  lastType: number | null;
+  /** null: no limit (the portal's LIMIT <= 0 quirk). */
+  limit: number | null;
+  convertText?: boolean;
+}
+
+/**
+ * Confirm stage first, then the rest. The cursor (LAST_ID, LAST_TYPE) resumes inside a stage;
+ * switching from confirms to the simple stage starts that stage at its newest item.
+ */
+export async function listPage(store: Store, userId: number, req: PageRequest): Promise<NotificationRow[]> {
+  const repo = store.notifications;
+  const firstPage = !req.lastId && !req.lastType;
+  const rows: NotificationRow[] = [];
+  if (firstPage || req.lastType === 1) {
+    rows.push(...(await repo.page(userId, true, firstPage ? null : req.lastId, req.limit)));
+  }
+  const room = req.limit === null ? null : req.limit - rows.length;
+  const simpleStage = req.lastType === 3 || ((firstPage || req.lastType === 1) && room !== null && room > 0);
+  if (simpleStage) rows.push(...(await repo.page(userId, false, req.lastType === 3 ? req.lastId : null, room)));
+  return rows;
+}
+
+export async function getPage(services: Services, userId: number, req: PageRequest): Promise<Record<string, unknown>> {
+  const store = services.store;
+  const chatId = await store.notifications.chatId(userId, false);
+  const total = chatId === null ? 0 : await store.notifications.count(userId, false);
+  if (chatId === null || total === 0) return { notifications: [], users: [] };
+  const rows = await listPage(store, userId, req);
+  return {
+    total_count: total,
+    total_unread_count: await store.notifications.count(userId, true),
+    chat_id: chatId,
+    notifications: rows.map((r) => notificationView(r, chatId, req.convertText)),
+    users: await authorsOf(store, rows),
+  };
+}
+
+/** Marks ids (plus, when read, their same-tag siblings) read or unread. */
+export async function markRead(services: Services, userId: number, ids: number[], read: boolean): Promise<void> {
+  await services.store.notifications.setRead(userId, ids, read);
+  await services.hub.publish(userId, { command: read ? 'notifyRead' : 'notifyUnread', params: { ids } });
+  await pushCounter(services, userId);
+}
+
+export async function markReadFrom(services: Services, userId: number, fromId: number, read: boolean, skipConfirms: boolean): Promise<void> {
+  await services.store.notifications.setReadFrom(userId, fromId, read, skipConfirms);
+  await services.hub.publish(userId, { command: read ? 'notifyRead' : 'notifyUnread', params: { fromId } });
+  await pushCounter(services, userId);
+}
+
+export async function readAll(services: Services, userId: number): Promise<number> {
+  await services.store.notifications.setReadFrom(userId, 0, true, true);
+  const counter = await services.store.notifications.countUnreadConfirms(userId);
+  await services.hub.publish(userId, { command: 'notifyReadAll', params: {} });
+  await pushCounter(services, userId);
+  return counter;
+}
+
+export async function deleteOwn(services: Services, userId: number, ids: number[]): Promise<boolean> {
+  const gone = await services.store.notifications.deleteIds(userId, ids);
+  if (!gone.length) return false;
+  await services.hub.publish(userId, { command: 'notifyDelete', params: { ids: gone } });
+  await pushCounter(services, userId);
+  return true;
+}
+
+export async function deleteByAppTag(services: Services, column: 'tag' | 'sub_tag', owner: string, value: string): Promise<boolean> {
+  const gone = await services.store.notifications.deleteAllByTag(column, appTag(owner, value));
+  const byUser = new Map<number, number[]>();
+  for (const g of gone) byUser.set(g.userId, [...(byUser.get(g.userId) ?? []), g.id]);
+  for (const [userId, ids] of byUser) {
+    await services.hub.publish(userId, { command: 'notifyDelete', params: { ids } });
+    await pushCounter(services, userId);
+  }
+  return gone.length > 0;
+}
+
+export function refuseSession(caller: Caller): void {
+  if (caller.kind === 'session') {
+    throw new RestError('WRONG_AUTH_TYPE', 'Access for this method not allowed by session authorization.', 403);
+  }
+}

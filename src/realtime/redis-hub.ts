@@ -1,0 +1,92 @@
+import type { Redis } from 'ioredis';
+import { LocalPushHub, type PushHub, type PushListener, type PushMessage } from './hub.ts';
+
+/**
+ * The push hub across nodes: a publish goes to Redis on the user's channel, and every node
+ * with a subscriber for that user receives it and hands it to its own listeners through
+ * LocalPushHub.deliver. A node only SUBSCRIBEs to users with a listener on it, so a node
+ * receives the traffic of its own connections, not of the whole cluster. The publishing node
+ * gets its own message back from Redis like any other node: one delivery path, no duplicates.
+ *
+ * Redis pub/sub is fire-and-forget: a node that is disconnected at publish time misses the
+ * message. Clients recover through the replay window (`?last=`), as after any reconnect.
+ */
+export class RedisPushHub implements PushHub {
+  private readonly local = new LocalPushHub();
+  /** Local listener count per user, to SUBSCRIBE on the first and UNSUBSCRIBE after the last. */
+  private readonly counts = new Map<number, number>();
+  /** The pending or completed SUBSCRIBE of each user, so callers can await it. */
+  private readonly subscriptions = new Map<number, Promise<void>>();
+
+  /**
+   * `publisher` is any connection; `subscriber` must be a dedicated one (a Redis connection in
+   * subscriber mode can do nothing else). Both are owned by the caller.
+   */
+  constructor(
+    private readonly publisher: Redis,
+    private readonly subscriber: Redis,
+    private readonly prefix = 'notify24:push:',
+  ) {
+    subscriber.on('message', (channel: string, payload: string) => this.receive(channel, payload));
+  }
+
+  async publish(userId: number, message: PushMessage): Promise<void> {
+    await this.publisher.publish(this.channel(userId), JSON.stringify(message));
+  }
+
+  subscribe(userId: number, listener: PushListener): () => void {
+    const unsubscribeLocal = this.local.subscribe(userId, listener);
+    const count = (this.counts.get(userId) ?? 0) + 1;
+    this.counts.set(userId, count);
+    if (count === 1) this.subscriptions.set(userId, this.redisSubscribe(userId));
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      unsubscribeLocal();
+      const left = (this.counts.get(userId) ?? 1) - 1;
+      if (left > 0) return void this.counts.set(userId, left);
+      this.counts.delete(userId);
+      this.subscriptions.delete(userId);
+      this.subscriber.unsubscribe(this.channel(userId)).catch(() => undefined);
+    };
+  }
+
+  /**
+   * Resolves once this node's Redis subscription for `userId` is active: from then on a
+   * publish on any node reaches this node's listeners.
+   */
+  async subscribed(userId: number): Promise<void> {
+    await this.subscriptions.get(userId);
+  }
+
+  async close(): Promise<void> {
+    this.counts.clear();
+    this.subscriptions.clear();
+    await this.local.close();
+  }
+
+  private channel(userId: number): string {
+    return `${this.prefix}${userId}`;
+  }
+
+  private async redisSubscribe(userId: number): Promise<void> {
+    try {
+      await this.subscriber.subscribe(this.channel(userId));
+    } catch {
+      // Redis is down: ioredis re-subscribes every channel on reconnect; readiness shows it.
+    }
+  }
+
+  private receive(channel: string, payload: string): void {
+    if (!channel.startsWith(this.prefix)) return;
+    const userId = Number(channel.slice(this.prefix.length));
+    let message: PushMessage;
+    try {
+      message = JSON.parse(payload) as PushMessage;
+    } catch {
+      return; // not ours: someone else publishing on our prefix
+    }
+    this.local.deliver(userId, message);
+  }
+}

@@ -1,0 +1,57 @@
+/** A stored notification. Times are Unix milliseconds. */
+export interface NotificationRow {
+  id: number;
+  userId: number;
+  authorId: number;
+  /** 1 confirm, 2 personal, 4 system. */
+  type: number;
+  module: string;
+  event: string;
+  tag: string;
+  subTag: string;
+  title: string;
+  text: string;
+  read: boolean;
+  buttons: string;
+  params: string;
+  /** The sending OAuth application's client id, so confirm/answer events reach it. */
+  senderClientId: string;
+  createdAt: number;
+}
+
+export type NewNotification = Omit<NotificationRow, 'id' | 'read'>;
+
+/** im.notify.history.search filters, already normalised. */
+export interface NotificationSearch {
+  words: string[];
+  types: string[];
+  from: number | null;
+  /** Exclusive upper bound. */
+  to: number | null;
+  authors: number[];
+  confirmOnly: boolean;
+  lastId: number | null;
+  limit: number | null;
+}
+
+export interface NotificationRepo {
+  search(userId: number, f: NotificationSearch): Promise<NotificationRow[]>;
+  searchCount(userId: number, f: NotificationSearch): Promise<number>;
+  insert(n: NewNotification): Promise<number>;
+  byId(id: number): Promise<NotificationRow | undefined>;
+  /** Deletes the recipient's notifications carrying `tag` (both types); returns their ids. */
+  deleteByTag(userId: number, tag: string): Promise<number[]>;
+  /** One page in the order the API shows: id desc (ids and dates grow together). */
+  page(userId: number, confirm: boolean, beforeId: number | null, limit: number | null): Promise<NotificationRow[]>;
+  count(userId: number, unreadOnly: boolean): Promise<number>;
+  countUnreadConfirms(userId: number): Promise<number>;
+  setRead(userId: number, ids: number[], read: boolean): Promise<number>;
+  /** Marks every notification of the user with id >= fromId (0: all), skipping confirms when asked. */
+  setReadFrom(userId: number, fromId: number, read: boolean, skipConfirms: boolean): Promise<number>;
+  deleteIds(userId: number, ids: number[]): Promise<number[]>;
+  /** Every recipient's notifications with this full stored tag / sub-tag; returns [id, userId] pairs. */
+  deleteAllByTag(column: 'tag' | 'sub_tag', value: string): Promise<{ id: number; userId: number }[]>;
+  /** The user's notification chat id, created on first use. */
+  chatId(userId: number, create: boolean): Promise<number | null>;
+  purgeOlderThan(ms: number): Promise<number>;
+}

@@ -1,0 +1,118 @@
+import pg from 'pg';
+import type { RunResult, SqlDb } from './sql.ts';
+
+const INT8 = 20;
+const NUMERIC = 1700;
+
+/**
+ * Repositories read ids, counts and ms timestamps as plain numbers; pg hands int8/numeric back
+ * as strings by default. Set per pool (not globally) so other pg users in the process are
+ * unaffected. Our values (ids, Unix ms) stay far below 2^53.
+ */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8 || oid === NUMERIC) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+/** Rewrites `?` placeholders to `$1, $2, ...`, leaving quoted literals and identifiers alone. */
+export function numberedPlaceholders(sql: string): string {
+  let out = '';
+  let n = 0;
+  let quote: string | null = null;
+  for (const ch of sql) {
+    if (quote) {
+      if (ch === quote) quote = null;
+      out += ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      out += ch;
+    } else if (ch === '?') {
+      out += `$${++n}`;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+function bindable(params: readonly unknown[]): unknown[] {
+  return params.map((p) => (p === undefined ? null : typeof p === 'boolean' ? (p ? 1 : 0) : p));
+}
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+async function query<T>(on: Queryable, sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
+  return on.query<T & pg.QueryResultRow>(numberedPlaceholders(sql), bindable(params));
+}
+
+/** Statements shared by the pool and a transaction's client. */
+abstract class PgExecutor implements SqlDb {
+  readonly dialect = 'postgres' as const;
+  protected abstract readonly target: Queryable;
+
+  async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return (await query<T>(this.target, sql, params)).rows as T[];
+  }
+  async get<T>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
+    return (await query<T>(this.target, sql, params)).rows[0] as T | undefined;
+  }
+  async run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
+    return { changes: (await query(this.target, sql, params)).rowCount ?? 0 };
+  }
+  abstract tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T>;
+  abstract close(): Promise<void>;
+}
+
+/**
+ * PostgreSQL through a pg Pool. Statements outside a transaction take any pooled connection;
+ * a transaction holds one dedicated client from BEGIN to COMMIT/ROLLBACK.
+ * `url` is a libpq-style URL; `?options=-c search_path=NAME` selects a schema.
+ */
+export class PostgresDb extends PgExecutor {
+  protected readonly target: pg.Pool;
+
+  constructor(url: string, poolSize = 10) {
+    super();
+    this.target = new pg.Pool({ connectionString: url, max: poolSize, types });
+    // An idle client that loses its server (restart, failover) must not crash the process;
+    // the pool drops it and the next query opens a fresh connection.
+    this.target.on('error', () => undefined);
+  }
+
+  async tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T> {
+    const client = await this.target.connect();
+    let broken: unknown = undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(new PostgresTx(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackErr) {
+        broken = rollbackErr; // the connection is unusable: destroy it rather than pool it
+      }
+      throw err;
+    } finally {
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.target.end();
+  }
+}
+
+/** The handle a transaction's callback receives; nested `tx` joins the open transaction. */
+class PostgresTx extends PgExecutor {
+  constructor(protected readonly target: pg.PoolClient) {
+    super();
+  }
+  tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,97 @@
+import type { Services } from '../services.ts';
+import { RestError } from '../rest/errors.ts';
+
+/** One REST call as the console shows it. */
+export interface InspectedCall {
+  seq: number;
+  at: number;
+  method: string;
+  /** `webhook`, `oauth`, `session`, or null when authentication failed. */
+  auth: string | null;
+  userId: number | null;
+  params: unknown;
+  result?: unknown;
+  error?: { error: string; error_description: string };
+  durationMs: number;
+}
+
+/** What the REST edge knows about a call when it ends. */
+export interface RestCallTrace {
+  method: string;
+  params: unknown;
+  caller: { kind: string; userId: number } | null;
+  result?: unknown;
+  error?: unknown;
+}
+
+type Listener = (call: InspectedCall) => void;
+
+/** Keys whose values never leave the server, at any depth: credentials of every kind. */
+const SECRET_KEY = /pass|token|secret|code|^auth$|sessid|key|signature|^ap$/i;
+const MAX_TEXT = 2000;
+
+/** A copy of `value` with credential values replaced and long strings cut (the page stays light). */
+export function maskSecrets(value: unknown, depth = 0): unknown {
+  if (depth > 8) return '…';
+  if (typeof value === 'string') return value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}…` : value;
+  if (Array.isArray(value)) return value.map((v) => maskSecrets(v, depth + 1));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? '***' : maskSecrets(v, depth + 1);
+    return out;
+  }
+  return value;
+}
+
+/** The last N REST calls, kept in memory and streamed to admins' consoles. */
+export class RequestInspector {
+  private readonly calls: InspectedCall[] = [];
+  private readonly listeners = new Set<Listener>();
+  private seq = 0;
+
+  constructor(private readonly capacity = 200) {}
+
+  record(trace: RestCallTrace, startMs: number, now: number): void {
+    const call: InspectedCall = {
+      seq: ++this.seq,
+      at: startMs,
+      method: trace.method,
+      auth: trace.caller?.kind ?? null,
+      userId: trace.caller?.userId ?? null,
+      params: maskSecrets(trace.params),
+      durationMs: now - startMs,
+    };
+    if (trace.error !== undefined) {
+      call.error = trace.error instanceof RestError
+        ? { error: trace.error.code, error_description: trace.error.description }
+        : { error: 'INTERNAL_SERVER_ERROR', error_description: 'Internal server error' };
+    } else {
+      call.result = maskSecrets(trace.result);
+    }
+    this.calls.push(call);
+    if (this.calls.length > this.capacity) this.calls.shift();
+    for (const listener of this.listeners) listener(call);
+  }
+
+  recent(): InspectedCall[] {
+    return [...this.calls];
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+// WHY a side table and not a field of Services: the inspector belongs to the web console,
+// and the REST edge should work (and be tested) without it.
+const inspectors = new WeakMap<Services, RequestInspector>();
+
+export function installInspector(services: Services, inspector: RequestInspector): void {
+  inspectors.set(services, inspector);
+}
+
+/** The REST edge's one hook: a no-op when no console is installed. */
+export function recordRestCall(services: Services, trace: RestCallTrace, startMs: number): void {
+  inspectors.get(services)?.record(trace, startMs, services.clock.now());
+}

@@ -1,0 +1,80 @@
+// Shared by the center and the console: the session and REST calls with session authorization.
+
+/** The signed-in session, or null: GET /session answers {user_id, sessid}. */
+export async function currentSession() {
+  const res = await fetch('/session', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  if (!res.ok) return null;
+  const body = await res.json().catch(() => null);
+  return body && body.user_id ? body : null;
+}
+
+export class RestFailure extends Error {
+  constructor(code, description) {
+    super(`${code}: ${description}`);
+    this.code = code;
+    this.description = description;
+  }
+}
+
+/** POST /rest/<method>.json with the session cookie and `sessid`, as the portal's own page does. */
+export function restClient(session) {
+  return async function rest(method, params = {}) {
+    const res = await fetch(`/rest/${encodeURIComponent(method)}.json`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...params, sessid: session.sessid }),
+    });
+    const body = await res.json().catch(() => ({ error: 'BAD_RESPONSE', error_description: `HTTP ${res.status}` }));
+    if (body.error) throw new RestFailure(body.error, body.error_description);
+    return body.result;
+  };
+}
+
+/** `el('div', {class: 'x'}, child, 'text')`: DOM built with properties and text nodes, never HTML. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') node.className = value;
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    // CSSOM, not the style attribute: the page's CSP forbids inline style attributes.
+    else if (key === 'style') Object.assign(node.style, value);
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+/** Only http(s) and same-site relative URLs become links or images; anything else (javascript:, data:) is dropped. */
+export function safeUrl(value) {
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  try {
+    const url = new URL(value.trim(), location.href);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `#abc` / `#aabbcc` only: colors go into style properties, so nothing else may pass. */
+export function safeColor(value) {
+  return typeof value === 'string' && /^#[0-9a-f]{3}([0-9a-f]{3})?$/i.test(value.trim()) ? value.trim() : null;
+}
+
+export function toast(text, kind = 'info') {
+  const box = document.getElementById('toasts');
+  if (!box) return;
+  const item = el('div', { class: `toast ${kind}`, role: 'status' }, text);
+  box.append(item);
+  setTimeout(() => item.remove(), 4000);
+}
+
+export function formatDate(iso) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? String(iso ?? '') : d.toLocaleString();
+}

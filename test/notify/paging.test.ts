@@ -1,0 +1,39 @@
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { call } from '../helpers/http.ts';
+
+let ts: TestServer;
+before(async () => {
+  ts = await startTestServer();
+});
+after(() => ts.close());
+
+test('paging 3,000 notifications while others are added and deleted: none skipped or repeated', async () => {
+  const u = await ts.addUser({ login: 'big-pager' });
+  const send = async (i: number) => (await call(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: `n${i}` })).body.result as number;
+  const ids: number[] = [];
+  for (let i = 0; i < 3000; i += 100) ids.push(...(await Promise.all(Array.from({ length: 100 }, (_, k) => send(i + k)))));
+  const existing = new Set(ids);
+  const deleted = new Set<number>();
+  const seen: number[] = [];
+  let cursor: Record<string, unknown> = {};
+  let pageNo = 0;
+  for (;;) {
+    const page = (await call(u.hook, 'im.notify.get', cursor)).body.result;
+    if (page.notifications.length === 0) break;
+    seen.push(...page.notifications.map((n: { id: number }) => n.id));
+    const last = page.notifications.at(-1);
+    cursor = { LAST_ID: last.id, LAST_TYPE: 3 };
+    // Meanwhile: a new one arrives and one further down the list is deleted.
+    await send(10_000 + pageNo);
+    const victim = ids[ids.length - 1 - (pageNo * 50 + 120)];
+    if (victim !== undefined && (await call(u.hook, 'im.notify.delete', { ID: victim })).body.result === true) deleted.add(victim);
+    pageNo++;
+  }
+  assert.equal(new Set(seen).size, seen.length, 'no repeats');
+  for (let i = 1; i < seen.length; i++) assert.ok(seen[i]! < seen[i - 1]!, 'strictly descending');
+  const expected = [...existing].filter((id) => !deleted.has(id)).sort((a, b) => b - a);
+  assert.deepEqual(seen.filter((id) => existing.has(id)), expected);
+  assert.ok(deleted.size > 10);
+});

@@ -1,0 +1,49 @@
+/** Debian's chromium driven by playwright-core; never a downloaded browser. */
+import { existsSync } from 'node:fs';
+import type { TestContext } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { servicesRequired } from '../helpers/services.ts';
+
+export const CHROMIUM = process.env.NOTIFY24_CHROMIUM ?? '/usr/bin/chromium';
+
+export const DESKTOP = { width: 1280, height: 860 };
+export const PHONE = { width: 390, height: 844 };
+
+/**
+ * The browser, or null after marking the test skipped. Without the binary the test FAILS
+ * when NOTIFY24_REQUIRE_SERVICES=1 (CI installs it), so a missing browser never passes silently.
+ */
+export async function launchBrowser(t: TestContext): Promise<Browser | null> {
+  if (!existsSync(CHROMIUM)) {
+    if (servicesRequired()) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    t.skip(`${CHROMIUM} missing (apt-get install -y chromium)`);
+    return null;
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run',
+    ],
+  });
+}
+
+/** Fails the test on any uncaught page error or dialog (an injected alert would open one). */
+export function guard(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('dialog', (dialog) => {
+    problems.push(`dialog opened: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  return problems;
+}
+
+export async function signInPage(page: Page, base: string, login: string, password: string): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.locator('#login-form input[name=login]').fill(login);
+  await page.locator('#login-form input[name=password]').fill(password);
+  await page.locator('#login-form button[type=submit]').click();
+  await page.locator('#center').waitFor({ state: 'visible' });
+  await page.locator('#link-state[data-state="ws"], #link-state[data-state="sse"]').waitFor();
+}

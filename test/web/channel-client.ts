@@ -1,0 +1,123 @@
+/** Test clients of the push channel: a browser session, a WebSocket reader, an SSE reader. */
+import WebSocket from 'ws';
+import type { TestServer } from '../helpers/server.ts';
+
+export interface Pushed {
+  id: number;
+  command: string;
+  params: Record<string, unknown>;
+}
+
+export interface WebLogin {
+  userId: number;
+  sessid: string;
+  /** `name=value` for the Cookie header. */
+  cookie: string;
+}
+
+/** Signs in through the login form, as a browser does, and reads the session's sessid. */
+export async function webLogin(ts: TestServer, login: string, password: string): Promise<WebLogin> {
+  const res = await fetch(`${ts.url}/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ login, password }).toString(),
+    redirect: 'manual',
+  });
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).filter((c) => !c.endsWith('=')).join('; ');
+  if (!cookie) throw new Error(`login failed: HTTP ${res.status}`);
+  const session = await fetch(`${ts.url}/session`, { headers: { Cookie: cookie } });
+  const body = (await session.json()) as { user_id: number; sessid: string };
+  return { userId: Number(body.user_id), sessid: body.sessid, cookie };
+}
+
+/** Messages in arrival order; `next()` waits for the next one (no sleeps, only events). */
+export class Inbox {
+  private readonly queue: Pushed[] = [];
+  private waiters: ((m: Pushed) => void)[] = [];
+
+  put(m: Pushed): void {
+    const waiter = this.waiters.shift();
+    if (waiter) waiter(m);
+    else this.queue.push(m);
+  }
+
+  next(): Promise<Pushed> {
+    const m = this.queue.shift();
+    return m ? Promise.resolve(m) : new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Skips messages until one with `command` arrives. */
+  async until(command: string): Promise<Pushed> {
+    for (;;) {
+      const m = await this.next();
+      if (m.command === command) return m;
+    }
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+}
+
+export interface ChannelClient {
+  inbox: Inbox;
+  close(): Promise<void>;
+}
+
+export function openWs(ts: TestServer, cookie: string, last?: number, origin?: string, node?: string): Promise<ChannelClient> {
+  const inbox = new Inbox();
+  const query = last === undefined ? '' : `?last=${last}${node ? `&node=${node}` : ''}`;
+  const url = `${ts.url.replace(/^http/, 'ws')}/ws${query}`;
+  const ws = new WebSocket(url, { headers: { Cookie: cookie, ...(origin ? { Origin: origin } : {}) } });
+  ws.on('message', (data) => inbox.put(JSON.parse(String(data))));
+  return new Promise((resolve, reject) => {
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+    ws.once('open', () =>
+      resolve({
+        inbox,
+        close: () => new Promise((done) => {
+          ws.once('close', () => done());
+          ws.close();
+        }),
+      }),
+    );
+  });
+}
+
+/** Reads `text/event-stream` with fetch, as EventSource would, passing `Last-Event-ID` when given. */
+export async function openSse(ts: TestServer, cookie: string, lastEventId?: number): Promise<ChannelClient & { status: number }> {
+  const inbox = new Inbox();
+  const abort = new AbortController();
+  const res = await fetch(`${ts.url}/events/stream`, {
+    headers: { Cookie: cookie, Accept: 'text/event-stream', ...(lastEventId === undefined ? {} : { 'Last-Event-ID': String(lastEventId) }) },
+    signal: abort.signal,
+  });
+  const reading = (async () => {
+    if (!res.ok || !res.body) return;
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of res.body) {
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const event = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = event.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          if (data) inbox.put(JSON.parse(data));
+        }
+      }
+    } catch {
+      // aborted by close()
+    }
+  })();
+  return {
+    status: res.status,
+    inbox,
+    async close() {
+      abort.abort();
+      await reading;
+    },
+  };
+}
