@@ -44,7 +44,7 @@ export async function historySearch(services: Services, userId: number, p: Param
   if (p.has('LAST_ID') && !isDigits(p.get('LAST_ID'))) throw new RestError('LAST_ID_STRING', "Last notification ID can't be string");
   const asked = p.has('LIMIT') ? p.int('LIMIT') : PAGE_LIMIT;
   const limit = asked <= 0 ? null : Math.min(asked, PAGE_LIMIT);
-  const chatId = await services.store.notifications.chatId(userId, false);
+  const chatId = await services.store.notifications.chatId(userId);
   const filter = searchFilter(p);
   if (chatId === null || filter === null) return [];
   const lastId = p.int('LAST_ID');

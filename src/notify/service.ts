@@ -44,8 +44,8 @@ export async function sendNotification(services: Services, input: SendInput): Pr
   const tag = input.tagOwner && input.tag ? appTag(input.tagOwner, input.tag) : '';
   const subTag = input.tagOwner && input.subTag ? appTag(input.tagOwner, input.subTag) : '';
   const { id, replaced, chatId } = await services.store.tx(async (s) => {
+    const chatId = await s.notifications.claimChat(input.userId);
     const replaced = tag ? await s.notifications.deleteByTag(input.userId, tag) : [];
-    const chatId = (await s.notifications.chatId(input.userId, true))!;
     const id = await s.notifications.insert({
       userId: input.userId,
       authorId: input.authorId,
@@ -105,7 +105,7 @@ export async function listPage(store: Store, userId: number, req: PageRequest): 
 
 export async function getPage(services: Services, userId: number, req: PageRequest): Promise<Record<string, unknown>> {
   const store = services.store;
-  const chatId = await store.notifications.chatId(userId, false);
+  const chatId = await store.notifications.chatId(userId);
   const total = chatId === null ? 0 : await store.notifications.count(userId, false);
   if (chatId === null || total === 0) return { notifications: [], users: [] };
   const rows = await listPage(store, userId, req);

@@ -143,12 +143,18 @@ export class SqlNotificationRepo implements NotificationRepo {
     return rows.map((r) => ({ id: Number(r.id), userId: Number(r.user_id) }));
   }
 
-  async chatId(userId: number, create: boolean): Promise<number | null> {
+  async chatId(userId: number): Promise<number | null> {
     const found = await this.db.get<{ id: number }>('SELECT id FROM notify_chats WHERE user_id = ?', [userId]);
-    if (found) return Number(found.id);
-    if (!create) return null;
-    const r = await this.db.get<{ id: number }>('INSERT INTO notify_chats (user_id) VALUES (?) RETURNING id', [userId]);
-    return Number(r!.id);
+    return found ? Number(found.id) : null;
+  }
+
+  async claimChat(userId: number): Promise<number> {
+    // ON CONFLICT: two nodes creating a user's first chat at once must both succeed.
+    await this.db.run('INSERT INTO notify_chats (user_id) VALUES (?) ON CONFLICT (user_id) DO NOTHING', [userId]);
+    // SQLite transactions already hold the database's one write lock (BEGIN IMMEDIATE).
+    const lock = this.db.dialect === 'postgres' ? ' FOR UPDATE' : '';
+    const row = await this.db.get<{ id: number }>(`SELECT id FROM notify_chats WHERE user_id = ?${lock}`, [userId]);
+    return Number(row!.id);
   }
 
   async purgeOlderThan(ms: number): Promise<number> {

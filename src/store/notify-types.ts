@@ -51,7 +51,13 @@ export interface NotificationRepo {
   deleteIds(userId: number, ids: number[]): Promise<number[]>;
   /** Every recipient's notifications with this full stored tag / sub-tag; returns [id, userId] pairs. */
   deleteAllByTag(column: 'tag' | 'sub_tag', value: string): Promise<{ id: number; userId: number }[]>;
-  /** The user's notification chat id, created on first use. */
-  chatId(userId: number, create: boolean): Promise<number | null>;
+  /** The user's notification chat id, or null before their first notification. */
+  chatId(userId: number): Promise<number | null>;
+  /**
+   * The user's chat id, created if missing. Inside a transaction it also locks the chat row
+   * until commit: a recipient's writes are serialised across nodes, so tag replacement leaves
+   * one notification per tag and ids commit in the order they were drawn.
+   */
+  claimChat(userId: number): Promise<number>;
   purgeOlderThan(ms: number): Promise<number>;
 }

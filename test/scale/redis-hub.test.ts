@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import type { PushMessage } from '../../src/realtime/hub.ts';
 import { RedisPushHub } from '../../src/realtime/redis-hub.ts';
@@ -56,8 +55,9 @@ test('the publishing node delivers to its own subscribers exactly once', async (
   await a.subscribed(5);
   await a.publish(5, { command: 'one', params: {} });
   await second;
+  const third = nextMessage(a, 5);
   await a.publish(5, { command: 'two', params: {} });
-  await nextMessage(a, 5).then(() => undefined).catch(() => undefined);
+  await third;
   assert.deepEqual(got.map((m) => m.command), ['one', 'two']);
 });
 
@@ -74,8 +74,9 @@ test('after the last local listener leaves, the node unsubscribes from Redis', a
   off1();
   assert.equal(await probe.publish(`${prefix}9`, '{}'), 1);
   off2();
-  // UNSUBSCRIBE was sent on the subscriber connection; wait for Redis to confirm it.
+  // UNSUBSCRIBE travels on the subscriber connection; a PING queued behind it on that same
+  // connection answers only after Redis has processed the UNSUBSCRIBE.
   const sub = (a as unknown as { subscriber: Redis }).subscriber;
-  await once(sub, 'unsubscribe' as never).catch(() => undefined);
+  await sub.ping();
   assert.equal(await probe.publish(`${prefix}9`, '{}'), 0);
 });
