@@ -15,45 +15,73 @@ import {
 } from '../notify/service.ts';
 import { addTagOwner, deleteTagOwner } from '../notify/tags.ts';
 import { historySearch } from '../notify/search.ts';
+import { parseAttach } from '../notify/attach.ts';
+import { applicationName } from '../notify/app-name.ts';
 import { answerNotification, confirmNotification, parseButtons } from '../notify/respond.ts';
 
 const paramsError = (text = 'Incorrect params') => new RestError('PARAMS_ERROR', text, 400);
 
-/** Shared by im.notify, im.notify.personal.add and im.notify.system.add. */
-async function send(ctx: MethodContext, system: boolean): Promise<number | false> {
+/** The portal's fixed types: im.notify reads TYPE case-sensitively, anything else is USER. */
+type SendKind = 'USER' | 'SYSTEM' | 'BY_TYPE';
+
+/** A string parameter as the sending methods read it: any other JSON type counts as "". */
+function stringParam(ctx: MethodContext, key: string): string {
+  const v = ctx.params.get(key);
+  return typeof v === 'string' ? v.trim() : '';
+}
+
+/**
+ * Shared by im.notify, im.notify.personal.add and im.notify.system.add, checking in the
+ * portal's order (notify-reference.md §7): auth kind, recipient, message, tags, attachment.
+ */
+async function send(ctx: MethodContext, kind: SendKind): Promise<number | false> {
   refuseSession(ctx.caller);
   const p = ctx.params;
-  const userId = p.int('USER_ID');
+  const userId = intval(p.has('TO') ? p.get('TO') : p.get('USER_ID'));
   if (userId <= 0) throw new RestError('USER_ID_EMPTY', "User ID can't be empty");
-  const text = normalizeText(p.str('MESSAGE'));
-  if (text === '') throw new RestError('MESSAGE_EMPTY', "Message can't be empty");
+  const system = kind === 'SYSTEM' || (kind === 'BY_TYPE' && p.get('TYPE') === 'SYSTEM');
+  const message = stringParam(ctx, 'MESSAGE');
+  if (message === '') throw new RestError('MESSAGE_EMPTY', "Message can't be empty");
   const owner = addTagOwner(ctx.caller, p.str('CLIENT_ID'), ctx.services.config.webhookTagsWithClientId);
+  const attach = parseAttach(p.get('ATTACH'), Math.floor(ctx.services.clock.now() / 1000));
+  const prefix = system ? await systemPrefix(ctx) : '';
+  const messageOut = stringParam(ctx, 'MESSAGE_OUT');
   // Extensions (docs/notify.md): BUTTONS makes a confirm notification, ANSWER=Y a quick-answer one.
   const buttons = parseButtons(p.get('BUTTONS'));
+  const params: Record<string, unknown> = {};
+  if (attach) params.ATTACH = [attach];
+  if (p.str('ANSWER') === 'Y') params.CAN_ANSWER = 'Y';
   return sendNotification(ctx.services, {
     userId,
     authorId: system ? 0 : ctx.caller.userId,
     type: buttons.length ? 1 : system ? 4 : 2,
-    text,
+    text: normalizeText(prefix + message),
+    messageOut: messageOut && prefix ? normalizeText(prefix + messageOut) : messageOut,
     tagOwner: owner,
     tag: p.empty('TAG') ? '' : p.str('TAG'),
     subTag: p.empty('SUB_TAG') ? '' : p.str('SUB_TAG'),
     title: '',
     buttons: buttons.length ? JSON.stringify(buttons) : '',
-    params: p.str('ANSWER') === 'Y' ? { CAN_ANSWER: 'Y' } : null,
+    params: Object.keys(params).length ? params : null,
     senderClientId: ctx.caller.clientId ?? '',
   });
+}
+
+/** A SYSTEM notification from an OAuth application starts with the application's name. */
+async function systemPrefix(ctx: MethodContext): Promise<string> {
+  const name = await applicationName(ctx.services, ctx.caller.clientId);
+  return name ? `${name}#BR#` : '';
 }
 
 export const imNotify = defineMethod({
   name: 'im.notify',
   scope: 'im',
-  handler: (ctx) => send(ctx, ctx.params.str('TYPE').toUpperCase() === 'SYSTEM'),
+  handler: (ctx) => send(ctx, 'BY_TYPE'),
 });
 
-export const imNotifyPersonalAdd = defineMethod({ name: 'im.notify.personal.add', scope: 'im', handler: (ctx) => send(ctx, false) });
+export const imNotifyPersonalAdd = defineMethod({ name: 'im.notify.personal.add', scope: 'im', handler: (ctx) => send(ctx, 'USER') });
 
-export const imNotifySystemAdd = defineMethod({ name: 'im.notify.system.add', scope: 'im', handler: (ctx) => send(ctx, true) });
+export const imNotifySystemAdd = defineMethod({ name: 'im.notify.system.add', scope: 'im', handler: (ctx) => send(ctx, 'SYSTEM') });
 
 export const imNotifyGet = defineMethod({
   name: 'im.notify.get',
@@ -83,9 +111,9 @@ export const imNotifyRead = defineMethod({
     if (!p.has('ID')) return true;
     const read = !p.has('ACTION') || p.str('ACTION') === 'Y';
     const id = p.int('ID');
-    if (id <= 0) await markReadFrom(ctx.services, ctx.caller.userId, 0, read, true);
-    else if (p.str('ONLY_CURRENT') === 'Y') await markRead(ctx.services, ctx.caller.userId, [id], read);
-    else await markReadFrom(ctx.services, ctx.caller.userId, id, read, false);
+    if (id < 0) return true;
+    if (id > 0 && p.str('ONLY_CURRENT') === 'Y') await markRead(ctx.services, ctx.caller.userId, [id], read);
+    else await markReadFrom(ctx.services, ctx.caller.userId, id, read);
     return true;
   },
 });
@@ -168,7 +196,43 @@ export const imNotifyAnswer = defineMethod({
   },
 });
 
+/**
+ * The portal builds this from its installed modules; notify24 has none of them, so it answers
+ * the schema of a portal with only the messenger and main modules (docs/notify.md). Like the
+ * portal, it does not list `rest|rest_notify`, the type of every REST-sent notification.
+ */
+const NOTIFY_SCHEMA: Record<string, { NAME: string; MODULE_ID: string; LIST: { ID: string; NAME: string }[] }> = {
+  im: {
+    NAME: 'Chats and Calls',
+    MODULE_ID: 'im',
+    LIST: [
+      ['message', 'Private messages'],
+      ['chat', 'Group chat messages'],
+      ['openChat', 'Open channel messages'],
+      ['like', 'Likes'],
+      ['mention', 'Mentions'],
+      ['videconf_new_guest', 'New guest in a video conference'],
+      ['default', 'Other notifications'],
+    ].map(([event, name]) => ({ ID: `im|${event}`, NAME: name! })),
+  },
+  main: {
+    NAME: 'Main module',
+    MODULE_ID: 'main',
+    LIST: [
+      ['rating_vote', 'Someone liked your post'],
+      ['rating_vote_mentioned', 'Someone liked a post you were mentioned in'],
+    ].map(([event, name]) => ({ ID: `main|${event}`, NAME: name! })),
+  },
+};
+
+export const imNotifySchemaGet = defineMethod({
+  name: 'im.notify.schema.get',
+  scope: 'im',
+  handler: () => structuredClone(NOTIFY_SCHEMA),
+});
+
 export const imNotifyMethods: MethodDef[] = [
+  imNotifySchemaGet,
   imNotifyConfirm,
   imNotifyAnswer,
   imNotifyHistorySearch,

@@ -1,6 +1,6 @@
 import type { Services } from '../services.ts';
 import type { NotificationRow } from '../store/notify-types.ts';
-import { asList, isMap, strval } from '../rest/php.ts';
+import { asList, isEmpty, isMap, strval } from '../rest/php.ts';
 
 interface Button {
   TITLE: string;
@@ -8,10 +8,32 @@ interface Button {
   TYPE: string;
 }
 
-/** The BUTTONS send extension: a list of {TITLE, VALUE, TYPE}; empty when absent or malformed. */
+/** The portal's buttons when a confirm notification is given none that are valid. */
+const DEFAULT_BUTTONS: Button[] = [
+  { TITLE: 'Accept', VALUE: 'Y', TYPE: 'accept' },
+  { TITLE: 'Cancel', VALUE: 'N', TYPE: 'cancel' },
+];
+
+/**
+ * The BUTTONS send extension: a list of {TITLE, VALUE, TYPE}. As for the portal's confirm
+ * notifications, a button missing any of the three is dropped, and when none is left the
+ * default Accept/Cancel pair is used. Absent or empty BUTTONS: no buttons, not a confirm.
+ */
 export function parseButtons(raw: unknown): Button[] {
-  const list = asList(raw) ?? [];
-  return list.filter(isMap).map((b) => ({ TITLE: strval(b.TITLE), VALUE: strval(b.VALUE), TYPE: strval(b.TYPE) }));
+  if (isEmpty(raw)) return [];
+  const list = (asList(decodeJson(raw)) ?? []).filter(isMap).map((b) => ({ TITLE: strval(b.TITLE).trim(), VALUE: strval(b.VALUE).trim(), TYPE: strval(b.TYPE).trim() }));
+  const valid = list.filter((b) => b.TITLE && b.VALUE && b.TYPE);
+  return valid.length ? valid : DEFAULT_BUTTONS;
+}
+
+/** A JSON string becomes its value; anything else passes through. */
+function decodeJson(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return null;
+  }
 }
 
 /** The stored keyboard, in the portal's `notify_buttons` shape (id filled after insert). */

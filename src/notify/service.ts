@@ -22,6 +22,7 @@ export interface SendInput {
   authorId: number;
   type: 1 | 2 | 4;
   text: string;
+  messageOut: string;
   tagOwner: string | null;
   tag: string;
   subTag: string;
@@ -56,6 +57,7 @@ export async function sendNotification(services: Services, input: SendInput): Pr
       subTag,
       title: input.title,
       text: input.text,
+      messageOut: input.messageOut,
       buttons: input.buttons,
       params: input.params ? JSON.stringify(input.params) : '',
       senderClientId: input.senderClientId,
@@ -118,15 +120,34 @@ export async function getPage(services: Services, userId: number, req: PageReque
   };
 }
 
-/** Marks ids (plus, when read, their same-tag siblings) read or unread. */
+/**
+ * Marks exactly `ids` read, or `ids` and their same-tag siblings unread: the portal brings a
+ * whole tag group back when one of its notifications is marked unread.
+ */
 export async function markRead(services: Services, userId: number, ids: number[], read: boolean): Promise<void> {
-  await services.store.notifications.setRead(userId, ids, read);
-  await services.hub.publish(userId, { command: read ? 'notifyRead' : 'notifyUnread', params: { ids } });
+  const target = read ? ids : [...new Set([...ids, ...(await services.store.notifications.sameTagIds(userId, ids))])];
+  await services.store.notifications.setRead(userId, target, read);
+  await services.hub.publish(userId, { command: read ? 'notifyRead' : 'notifyUnread', params: { ids: target } });
   await pushCounter(services, userId);
 }
 
-export async function markReadFrom(services: Services, userId: number, fromId: number, read: boolean, skipConfirms: boolean): Promise<void> {
-  await services.store.notifications.setReadFrom(userId, fromId, read, skipConfirms);
+/**
+ * im.notify.read without ONLY_CURRENT: `fromId` and every newer notification. Reading from 0
+ * reads everything but confirms (the portal's read-all quirk); unreading needs `fromId` to be
+ * one of the user's own notifications, and brings its same-tag siblings back too.
+ */
+export async function markReadFrom(services: Services, userId: number, fromId: number, read: boolean): Promise<void> {
+  const repo = services.store.notifications;
+  if (read) {
+    await repo.setReadFrom(userId, fromId, true, fromId === 0);
+  } else {
+    const own = fromId > 0 ? await repo.byId(fromId) : null;
+    if (!own || own.userId !== userId) return;
+    await repo.setReadFrom(userId, fromId, false, false);
+    const siblings = await repo.sameTagIds(userId, [fromId]);
+    if (siblings.length) await repo.setRead(userId, siblings, false);
+    if (siblings.length) await services.hub.publish(userId, { command: 'notifyUnread', params: { ids: siblings } });
+  }
   await services.hub.publish(userId, { command: read ? 'notifyRead' : 'notifyUnread', params: { fromId } });
   await pushCounter(services, userId);
 }

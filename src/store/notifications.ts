@@ -1,7 +1,7 @@
 import { placeholders, type SqlDb } from './sql.ts';
 import type { NewNotification, NotificationRepo, NotificationRow, NotificationSearch } from './notify-types.ts';
 
-const COLS = `id, user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, is_read, buttons, params, sender_client_id, created_at`;
+const COLS = `id, user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, created_at`;
 
 function row(r: Record<string, unknown>): NotificationRow {
   return {
@@ -15,6 +15,7 @@ function row(r: Record<string, unknown>): NotificationRow {
     subTag: String(r.sub_tag),
     title: String(r.title),
     text: String(r.body),
+    messageOut: String(r.message_out ?? ''),
     read: Number(r.is_read) === 1,
     buttons: String(r.buttons),
     params: String(r.params),
@@ -73,9 +74,9 @@ export class SqlNotificationRepo implements NotificationRepo {
 
   async insert(n: NewNotification): Promise<number> {
     const r = await this.db.get<{ id: number }>(
-      `INSERT INTO notifications (user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, is_read, buttons, params, sender_client_id, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING id`,
-      [n.userId, n.authorId, n.type, n.module, n.event, n.tag, n.subTag, n.title, n.text, n.buttons, n.params, n.senderClientId, n.createdAt],
+      `INSERT INTO notifications (user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING id`,
+      [n.userId, n.authorId, n.type, n.module, n.event, n.tag, n.subTag, n.title, n.text, n.messageOut, n.buttons, n.params, n.senderClientId, n.createdAt],
     );
     return Number(r!.id);
   }
@@ -126,6 +127,16 @@ export class SqlNotificationRepo implements NotificationRepo {
       [read ? 1 : 0, userId, fromId],
     );
     return r.changes;
+  }
+
+  async sameTagIds(userId: number, ids: number[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.all<{ id: number }>(
+      `SELECT n.id FROM notifications n JOIN notifications o ON o.user_id = n.user_id AND o.tag = n.tag
+       WHERE o.user_id = ? AND o.tag <> '' AND o.id IN ${placeholders(ids.length)}`,
+      [userId, ...ids],
+    );
+    return rows.map((r) => Number(r.id));
   }
 
   async deleteIds(userId: number, ids: number[]): Promise<number[]> {

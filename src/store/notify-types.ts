@@ -11,6 +11,8 @@ export interface NotificationRow {
   subTag: string;
   title: string;
   text: string;
+  /** Text for external channels (MESSAGE_OUT); '' when none. */
+  messageOut: string;
   read: boolean;
   buttons: string;
   params: string;
@@ -48,6 +50,8 @@ export interface NotificationRepo {
   setRead(userId: number, ids: number[], read: boolean): Promise<number>;
   /** Marks every notification of the user with id >= fromId (0: all), skipping confirms when asked. */
   setReadFrom(userId: number, fromId: number, read: boolean, skipConfirms: boolean): Promise<number>;
+  /** Ids of the user's notifications that share a non-empty tag with one of `ids` (those included). */
+  sameTagIds(userId: number, ids: number[]): Promise<number[]>;
   deleteIds(userId: number, ids: number[]): Promise<number[]>;
   /** Every recipient's notifications with this full stored tag / sub-tag; returns [id, userId] pairs. */
   deleteAllByTag(column: 'tag' | 'sub_tag', value: string): Promise<{ id: number; userId: number }[]>;

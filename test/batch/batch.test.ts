@@ -217,3 +217,30 @@ test('a 50-command GET batch longer than 16 KiB of URL is served (no 431)', asyn
   assert.equal(res.body.result.result.length, 50);
   assert.deepEqual(res.body.result.result_error, []);
 });
+
+test('$result references: im.notify.system.add feeds im.notify.delete in one batch, GET and JSON', async () => {
+  const u = await ts.addUser({ login: 'batch-ref-target' });
+  for (const encoding of ['json', 'get'] as const) {
+    const res = await batch(
+      {
+        halt: 1,
+        cmd: {
+          sent: `im.notify.system.add?USER_ID=${u.id}&MESSAGE=${encodeURIComponent('to be deleted & gone')}`,
+          kept: `im.notify.system.add?USER_ID=${u.id}&MESSAGE=kept`,
+          gone: 'im.notify.delete?ID=$result[sent]',
+        },
+      },
+      encoding,
+      u.hook, // a user may delete only their own notifications: the batch runs as the recipient
+    );
+    assert.equal(res.status, 200);
+    const { result, result_error } = res.body.result;
+    assert.deepEqual(result_error, [], encoding);
+    assert.equal(typeof result.sent, 'number');
+    assert.equal(result.gone, true, `${encoding}: the referenced id was deleted`);
+    const page = (await call(u.hook, 'im.notify.get', {})).body.result;
+    const ids = page.notifications.map((n: { id: number }) => n.id);
+    assert.ok(!ids.includes(result.sent), `${encoding}: deleted notification is gone`);
+    assert.ok(ids.includes(result.kept), `${encoding}: its neighbour stays`);
+  }
+});
