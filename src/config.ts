@@ -34,6 +34,11 @@ export interface Config {
   redisUrl: string | null;
   /** Start of every Redis key and channel, so deployments (or tests) can share one Redis. */
   redisPrefix: string;
+  /**
+   * Behind a load balancer: take the client's address from X-Forwarded-For (its first entry)
+   * for the rate limit and webhook records. Only switch on when a proxy always sets the header.
+   */
+  trustProxy: boolean;
   /** Operating-time limit per caller and method, seconds per 10 minutes; null = off. */
   operatingLimit: number | null;
   logLevel: LogLevel;
@@ -57,6 +62,7 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
     operatingLimit: null,
     redisUrl: null,
     redisPrefix: 'notify24:',
+    trustProxy: false,
     logLevel: 'info',
     retentionDays: 60,
     webhookTagsWithClientId: false,
@@ -108,6 +114,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
   if (e('REDIS_URL')) fromEnv.redisUrl = e('REDIS_URL')!;
   if (e('REDIS_PREFIX')) fromEnv.redisPrefix = e('REDIS_PREFIX')!;
   if (e('LOG_LEVEL')) fromEnv.logLevel = e('LOG_LEVEL') as LogLevel;
+  if (e('TRUST_PROXY')) fromEnv.trustProxy = e('TRUST_PROXY') === '1';
+  if (e('RETENTION_DAYS')) fromEnv.retentionDays = Number(e('RETENTION_DAYS'));
+  if (e('WEBHOOK_TAGS_WITH_CLIENT_ID')) fromEnv.webhookTagsWithClientId = e('WEBHOOK_TAGS_WITH_CLIENT_ID') === '1';
   const merged = { ...fromEnv, ...overrides };
   const config = defaultConfig(merged);
   if (e('DATABASE_URL') && !overrides.databaseUrl) config.databaseUrl = e('DATABASE_URL')!;

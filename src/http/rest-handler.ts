@@ -11,9 +11,16 @@ import { sendBody, sendError } from './render.ts';
 import type { RestPath } from './rest-path.ts';
 import { recordRestCall, type RestCallTrace } from '../web/inspector.ts';
 
-export function requestInfo(req: IncomingMessage, secure: boolean): RequestInfo {
+/** The caller's address: the socket's, or the proxy's word for it when the proxy is trusted. */
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+  return first || req.socket.remoteAddress || '';
+}
+
+export function requestInfo(req: IncomingMessage, secure: boolean, trustProxy = false): RequestInfo {
   const host = req.headers.host ?? 'localhost';
-  return { ip: req.socket.remoteAddress ?? '', secure, origin: `${secure ? 'https' : 'http'}://${host}` };
+  return { ip: clientIp(req, trustProxy), secure, origin: `${secure ? 'https' : 'http'}://${host}` };
 }
 
 /**
@@ -31,7 +38,7 @@ export async function handleRest(
   const startMs = services.clock.now();
   const trace: RestCallTrace = { method: path.method, params: null, caller: null };
   try {
-    const request = requestInfo(req, secure);
+    const request = requestInfo(req, secure, services.config.trustProxy);
     // The bucket stands in front of everything, as the portal's infrastructure does: every HTTP
     // request from an IP counts (a batch is one), and a refused one is never read or run.
     if (!(await services.rateLimiter.take(rateLimitKey(request.ip), startMs))) {

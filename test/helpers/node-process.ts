@@ -1,0 +1,69 @@
+/** A notify24 node as an operator runs it: `notify24 serve` in its own process. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+
+export interface NodeProcess {
+  /** `http://127.0.0.1:port` */
+  url: string;
+  /** The admin webhook base URL the node printed on first start (only the first node of a database). */
+  hook: string | null;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 20_000;
+
+/**
+ * Spawns `bin/notify24.js serve` on free ports with the given NOTIFY24_* settings and resolves
+ * once it printed its URLs. Every node gets its own data folder, as on separate machines.
+ */
+export async function startNode(env: Record<string, string>, options: { expectHook?: boolean } = {}): Promise<NodeProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'notify24-node-'));
+  const child: ChildProcess = spawn(process.execPath, ['bin/notify24.js', 'serve'], {
+    env: {
+      ...process.env,
+      NOTIFY24_DATA_DIR: dataDir,
+      NOTIFY24_PORT: '0',
+      NOTIFY24_HTTPS_PORT: 'off',
+      NOTIFY24_LOG_LEVEL: 'warn',
+      NOTIFY24_RATE_LIMIT: 'off',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout!.on('data', (d) => (text += String(d)));
+  child.stderr!.on('data', (d) => (text += String(d)));
+  const exited = once(child, 'exit');
+
+  const started = Date.now();
+  const hookLine = /^\s+(http:\/\/\S+\/rest\/\d+\/\S+\/)\s*$/m;
+  const ready = () => /^database: /m.test(text) && (!options.expectHook || hookLine.test(text));
+  while (!ready()) {
+    if (child.exitCode !== null) throw new Error(`node exited (${child.exitCode}):\n${text}`);
+    if (Date.now() - started > START_TIMEOUT_MS) {
+      child.kill('SIGKILL');
+      throw new Error(`node did not start in ${START_TIMEOUT_MS} ms:\n${text}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const url = /listening on (http:\/\/[^\s]+)/.exec(text)![1]!;
+  const hook = hookLine.exec(text)?.[1] ?? null;
+  return {
+    url,
+    hook,
+    output: () => text,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
