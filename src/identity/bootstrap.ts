@@ -17,9 +17,8 @@ export async function ensureBootstrap(services: Services): Promise<{ userId: num
     if (webhook?.active) return saved;
   }
   if ((await store.users.count()) > 0 && !existsSync(file)) return null;
-  const admin =
-    (await store.users.byId(1)) ??
-    (await createUser(store, { login: 'admin', name: 'Administrator', isAdmin: true }, clock.now()));
+  const admin = (await store.users.byId(1)) ?? (await createAdmin(services));
+  if (!admin) return null;
   const { webhook, code } = await createWebhook(
     store,
     { userId: admin.id, scopes: ['im', 'user'], title: 'Created on first start' },
@@ -28,4 +27,17 @@ export async function ensureBootstrap(services: Services): Promise<{ userId: num
   const saved = { userId: admin.id, code, webhookId: webhook.id };
   writeFileSync(file, JSON.stringify(saved), { mode: 0o600 });
   return saved;
+}
+
+/**
+ * The administrator, or null when another node sharing the database created it a moment ago
+ * (nodes started together on an empty PostgreSQL): that node prints the URL, this one serves.
+ */
+async function createAdmin(services: Services) {
+  try {
+    return await createUser(services.store, { login: 'admin', name: 'Administrator', isAdmin: true }, services.clock.now());
+  } catch (err) {
+    if (await services.store.users.byLogin('admin')) return null;
+    throw err;
+  }
 }
