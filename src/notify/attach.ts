@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { RestError } from '../rest/errors.ts';
-import { intval, isEmpty, isMap } from '../rest/php.ts';
+import { decodedJson, intval, isEmpty, isMap } from '../rest/php.ts';
 
 /**
  * ATTACH of the sending methods, normalised the way the portal's attach parser does it
@@ -154,15 +154,6 @@ function parseBlock(raw: Record<string, unknown>, attach: { description: string 
   return [];
 }
 
-function decode(raw: unknown): unknown {
-  if (typeof raw !== 'string') return raw;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return null;
-  }
-}
-
 /** PHP's json_encode escapes `/` as `\/`: the portal measures that length. */
 export function attachSize(attach: Attach): number {
   const json = JSON.stringify(attach);
@@ -175,7 +166,7 @@ export function attachSize(attach: Attach): number {
  */
 export function parseAttach(raw: unknown, nowSeconds: number): Attach | null {
   if (isEmpty(raw) || (Array.isArray(raw) && raw.length === 0)) return null;
-  const value = decode(raw);
+  const value = decodedJson(raw);
   const full = isMap(value) && 'BLOCKS' in value;
   const source = full ? value.BLOCKS : value;
   const rawBlocks = Array.isArray(source) ? source : isMap(source) ? Object.values(source) : [];

@@ -1,6 +1,6 @@
 import type { Services } from '../services.ts';
 import type { NotificationRow } from '../store/notify-types.ts';
-import { asList, isEmpty, isMap, strval } from '../rest/php.ts';
+import { asList, decodedJson, isEmpty, isMap, strval } from '../rest/php.ts';
 
 interface Button {
   TITLE: string;
@@ -21,19 +21,9 @@ const DEFAULT_BUTTONS: Button[] = [
  */
 export function parseButtons(raw: unknown): Button[] {
   if (isEmpty(raw)) return [];
-  const list = (asList(decodeJson(raw)) ?? []).filter(isMap).map((b) => ({ TITLE: strval(b.TITLE).trim(), VALUE: strval(b.VALUE).trim(), TYPE: strval(b.TYPE).trim() }));
+  const list = (asList(decodedJson(raw)) ?? []).filter(isMap).map((b) => ({ TITLE: strval(b.TITLE).trim(), VALUE: strval(b.VALUE).trim(), TYPE: strval(b.TYPE).trim() }));
   const valid = list.filter((b) => b.TITLE && b.VALUE && b.TYPE);
   return valid.length ? valid : DEFAULT_BUTTONS;
-}
-
-/** A JSON string becomes its value; anything else passes through. */
-function decodeJson(raw: unknown): unknown {
-  if (typeof raw !== 'string') return raw;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return null;
-  }
 }
 
 /** The stored keyboard, in the portal's `notify_buttons` shape (id filled after insert). */

@@ -56,3 +56,16 @@ export function strval(value: unknown): string {
   if (typeof value === 'boolean') return value ? '1' : '';
   return '';
 }
+
+/**
+ * A parameter that may arrive as a structure or as its JSON text (ATTACH, BUTTONS): the text
+ * is decoded, anything else passes through; text that is not JSON becomes null.
+ */
+export function decodedJson(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return null;
+  }
+}

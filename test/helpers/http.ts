@@ -1,4 +1,5 @@
 /** Plain HTTP calls to the server under test, in every encoding clients use. */
+import assert from 'node:assert/strict';
 
 export type Encoding = 'json' | 'form' | 'get' | 'multipart';
 
@@ -53,4 +54,11 @@ export function call(base: string, method: string, params: Record<string, unknow
   const form = new FormData();
   for (const [k, v] of pairs) form.append(k, v);
   return request(url, { method: 'POST', body: form });
+}
+
+/** Calls a method that must succeed (HTTP 200) and returns its `result`. */
+export async function ok(base: string, method: string, params: Record<string, unknown> = {}, encoding: Encoding = 'json') {
+  const r = await call(base, method, params, encoding);
+  assert.equal(r.status, 200, r.text);
+  return r.body.result;
 }

@@ -1,19 +1,13 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { call } from '../helpers/http.ts';
+import { call, ok } from '../helpers/http.ts';
 
 let ts: TestServer;
 before(async () => {
   ts = await startTestServer();
 });
 after(() => ts.close());
-
-async function ok(base: string, method: string, params: Record<string, unknown> = {}, enc: 'json' | 'form' = 'json') {
-  const r = await call(base, method, params, enc);
-  assert.equal(r.status, 200, r.text);
-  return r.body.result;
-}
 
 async function fails(base: string, method: string, params: Record<string, unknown>, expected: [number, string, string], enc: 'json' | 'form' = 'json') {
   const r = await call(base, method, params, enc);
