@@ -15,6 +15,11 @@ export interface PushHub {
   publish(userId: number, message: PushMessage): Promise<void>;
   /** Returns the unsubscribe function. */
   subscribe(userId: number, listener: PushListener): () => void;
+  /**
+   * Resolves once messages published for `userId` anywhere reach this node's subscribers
+   * (a cross-node hub subscribes asynchronously); at once in a single process.
+   */
+  subscribed(userId: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,6 +47,8 @@ export class LocalPushHub implements PushHub {
       if (set!.size === 0) this.listeners.delete(userId);
     };
   }
+
+  async subscribed(_userId: number): Promise<void> {}
 
   async close(): Promise<void> {
     this.listeners.clear();

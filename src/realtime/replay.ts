@@ -72,8 +72,12 @@ export class PushReplay {
         send({ id: this.cursor(feed), command: 'resync', params: {} });
       }
     }
-    send({ id: this.cursor(feed), command: 'ready', params: { node: this.node } });
     feed.senders.add(send);
+    // `ready` tells the client it will miss nothing from now on: only true once the hub's
+    // subscription is live (with Redis, once SUBSCRIBE is confirmed).
+    void this.hub.subscribed(userId).then(() => {
+      if (feed.senders.has(send)) send({ id: this.cursor(feed), command: 'ready', params: { node: this.node } });
+    });
     return () => this.detach(userId, feed, send);
   }
 
