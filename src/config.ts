@@ -42,6 +42,22 @@ export interface Config {
   /** Operating-time limit per caller and method, seconds per 10 minutes; null = off. */
   operatingLimit: number | null;
   logLevel: LogLevel;
+  /** Lifetime of an OAuth authorization code, seconds (Bitrix24: 30). */
+  oauthCodeTtl: number;
+  /** Lifetime of an OAuth access token, seconds (Bitrix24: 3600, the `expires_in`). */
+  oauthAccessTtl: number;
+  /** Lifetime of an OAuth refresh token, seconds (Bitrix24 docs: 180 days). */
+  oauthRefreshTtl: number;
+  /** First retry of a failed event delivery after this many ms; each next one waits twice as long. */
+  eventRetryBaseMs: number;
+  /** A delivery is given up (status failed) after this many attempts. */
+  eventMaxAttempts: number;
+  /** How long one delivery POST may take before it counts as failed, ms. */
+  eventTimeoutMs: number;
+  /** How often the delivery worker looks for due rows queued by other nodes or retries, ms. */
+  eventPollMs: number;
+  /** A web session ends after this long without use (sliding), in milliseconds. */
+  sessionIdleMs: number;
 }
 
 export function defaultConfig(overrides: Partial<Config> = {}): Config {
@@ -64,8 +80,16 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
     redisPrefix: 'notify24:',
     trustProxy: false,
     logLevel: 'info',
+    sessionIdleMs: 12 * 3600_000,
     retentionDays: 60,
     webhookTagsWithClientId: false,
+    oauthCodeTtl: 30,
+    oauthAccessTtl: 3600,
+    oauthRefreshTtl: 180 * 86_400,
+    eventRetryBaseMs: 10_000,
+    eventMaxAttempts: 8,
+    eventTimeoutMs: 10_000,
+    eventPollMs: 1000,
     ...overrides,
   };
 }
@@ -96,6 +120,13 @@ function parseOptionalPort(value: string): number | null {
   return value === 'off' ? null : Number(value);
 }
 
+/** A positive number from NOTIFY24_<name>, or a start-up error naming the variable. */
+function positive(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`NOTIFY24_${name}: expected a positive number, got "${value}"`);
+  return n;
+}
+
 /** Reads NOTIFY24_* environment variables over the defaults. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const fromEnv: Partial<Config> = {};
@@ -117,6 +148,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
   if (e('TRUST_PROXY')) fromEnv.trustProxy = e('TRUST_PROXY') === '1';
   if (e('RETENTION_DAYS')) fromEnv.retentionDays = Number(e('RETENTION_DAYS'));
   if (e('WEBHOOK_TAGS_WITH_CLIENT_ID')) fromEnv.webhookTagsWithClientId = e('WEBHOOK_TAGS_WITH_CLIENT_ID') === '1';
+  if (e('SESSION_HOURS')) fromEnv.sessionIdleMs = Number(e('SESSION_HOURS')) * 3600_000;
+  if (e('OAUTH_CODE_TTL')) fromEnv.oauthCodeTtl = positive('OAUTH_CODE_TTL', e('OAUTH_CODE_TTL')!);
+  if (e('OAUTH_ACCESS_TTL')) fromEnv.oauthAccessTtl = positive('OAUTH_ACCESS_TTL', e('OAUTH_ACCESS_TTL')!);
+  if (e('OAUTH_REFRESH_TTL')) fromEnv.oauthRefreshTtl = positive('OAUTH_REFRESH_TTL', e('OAUTH_REFRESH_TTL')!);
+  if (e('EVENT_RETRY_BASE_MS')) fromEnv.eventRetryBaseMs = positive('EVENT_RETRY_BASE_MS', e('EVENT_RETRY_BASE_MS')!);
+  if (e('EVENT_MAX_ATTEMPTS')) fromEnv.eventMaxAttempts = positive('EVENT_MAX_ATTEMPTS', e('EVENT_MAX_ATTEMPTS')!);
+  if (e('EVENT_TIMEOUT_MS')) fromEnv.eventTimeoutMs = positive('EVENT_TIMEOUT_MS', e('EVENT_TIMEOUT_MS')!);
   const merged = { ...fromEnv, ...overrides };
   const config = defaultConfig(merged);
   if (e('DATABASE_URL') && !overrides.databaseUrl) config.databaseUrl = e('DATABASE_URL')!;

@@ -19,6 +19,13 @@ import { imNotifyMethods } from './methods/im-notify.ts';
 import { imCountersMethods } from './methods/im-counters.ts';
 import { startRetentionJob } from './notify/retention.ts';
 import { webhookAuth } from './rest/auth/webhook.ts';
+import { sessionAuth } from './rest/auth/session.ts';
+import { loginRoutes } from './http/login-routes.ts';
+import { oauthAuth } from './rest/auth/oauth.ts';
+import { oauthRoutes } from './http/oauth-routes.ts';
+import { appMethods } from './methods/app.ts';
+import { eventMethods } from './methods/event.ts';
+import { EventDeliveryEngine } from './apps/delivery.ts';
 import { MethodRegistry } from './rest/registry.ts';
 import type { Services } from './services.ts';
 import { openStore } from './store/index.ts';
@@ -46,8 +53,8 @@ export async function buildServices(config: Config, options: ServerOptions = {})
   const store = await openStore(config.databaseUrl);
   // With Redis the nodes share rate-limit buckets and push fan-out; without it, this process.
   const redis = config.redisUrl ? openRedis(config.redisUrl) : null;
-  const registry = new MethodRegistry().add(...platformMethods, ...userMethods, ...batchMethods, ...imNotifyMethods, ...imCountersMethods);
-  return {
+  const registry = new MethodRegistry().add(...platformMethods, ...userMethods, ...batchMethods, ...imNotifyMethods, ...imCountersMethods, ...appMethods, ...eventMethods);
+  const services: Services = {
     config,
     store,
     clock: options.clock ?? systemClock,
@@ -59,12 +66,14 @@ export async function buildServices(config: Config, options: ServerOptions = {})
         ? new RedisRateLimiter(redis.commands, config.rateLimit, `${config.redisPrefix}rate:`)
         : new MemoryRateLimiter(config.rateLimit),
     operatingTime: new MemoryOperatingTime(config.operatingLimit),
-    authProviders: [webhookAuth],
+    authProviders: [oauthAuth, webhookAuth, sessionAuth],
     redis,
     hub: redis ? new RedisPushHub(redis.commands, redis.subscriber, `${config.redisPrefix}push:`) : new LocalPushHub(),
-    // Replaced by the delivery engine of src/apps once it lands.
     appEvents: { emit: async () => undefined },
   };
+  // Events for applications: emit() queues rows in the store; startServer runs the worker posting them.
+  services.appEvents = new EventDeliveryEngine(services);
+  return services;
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -93,7 +102,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const services = await buildServices(config, options);
   const stopRetention = startRetentionJob(services);
   const web = createWeb(services, sessionReader(services));
-  const routes: Route[] = [healthRoute(services), ...web.routes];
+  // The delivery worker of this node (absent only when a caller swapped in another sink).
+  const delivery = services.appEvents instanceof EventDeliveryEngine ? services.appEvents : null;
+  const oauth = oauthRoutes(services, sessionReader(services), () => delivery?.wake());
+  const routes: Route[] = [healthRoute(services), loginRoutes(services), oauth, ...web.routes];
   const handle = createRequestHandler(services, routes);
   const serverOptions = { maxHeaderSize: config.maxHeaderSize, keepAliveTimeout: 65_000 };
 
@@ -111,15 +123,19 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     httpsPort = await listen(https, config.httpsPort, config.host);
   }
 
+  const httpUrl = urlFor('http', config.host, httpPort);
+  delivery?.start(config.publicUrl ?? httpUrl);
+
   return {
     services,
-    httpUrl: urlFor('http', config.host, httpPort),
+    httpUrl,
     httpsUrl: httpsPort === null ? null : urlFor('https', config.host, httpsPort),
     tls,
     async close() {
       stopRetention();
       await web.close();
       await Promise.all([closeServer(http), https ? closeServer(https) : Promise.resolve()]);
+      await delivery?.stop();
       await services.store.close();
       await services.hub.close();
       await services.redis?.close();

@@ -3,6 +3,7 @@ import { configFromEnv, type Config } from '../config.ts';
 import { createUser, createWebhook, setPassword, webhookUrl } from '../identity/accounts.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { serve } from './serve.ts';
+import { appCommand, eventsCommand } from './apps.ts';
 
 const USAGE = `usage: notify24 <command>
 
@@ -14,6 +15,14 @@ const USAGE = `usage: notify24 <command>
   webhook add --user ID [--scope im,user] [--title T]
   webhook list
   webhook revoke --id ID
+  app add --name N [--code C] [--scope im,user] [--handler URL] [--redirect URL]
+                               register an OAuth application (prints client_id and secret once)
+  app list
+  app remove --id ID
+  app install --id ID [--user ID]
+                               install it now (queues ONAPPINSTALL with that user's tokens)
+  events [--app ID] [--status pending|delivered|failed] [--limit N] [--verbose]
+                               the event delivery log, newest first
 
 Settings come from NOTIFY24_* environment variables (see README.md).`;
 
@@ -139,6 +148,8 @@ export async function main(argv: string[], out: Out = (l) => console.log(l)): Pr
     const config = configFromEnv();
     if (command === 'user') return await userCommand(sub, rest, config, out);
     if (command === 'webhook') return await webhookCommand(sub, rest, config, out);
+    if (command === 'app') return await withStore(config, (store) => appCommand(sub, rest, store, baseUrl(config), out));
+    if (command === 'events') return await withStore(config, (store) => eventsCommand(argv.slice(1), store, out));
     out(USAGE);
     return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
   } catch (err) {

@@ -15,6 +15,11 @@ export async function serve(config: Config, out: (line: string) => void): Promis
     out(`  ${webhookUrl(base, admin.userId, admin.code)}`);
     if (server.httpsUrl) out(`  ${webhookUrl(server.httpsUrl, admin.userId, admin.code)}`);
   }
+  out(`notification center: ${base}/  (console: ${base}/console)`);
+  const adminUser = admin ? await server.services.store.users.byId(admin.userId) : null;
+  if (adminUser && !adminUser.passwordHash) {
+    out(`  to sign in as ${adminUser.login}: npx notify24 user passwd --id ${adminUser.id} --password <new password>`);
+  }
   if (server.tls?.selfSigned) {
     out(`HTTPS uses a self-signed certificate: ${server.tls.certFile}`);
     out(`  (curl -k, or NODE_EXTRA_CA_CERTS=${server.tls.certFile} for Node clients)`);

@@ -12,8 +12,13 @@ export async function createUser(
   return store.users.create({ ...rest, passwordHash: password ? await hashPassword(password) : null }, now);
 }
 
+/** Sets a new password and signs the user out of every browser (an old session must not outlive it). */
 export async function setPassword(store: Store, userId: number, password: string): Promise<void> {
-  await store.users.update(userId, { passwordHash: await hashPassword(password) });
+  const passwordHash = await hashPassword(password);
+  await store.tx(async (t) => {
+    await t.users.update(userId, { passwordHash });
+    await t.sessions.removeForUser(userId);
+  });
 }
 
 /** A new incoming webhook. The plain code exists only in the returned value; the store keeps its hash. */

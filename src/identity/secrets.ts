@@ -44,3 +44,10 @@ export async function verifyPassword(password: string, stored: string | null): P
   const key = await scrypt(password, Buffer.from(saltHex, 'hex'), 32);
   return timingSafeEqual(key, Buffer.from(keyHex, 'hex'));
 }
+
+/** Constant-time comparison of two plain tokens (e.g. a CSRF `sessid`); empty never matches. */
+export function sameToken(a: string, b: string): boolean {
+  const ba = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ba.length === bb.length && ba.length > 0 && timingSafeEqual(ba, bb);
+}

@@ -4,9 +4,14 @@ const DAY = 86_400_000;
 /** How often the purge runs after the one at start. */
 const PURGE_EVERY = 3_600_000;
 
-/** Deletes notifications older than `retentionDays` (the portal keeps 60 days). */
+/**
+ * Deletes notifications older than `retentionDays` (the portal keeps 60 days), and web sessions
+ * past their expiry (they are refused already; this only reclaims the rows).
+ */
 export async function purgeExpired(services: Services): Promise<number> {
-  return services.store.notifications.purgeOlderThan(services.clock.now() - services.config.retentionDays * DAY);
+  const now = services.clock.now();
+  await services.store.sessions.purgeExpired(now);
+  return services.store.notifications.purgeOlderThan(now - services.config.retentionDays * DAY);
 }
 
 /** Runs the purge now and hourly; the timer never keeps the process alive. Returns a stop function. */

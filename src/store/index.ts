@@ -2,11 +2,16 @@ import type { SqlDb } from './sql.ts';
 import { SqliteDb } from './sqlite.ts';
 import { PostgresDb } from './postgres.ts';
 import { migrate } from './migrations/index.ts';
-import type { UserRepo, WebhookRepo } from './types.ts';
+import type { UserRepo, WebhookRepo, WebSessionRepo } from './types.ts';
+import { SqlWebSessionRepo } from './sessions.ts';
 import { SqlUserRepo } from './users.ts';
 import { SqlWebhookRepo } from './webhooks.ts';
 import type { NotificationRepo } from './notify-types.ts';
 import { SqlNotificationRepo } from './notifications.ts';
+import type { AppRepo, EventRepo, OAuthRepo } from './apps-types.ts';
+import { SqlAppRepo } from './apps.ts';
+import { SqlOAuthRepo } from './oauth.ts';
+import { SqlEventRepo } from './events.ts';
 
 /**
  * The storage interface the rest of the server sees: one repository per kind of record,
@@ -17,6 +22,14 @@ export interface Store {
   users: UserRepo;
   webhooks: WebhookRepo;
   notifications: NotificationRepo;
+  /** Browser sessions of the web page. */
+  sessions: WebSessionRepo;
+  /** OAuth applications, their grants and install state. */
+  apps: AppRepo;
+  /** Authorization codes and access/refresh tokens (hashed). */
+  oauth: OAuthRepo;
+  /** Event bindings and the durable delivery queue. */
+  events: EventRepo;
   /** Runs `fn` against a store whose every repository works inside one transaction. */
   tx<T>(fn: (store: Store) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query (readiness checks). */
@@ -30,6 +43,10 @@ function storeOver(db: SqlDb): Store {
     users: new SqlUserRepo(db),
     webhooks: new SqlWebhookRepo(db),
     notifications: new SqlNotificationRepo(db),
+    sessions: new SqlWebSessionRepo(db),
+    apps: new SqlAppRepo(db),
+    oauth: new SqlOAuthRepo(db),
+    events: new SqlEventRepo(db),
     tx: (fn) => db.tx((t) => fn(storeOver(t))),
     ping: async () => void (await db.get('SELECT 1 AS ok')),
     close: () => db.close(),

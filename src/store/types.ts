@@ -62,3 +62,27 @@ export interface WebhookRepo {
   revoke(id: number): Promise<boolean>;
   touch(id: number, now: number, ip: string | null): Promise<void>;
 }
+
+/** A signed-in browser. The cookie holds a random token; the store only its hash. */
+export interface WebSessionRecord {
+  id: number;
+  tokenHash: string;
+  userId: number;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+  ip: string;
+}
+
+export type NewWebSession = Pick<WebSessionRecord, 'tokenHash' | 'userId' | 'createdAt' | 'expiresAt' | 'ip'>;
+
+export interface WebSessionRepo {
+  create(s: NewWebSession): Promise<WebSessionRecord>;
+  /** The session with this token hash, unless it has expired by `now`. */
+  byTokenHash(tokenHash: string, now: number): Promise<WebSessionRecord | null>;
+  extend(id: number, now: number, expiresAt: number): Promise<void>;
+  remove(tokenHash: string): Promise<boolean>;
+  /** Signs a user out everywhere (password change, deactivation). */
+  removeForUser(userId: number): Promise<number>;
+  purgeExpired(now: number): Promise<number>;
+}

@@ -1,17 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createUser, createWebhook, webhookUrl } from '../identity/accounts.ts';
-import { timingSafeEqual } from 'node:crypto';
+import { sameToken } from '../identity/secrets.ts';
+import type { WebSession } from '../identity/web-sessions.ts';
 import type { Services } from '../services.ts';
 import type { User, Webhook } from '../store/types.ts';
+import type { App } from '../store/apps-types.ts';
 import { openEventStream } from '../realtime/sse.ts';
 import { readJson, sendJson } from './http-util.ts';
 import type { RequestInspector } from './inspector.ts';
 
-/** The browser session behind a request: its user and its CSRF token. */
-export interface WebSession {
-  userId: number;
-  sessid: string;
-}
+/** The browser session behind a request (its user and CSRF token), or null. */
 export type SessionReader = (req: IncomingMessage) => Promise<WebSession | null>;
 
 export const CONSOLE_API = '/console/api/';
@@ -28,26 +26,16 @@ function publicWebhook(w: Webhook) {
   };
 }
 
-function sameToken(a: string, b: string): boolean {
-  const ba = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ba.length === bb.length && ba.length > 0 && timingSafeEqual(ba, bb);
-}
-
 function baseUrl(services: Services, req: IncomingMessage, secure: boolean): string {
   return services.config.publicUrl ?? `${secure ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
 }
 
-/** Applications, once the apps store exists; an empty list until then. */
-async function listApps(services: Services): Promise<unknown[]> {
-  const apps = (services.store as unknown as { apps?: { list?: () => Promise<Record<string, unknown>[]> } }).apps;
-  if (!apps?.list) return [];
-  // Secrets of applications are hashed in the store; still, only harmless fields leave.
-  return (await apps.list()).map((a) => {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(a)) if (!/secret|hash|token/i.test(k)) out[k] = v;
-    return out;
-  });
+/** What the console shows of an application: never its secret hash or application token. */
+function publicApp(a: App) {
+  return {
+    id: a.id, client_id: a.clientId, name: a.name, code: a.code, scopes: a.scopes, handler_url: a.handlerUrl,
+    redirect_uri: a.redirectUri, active: a.active, installed: a.installed, created_at: a.createdAt,
+  };
 }
 
 /**
@@ -98,7 +86,7 @@ export function consoleApi(services: Services, sessionOf: SessionReader, inspect
     }
     const revoke = /^POST webhooks\/(\d+)\/revoke$/.exec(route);
     if (revoke) return sendJson(res, 200, { revoked: await store.webhooks.revoke(Number(revoke[1])) });
-    if (route === 'GET apps') return sendJson(res, 200, { apps: await listApps(services) });
+    if (route === 'GET apps') return sendJson(res, 200, { apps: (await store.apps.list()).map(publicApp) });
     if (route === 'GET inspector') return sendJson(res, 200, { calls: inspector.recent() });
     if (route === 'GET inspector/stream') {
       const write = openEventStream(res);

@@ -1,11 +1,9 @@
 import type { IncomingMessage } from 'node:http';
+import { sessionFromHeaders } from '../identity/web-sessions.ts';
 import type { Services } from '../services.ts';
 import type { SessionReader } from './console-api.ts';
 
-/**
- * The web session behind a request (cookie), as the login routes created it. The only place
- * the web part depends on how sessions are stored.
- */
-export function sessionReader(_services: Services): SessionReader {
-  return async (_req: IncomingMessage) => null;
+/** The web session behind a request (its cookie): the one place the web part reads sessions. */
+export function sessionReader(services: Services): SessionReader {
+  return (req: IncomingMessage) => sessionFromHeaders(services, req.headers);
 }

@@ -24,6 +24,8 @@ export interface ScenarioClients {
   tagParams: Record<string, unknown>;
   /** Deletes by TAG/SUB_TAG belong to the application: the client that may do them. */
   tagDeleter: Sdk;
+  /** What an OAuth sender's SYSTEM notifications start with (its application's name and a line break). */
+  systemPrefix?: string;
 }
 
 interface Listed {
@@ -92,7 +94,8 @@ export async function notifyScenario(c: ScenarioClients): Promise<{ confirmId: n
 
   // Search.
   const found = await sdkCall<{ notifications: Listed[]; total_results: number }>(recipient, 'im.notify.history.search', { SEARCH_TEXT: 'message 1' });
-  assert.deepEqual(found.notifications.map((n) => n.text).sort(), ['sdk message 1', 'sdk message 10', 'sdk message 11']);
+  const plain = (text: string) => (c.systemPrefix && text.startsWith(c.systemPrefix) ? text.slice(c.systemPrefix.length) : text);
+  assert.deepEqual(found.notifications.map((n) => plain(n.text)).sort(), ['sdk message 1', 'sdk message 10', 'sdk message 11']);
   assert.equal(found.total_results, 3);
 
   // Delete by ID, by TAG, by SUB_TAG.

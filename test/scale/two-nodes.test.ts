@@ -5,6 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { request, type Reply } from '../helpers/http.ts';
+import type { TestServer } from '../helpers/server.ts';
+import { openWs, webLogin } from '../web/channel-client.ts';
+import { openStore } from '../../src/store/index.ts';
+import { createUser } from '../../src/identity/accounts.ts';
 import { startNode, type NodeProcess } from '../helpers/node-process.ts';
 import { createTestSchema, needsPostgres, needsRedis, testRedisUrl, uniquePrefix } from '../helpers/services.ts';
 
@@ -121,4 +125,29 @@ test('a burst split across both nodes fills one shared leaky bucket', async (t) 
   // Another client address has its own bucket, on either node.
   assert.equal((await call('192.0.2.21', hookB, 'server.time')).status, 200);
   assert.ok(statuses.slice(firstRefusal).some((_, i) => (firstRefusal + i) % 2 === 0) && statuses.slice(firstRefusal).some((_, i) => (firstRefusal + i) % 2 === 1));
+});
+
+test('a notification sent through node A reaches a WebSocket client connected to node B', async (t) => {
+  if (!(await twoNodes(t))) return;
+  // A user with a password, created as the CLI would, in the shared database.
+  const store = await openStore(schema!.url);
+  const user = await createUser(store, { login: 'cross-node', name: 'Cross', password: 'pass-cross-node' }, Date.now()).finally(() => store.close());
+  // The channel helpers only need the node's base URL.
+  const nodeB = { url: b.url } as TestServer;
+  const session = await webLogin(nodeB, 'cross-node', 'pass-cross-node');
+  assert.equal(session.userId, user.id);
+  const channel = await openWs(nodeB, session.cookie);
+  try {
+    await channel.inbox.until('ready');
+    const sent = await call('192.0.2.30', hookA, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: 'from node A' });
+    const id = sent.body.result as number;
+    assert.equal(typeof id, 'number', sent.text);
+    const added = await channel.inbox.until('notifyAdd');
+    const n = (added.params.notification ?? added.params) as { id: number; text: string };
+    assert.deepEqual([n.id, n.text], [id, 'from node A']);
+    const counter = await channel.inbox.until('counters');
+    assert.equal((counter.params as { NOTIFY: number }).NOTIFY, 1);
+  } finally {
+    await channel.close();
+  }
 });

@@ -3,7 +3,6 @@ import { after, before, test, type TestContext } from 'node:test';
 import { call } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { webLogin, type WebLogin } from './channel-client.ts';
-import { partsReady } from './pending.ts';
 
 /** A lost message would leave a test waiting forever: fail it instead (not a timing check). */
 const GUARD = { timeout: 20_000 };
@@ -20,7 +19,6 @@ before(async () => {
 
 let sessions = false;
 async function signedIn(t: TestContext): Promise<boolean> {
-  if (!partsReady(t, 'sessions')) return false;
   if (!sessions) {
     admin = await webLogin(ts, 'boss', 'boss-secret-1');
     plain = await webLogin(ts, 'pleb', 'pleb-secret-1');

@@ -4,7 +4,6 @@ import { after, before, test } from 'node:test';
 import { call } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { DESKTOP, guard, launchBrowser, PHONE, signInPage } from './browser.ts';
-import { partsReady } from './pending.ts';
 
 const SHOTS = 'docs/screenshots';
 let ts: TestServer;
@@ -15,7 +14,6 @@ before(async () => {
 after(() => ts.close());
 
 test('console: create a webhook, see its calls live in the inspector, revoke it', async (t) => {
-  if (!partsReady(t, 'sessions')) return;
   const browser = await launchBrowser(t);
   if (!browser) return;
   t.after(() => browser.close());

@@ -3,7 +3,6 @@ import { after, before, test, type TestContext } from 'node:test';
 import WebSocket from 'ws';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { openSse, openWs, webLogin, type WebLogin } from './channel-client.ts';
-import { partsReady } from './pending.ts';
 
 /** A lost message would leave a test waiting forever: fail it instead (not a timing check). */
 const GUARD = { timeout: 20_000 };
@@ -21,7 +20,6 @@ before(async () => {
 
 /** Signs both users in once; false (test skipped) while web sessions have not landed. */
 async function signedIn(t: TestContext): Promise<boolean> {
-  if (!partsReady(t, 'sessions')) return false;
   if (!sessions) {
     alice = await webLogin(ts, 'alice', 'alice-pass-1');
     bob = await webLogin(ts, 'bob', 'bob-pass-1');

@@ -1,11 +1,13 @@
 import type { SqlDb } from '../sql.ts';
 import { ddlFor, type Migration } from './ddl.ts';
 import { identity } from './001-identity.ts';
+import { apps } from './002-apps.ts';
 import { notifications } from './003-notifications.ts';
+import { sessions } from './004-sessions.ts';
 import { messageOut } from './005-message-out.ts';
 
 /** Every schema version, in order. Add a file per version; never edit a released one. */
-export const migrations: Migration[] = [identity, notifications, messageOut];
+export const migrations: Migration[] = [identity, apps, notifications, sessions, messageOut];
 
 /** Any fixed number: the PostgreSQL advisory lock every node takes while migrating. */
 const MIGRATION_LOCK = 7_242_024;

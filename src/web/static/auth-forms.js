@@ -12,7 +12,11 @@ export async function signIn(event) {
     body: new URLSearchParams(new FormData(form)).toString(),
     redirect: 'manual',
   });
-  if (await currentSession()) return location.reload();
+  if (await currentSession()) {
+    // Sent here to sign in first (e.g. by /oauth/authorize/): go back there, same site only.
+    const next = new URLSearchParams(location.search).get('next');
+    return next && /^\/(?![/\\])/.test(next) ? location.assign(next) : location.reload();
+  }
   toast(res.status === 429 ? 'Too many attempts, try later' : 'Wrong login or password', 'error');
 }
 

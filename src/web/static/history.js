@@ -15,6 +15,10 @@ export function ensureAuthorOption(id, name) {
 async function loadSchema() {
   const select = document.querySelector('#search-form select[name=type]');
   const schema = await deps.rest('im.notify.schema.get').catch(() => ({}));
+  // Notifications sent through REST carry module `rest`, which the schema (like the portal's)
+  // does not list: offer it first, since it is what integrations send.
+  select.append(el('option', { value: 'rest' }, 'REST applications and webhooks'));
+  select.append(el('option', { value: 'rest|rest_notify' }, '— rest_notify'));
   for (const module of Object.values(schema ?? {})) {
     select.append(el('option', { value: String(module.MODULE_ID) }, String(module.NAME ?? module.MODULE_ID)));
     for (const event of Array.isArray(module.LIST) ? module.LIST : []) {

@@ -1,0 +1,104 @@
+import { hashSecret, randomHex, sameHash } from '../identity/secrets.ts';
+import type { Services } from '../services.ts';
+import type { App, OAuthToken } from '../store/apps-types.ts';
+import { oauthErrors } from './oauth-errors.ts';
+import type { PortalFacts } from './portal.ts';
+
+/** What issuing and checking tokens needs: the delivery worker has no full Services. */
+export type OAuthDeps = Pick<Services, 'store' | 'clock' | 'config'>;
+
+/** A freshly issued pair: the plain tokens exist only here; the store has their hashes. */
+export interface IssuedTokens {
+  accessToken: string;
+  /** Null when none was issued (event deliveries that carry no refresh token). */
+  refreshToken: string | null;
+  token: OAuthToken;
+}
+
+/** Issues tokens for `userId` within the app's scopes; the refresh token only when asked for. */
+export async function issueTokens(services: OAuthDeps, app: App, userId: number, scopes: string[], withRefresh = true): Promise<IssuedTokens> {
+  const now = services.clock.now();
+  const accessToken = randomHex(32);
+  const refreshToken = withRefresh ? randomHex(32) : null;
+  const token = await services.store.oauth.saveToken(
+    {
+      appId: app.id,
+      userId,
+      scopes,
+      accessHash: hashSecret(accessToken),
+      refreshHash: refreshToken ? hashSecret(refreshToken) : null,
+      accessExpiresAt: now + services.config.oauthAccessTtl * 1000,
+      refreshExpiresAt: now + (withRefresh ? services.config.oauthRefreshTtl : services.config.oauthAccessTtl) * 1000,
+    },
+    now,
+  );
+  return { accessToken, refreshToken, token };
+}
+
+/** A one-time authorization code for `userId`, living `oauthCodeTtl` seconds. */
+export async function issueCode(services: OAuthDeps, app: App, userId: number): Promise<string> {
+  const code = randomHex(32);
+  await services.store.oauth.saveCode(hashSecret(code), {
+    appId: app.id,
+    userId,
+    scopes: app.scopes,
+    expiresAt: services.clock.now() + services.config.oauthCodeTtl * 1000,
+  });
+  return code;
+}
+
+/** The token endpoint's answer (and the `auth[...]` of events), as the Bitrix24 OAuth server words it. */
+export function tokenBody(issued: IssuedTokens, portal: PortalFacts): Record<string, unknown> {
+  const { token } = issued;
+  const body: Record<string, unknown> = {
+    access_token: issued.accessToken,
+    expires: Math.floor(token.accessExpiresAt / 1000),
+    expires_in: Math.round((token.accessExpiresAt - token.createdAt) / 1000),
+    scope: token.scopes.join(','),
+    domain: portal.domain,
+    server_endpoint: portal.restEndpoint,
+    status: 'L',
+    client_endpoint: portal.restEndpoint,
+    member_id: portal.memberId,
+    user_id: token.userId,
+  };
+  if (issued.refreshToken) body.refresh_token = issued.refreshToken;
+  return body;
+}
+
+/** The application named by client_id/client_secret, or invalid_client (removed apps included). */
+export async function authenticateClient(services: OAuthDeps, clientId: string, clientSecret: string): Promise<App> {
+  const app = clientId ? await services.store.apps.byClientId(clientId) : null;
+  // The hash is compared even for an unknown client so timing does not tell ids apart.
+  const secretOk = sameHash(app?.clientSecretHash ?? hashSecret('-'), hashSecret(clientSecret));
+  if (!app || !app.active || !secretOk || !clientSecret) throw oauthErrors.invalidClient();
+  return app;
+}
+
+/** grant_type=authorization_code: spends the code (once, even under races) for a token pair. */
+export async function exchangeCode(services: OAuthDeps, app: App, code: string): Promise<IssuedTokens> {
+  if (!code) throw oauthErrors.invalidRequest('Parameter "code" is required');
+  const found = await services.store.oauth.takeCode(hashSecret(code));
+  if (!found || found.appId !== app.id) throw oauthErrors.invalidCode();
+  if (found.expiresAt <= services.clock.now()) throw oauthErrors.expiredCode();
+  const user = await services.store.users.byId(found.userId);
+  if (!user || !user.active) throw oauthErrors.invalidCode();
+  return issueTokens(services, app, found.userId, found.scopes);
+}
+
+/**
+ * grant_type=refresh_token: a refresh token is single-use. The old access token stays valid
+ * until its own expiry (requests in flight keep working); the old refresh token never again.
+ */
+export async function refreshTokens(services: OAuthDeps, app: App, refreshToken: string): Promise<IssuedTokens> {
+  if (!refreshToken) throw oauthErrors.invalidRequest('Parameter "refresh_token" is required');
+  const old = await services.store.oauth.byRefreshHash(hashSecret(refreshToken));
+  if (!old || old.appId !== app.id || old.revoked || old.refreshUsedAt !== null) throw oauthErrors.invalidRefresh();
+  const now = services.clock.now();
+  if (old.refreshExpiresAt <= now) throw oauthErrors.expiredRefresh();
+  const user = await services.store.users.byId(old.userId);
+  if (!user || !user.active) throw oauthErrors.invalidRefresh();
+  // Two refreshes racing with one token: only the one that marks it used gets new tokens.
+  if (!(await services.store.oauth.useRefresh(old.id, now))) throw oauthErrors.invalidRefresh();
+  return issueTokens(services, app, old.userId, old.scopes);
+}

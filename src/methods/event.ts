@@ -1,0 +1,100 @@
+import { EVENT_SCOPES } from '../apps/event-catalog.ts';
+import { hasScope } from '../rest/caller.ts';
+import { errors, RestError } from '../rest/errors.ts';
+import { defineMethod, type MethodContext } from '../rest/registry.ts';
+import { intval, strval } from '../rest/php.ts';
+import type { App } from '../store/apps-types.ts';
+import type { User } from '../store/types.ts';
+
+/** The application and user of an OAuth call; every other kind is refused as on the portal. */
+async function appContext(ctx: MethodContext): Promise<{ app: App; user: User }> {
+  if (ctx.caller.kind !== 'oauth' || !ctx.caller.clientId) throw errors.wrongAuthType();
+  const app = await ctx.services.store.apps.byClientId(ctx.caller.clientId);
+  const user = await ctx.services.store.users.byId(ctx.caller.userId);
+  if (!app || !user) throw errors.applicationNotFound();
+  return { app, user };
+}
+
+function required(ctx: MethodContext, key: string): string {
+  const value = strval(ctx.params.get(key)).trim();
+  if (!value) throw errors.argumentNull(key);
+  return value;
+}
+
+/** Offline events (a queue read with event.offline.get) are not served; docs/apps.md. */
+function refuseOffline(ctx: MethodContext, user: User): void {
+  if (strval(ctx.params.get('EVENT_TYPE')).toLowerCase() !== 'offline') return;
+  if (!user.isAdmin) throw errors.accessDenied();
+  throw new RestError('ERROR_UNSUPPORTED_EVENT_TYPE', 'Offline events are not supported by this server', 400);
+}
+
+/** The handler must be an http(s) URL whose host has a dot, as the portal demands. */
+function checkHandler(handler: string): void {
+  let url: URL;
+  try {
+    url = new URL(handler);
+  } catch {
+    throw new RestError('ERROR_WRONG_HANDLER_URL', 'Wrong handler URL', 400);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new RestError('ERROR_UNSUPPORTED_PROTOCOL', 'Unsupported event handler protocol', 400);
+  }
+  if (!url.hostname.includes('.')) throw new RestError('ERROR_WRONG_HANDLER_URL', 'Wrong handler URL', 400);
+}
+
+/**
+ * The user whose tokens the handler gets. Admins choose anyone (0 = whoever causes the event);
+ * other users only themselves, which is also their default.
+ */
+function authUserFor(ctx: MethodContext, user: User): number {
+  const given = intval(ctx.params.get('AUTH_TYPE'));
+  if (user.isAdmin) return given;
+  if (given !== 0 && given !== user.id) throw errors.accessDenied();
+  return user.id;
+}
+
+export const eventBind = defineMethod({
+  name: 'event.bind',
+  scope: '_global',
+  handler: async (ctx) => {
+    const { app, user } = await appContext(ctx);
+    const event = required(ctx, 'EVENT').toUpperCase();
+    const handler = required(ctx, 'HANDLER');
+    refuseOffline(ctx, user);
+    const scope = EVENT_SCOPES[event];
+    if (scope === undefined || !hasScope(ctx.caller, scope)) throw new RestError('ERROR_EVENT_NOT_FOUND', 'Event not found', 400);
+    checkHandler(handler);
+    const authUserId = authUserFor(ctx, user);
+    const bound = await ctx.services.store.events.bind({ appId: app.id, event, handler, authUserId, boundBy: user.id }, ctx.services.clock.now());
+    if (!bound) throw new RestError('ERROR_CORE', 'Unable to set event handler: Handler already binded', 400);
+    return true;
+  },
+});
+
+export const eventUnbind = defineMethod({
+  name: 'event.unbind',
+  scope: '_global',
+  handler: async (ctx) => {
+    const { app, user } = await appContext(ctx);
+    const event = required(ctx, 'EVENT').toUpperCase();
+    const handler = required(ctx, 'HANDLER');
+    if (strval(ctx.params.get('EVENT_TYPE')).toLowerCase() === 'offline') return { count: 0 };
+    // Absent auth_type: every binding of the pair (an admin's call); 0 or empty: only those of "the triggering user".
+    const authUserId = user.isAdmin ? (ctx.params.has('AUTH_TYPE') ? intval(ctx.params.get('AUTH_TYPE')) : undefined) : authUserFor(ctx, user);
+    return { count: await ctx.services.store.events.unbind(app.id, event, handler, authUserId) };
+  },
+});
+
+export const eventGet = defineMethod({
+  name: 'event.get',
+  scope: '_global',
+  handler: async (ctx) => {
+    const { app, user } = await appContext(ctx);
+    const bindings = await ctx.services.store.events.bindings(app.id);
+    return bindings
+      .filter((b) => user.isAdmin || b.authUserId === user.id)
+      .map((b) => ({ event: b.event, handler: b.handler, auth_type: String(b.authUserId), offline: 0 }));
+  },
+});
+
+export const eventMethods = [eventBind, eventUnbind, eventGet];
