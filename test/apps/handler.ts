@@ -2,6 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import qs from 'qs';
+import { Mailbox } from '../helpers/mailbox.ts';
 
 export interface Received {
   path: string;
@@ -13,8 +14,7 @@ export interface Received {
 
 export class EventHandler {
   private server: Server | null = null;
-  private readonly queue: Received[] = [];
-  private waiters: ((r: Received) => void)[] = [];
+  private readonly inbox = new Mailbox<Received>();
   /** Status answered to every post. */
   status = 200;
   port = 0;
@@ -28,7 +28,7 @@ export class EventHandler {
         const raw = Buffer.concat(chunks).toString('utf8');
         res.writeHead(this.status, { 'Content-Type': 'text/plain' });
         res.end('ok');
-        this.put({ path: req.url ?? '/', contentType: req.headers['content-type'] ?? '', body: qs.parse(raw), raw });
+        this.inbox.put({ path: req.url ?? '/', contentType: req.headers['content-type'] ?? '', body: qs.parse(raw), raw });
       });
     });
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
@@ -49,28 +49,18 @@ export class EventHandler {
     return `http://127.0.0.1:${this.port}${path}`;
   }
 
-  private put(r: Received): void {
-    const waiter = this.waiters.shift();
-    if (waiter) waiter(r);
-    else this.queue.push(r);
-  }
-
-  /** The next post received (waits for it; the test runner's timeout bounds the wait). */
+  /** The next post received. */
   next(): Promise<Received> {
-    const r = this.queue.shift();
-    return r ? Promise.resolve(r) : new Promise((resolve) => this.waiters.push(resolve));
+    return this.inbox.next();
   }
 
   /** Skips posts until one of `event` arrives. */
-  async nextOf(event: string): Promise<Received> {
-    for (;;) {
-      const r = await this.next();
-      if (r.body.event === event) return r;
-    }
+  nextOf(event: string): Promise<Received> {
+    return this.inbox.nextWhere((r) => r.body.event === event);
   }
 
   get pending(): number {
-    return this.queue.length;
+    return this.inbox.pending;
   }
 }
 

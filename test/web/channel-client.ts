@@ -1,6 +1,7 @@
 /** Test clients of the push channel: a browser session, a WebSocket reader, an SSE reader. */
 import WebSocket from 'ws';
 import type { TestServer } from '../helpers/server.ts';
+import { Mailbox } from '../helpers/mailbox.ts';
 
 export { webLogin, type WebLogin } from '../helpers/session.ts';
 
@@ -10,32 +11,11 @@ export interface Pushed {
   params: Record<string, unknown>;
 }
 
-/** Messages in arrival order; `next()` waits for the next one (no sleeps, only events). */
-export class Inbox {
-  private readonly queue: Pushed[] = [];
-  private waiters: ((m: Pushed) => void)[] = [];
-
-  put(m: Pushed): void {
-    const waiter = this.waiters.shift();
-    if (waiter) waiter(m);
-    else this.queue.push(m);
-  }
-
-  next(): Promise<Pushed> {
-    const m = this.queue.shift();
-    return m ? Promise.resolve(m) : new Promise((resolve) => this.waiters.push(resolve));
-  }
-
+/** Push messages in arrival order. */
+export class Inbox extends Mailbox<Pushed> {
   /** Skips messages until one with `command` arrives. */
-  async until(command: string): Promise<Pushed> {
-    for (;;) {
-      const m = await this.next();
-      if (m.command === command) return m;
-    }
-  }
-
-  get pending(): number {
-    return this.queue.length;
+  until(command: string): Promise<Pushed> {
+    return this.nextWhere((m) => m.command === command);
   }
 }
 
