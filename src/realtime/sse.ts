@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Route } from '../http/app.ts';
 import type { PushReplay } from './replay.ts';
 import { cursorFrom, sameOrigin, type RequestUser } from './ws.ts';
+import { wireJson } from './wire.ts';
 
 export const SSE_PATH = '/events/stream';
 const HEARTBEAT_MS = 25_000;
@@ -19,7 +20,7 @@ export function openEventStream(res: ServerResponse): (event: { id?: string; dat
   ping.unref();
   res.on('close', () => clearInterval(ping));
   return ({ id, data }) => {
-    res.write(`${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`);
+    res.write(`${id === undefined ? '' : `id: ${id}\n`}data: ${typeof data === 'object' && data !== null ? wireJson(data) : JSON.stringify(data)}\n\n`);
   };
 }
 

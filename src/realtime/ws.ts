@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Cursor, PushReplay } from './replay.ts';
+import { wireJson } from './wire.ts';
 
 /** Who an upgrade request belongs to (the web session); null refuses it. */
 export type RequestUser = (req: IncomingMessage) => Promise<{ id: number } | null>;
@@ -84,7 +85,7 @@ export class WsChannel {
     this.alive.set(ws, true);
     ws.on('pong', () => this.alive.set(ws, true));
     const detach = this.replay.attach(userId, lastSeen, (m) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+      if (ws.readyState === ws.OPEN) ws.send(wireJson(m));
     });
     ws.on('close', detach);
     ws.on('error', () => ws.terminate());

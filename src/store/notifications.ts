@@ -56,6 +56,51 @@ function searchWhere(userId: number, f: NotificationSearch): [string, unknown[]]
   return [parts.join(' AND '), args];
 }
 
+/** A changed notification as the counters see it. */
+interface CountedRow {
+  user_id: number | string;
+  notify_type: number | string;
+  /** The state before a delete; absent for read-state changes (the new state is known). */
+  is_read?: number | string;
+}
+
+interface CounterDelta {
+  total: number;
+  unread: number;
+  unreadConfirms: number;
+}
+
+/** Per-user counter changes for deleted rows. */
+function deletedDeltas(rows: CountedRow[]): Map<number, CounterDelta> {
+  const deltas = new Map<number, CounterDelta>();
+  for (const r of rows) {
+    const d = deltaFor(deltas, Number(r.user_id));
+    const unread = Number(r.is_read) === 0;
+    d.total -= 1;
+    if (unread) d.unread -= 1;
+    if (unread && Number(r.notify_type) === 1) d.unreadConfirms -= 1;
+  }
+  return deltas;
+}
+
+/** Per-user counter changes for rows whose read state flipped to `read`. */
+function readDeltas(rows: CountedRow[], read: boolean): Map<number, CounterDelta> {
+  const deltas = new Map<number, CounterDelta>();
+  const step = read ? -1 : 1;
+  for (const r of rows) {
+    const d = deltaFor(deltas, Number(r.user_id));
+    d.unread += step;
+    if (Number(r.notify_type) === 1) d.unreadConfirms += step;
+  }
+  return deltas;
+}
+
+function deltaFor(deltas: Map<number, CounterDelta>, userId: number): CounterDelta {
+  let d = deltas.get(userId);
+  if (!d) deltas.set(userId, (d = { total: 0, unread: 0, unreadConfirms: 0 }));
+  return d;
+}
+
 export class SqlNotificationRepo implements NotificationRepo {
   constructor(private readonly db: SqlDb) {}
 
@@ -72,13 +117,55 @@ export class SqlNotificationRepo implements NotificationRepo {
     return Number(r?.n ?? 0);
   }
 
+  /**
+   * Applies counter changes in the caller's transaction. An upsert, because a user's row appears
+   * with their first notification; `total + ?` is atomic, so concurrent writers never lose a change.
+   */
+  private async adjust(deltas: Map<number, CounterDelta>): Promise<void> {
+    // In user order, so two transactions touching the same users lock their rows in the same order.
+    for (const [userId, d] of [...deltas].sort((a, b) => a[0] - b[0])) {
+      if (!d.total && !d.unread && !d.unreadConfirms) continue;
+      await this.db.run(
+        `INSERT INTO notify_counters (user_id, total, unread, unread_confirms) VALUES (?, ?, ?, ?)
+         ON CONFLICT (user_id) DO UPDATE SET total = notify_counters.total + excluded.total,
+           unread = notify_counters.unread + excluded.unread, unread_confirms = notify_counters.unread_confirms + excluded.unread_confirms`,
+        [userId, d.total, d.unread, d.unreadConfirms],
+      );
+    }
+  }
+
+  /** Runs a DELETE ... RETURNING user_id, is_read, notify_type and takes its rows off the counters. */
+  private deleting<T extends CountedRow>(sql: string, args: unknown[]): Promise<T[]> {
+    return this.db.tx(async (t) => {
+      const rows = await t.all<T>(sql, args);
+      await new SqlNotificationRepo(t).adjust(deletedDeltas(rows));
+      return rows;
+    });
+  }
+
+  /** Sets the read state of the rows `where` selects; only rows that really change move the counters. */
+  private flipRead(where: string, args: unknown[], read: boolean): Promise<number> {
+    return this.db.tx(async (t) => {
+      const rows = await t.all<CountedRow>(
+        `UPDATE notifications SET is_read = ? WHERE ${where} AND is_read <> ? RETURNING user_id, notify_type`,
+        [read ? 1 : 0, ...args, read ? 1 : 0],
+      );
+      await new SqlNotificationRepo(t).adjust(readDeltas(rows, read));
+      return rows.length;
+    });
+  }
+
   async insert(n: NewNotification): Promise<number> {
-    const r = await this.db.get<{ id: number }>(
-      `INSERT INTO notifications (user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING id`,
-      [n.userId, n.authorId, n.type, n.module, n.event, n.tag, n.subTag, n.title, n.text, n.messageOut, n.buttons, n.params, n.senderClientId, n.createdAt],
-    );
-    return Number(r!.id);
+    return this.db.tx(async (t) => {
+      const r = await t.get<{ id: number }>(
+        `INSERT INTO notifications (user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING id`,
+        [n.userId, n.authorId, n.type, n.module, n.event, n.tag, n.subTag, n.title, n.text, n.messageOut, n.buttons, n.params, n.senderClientId, n.createdAt],
+      );
+      const added = new Map([[n.userId, { total: 1, unread: 1, unreadConfirms: n.type === 1 ? 1 : 0 }]]);
+      await new SqlNotificationRepo(t).adjust(added);
+      return Number(r!.id);
+    });
   }
 
   async byId(id: number): Promise<NotificationRow | undefined> {
@@ -87,7 +174,10 @@ export class SqlNotificationRepo implements NotificationRepo {
   }
 
   async deleteByTag(userId: number, tag: string): Promise<number[]> {
-    const rows = await this.db.all<{ id: number }>('DELETE FROM notifications WHERE user_id = ? AND tag = ? RETURNING id', [userId, tag]);
+    const rows = await this.deleting<CountedRow & { id: number }>(
+      'DELETE FROM notifications WHERE user_id = ? AND tag = ? RETURNING id, user_id, is_read, notify_type',
+      [userId, tag],
+    );
     return rows.map((r) => Number(r.id));
   }
 
@@ -103,30 +193,22 @@ export class SqlNotificationRepo implements NotificationRepo {
   }
 
   async count(userId: number, unreadOnly: boolean): Promise<number> {
-    const r = await this.db.get<{ n: number }>(
-      `SELECT COUNT(*) AS n FROM notifications WHERE user_id = ?${unreadOnly ? ' AND is_read = 0' : ''}`,
-      [userId],
-    );
+    const r = await this.db.get<{ n: number }>(`SELECT ${unreadOnly ? 'unread' : 'total'} AS n FROM notify_counters WHERE user_id = ?`, [userId]);
     return Number(r?.n ?? 0);
   }
 
   async countUnreadConfirms(userId: number): Promise<number> {
-    const r = await this.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM notifications WHERE user_id = ? AND is_read = 0 AND notify_type = 1', [userId]);
+    const r = await this.db.get<{ n: number }>('SELECT unread_confirms AS n FROM notify_counters WHERE user_id = ?', [userId]);
     return Number(r?.n ?? 0);
   }
 
   async setRead(userId: number, ids: number[], read: boolean): Promise<number> {
     if (ids.length === 0) return 0;
-    const r = await this.db.run(`UPDATE notifications SET is_read = ? WHERE user_id = ? AND id IN ${placeholders(ids.length)}`, [read ? 1 : 0, userId, ...ids]);
-    return r.changes;
+    return this.flipRead(`user_id = ? AND id IN ${placeholders(ids.length)}`, [userId, ...ids], read);
   }
 
   async setReadFrom(userId: number, fromId: number, read: boolean, skipConfirms: boolean): Promise<number> {
-    const r = await this.db.run(
-      `UPDATE notifications SET is_read = ? WHERE user_id = ? AND id >= ?${skipConfirms ? ' AND notify_type <> 1' : ''}`,
-      [read ? 1 : 0, userId, fromId],
-    );
-    return r.changes;
+    return this.flipRead(`user_id = ? AND id >= ?${skipConfirms ? ' AND notify_type <> 1' : ''}`, [userId, fromId], read);
   }
 
   async sameTagIds(userId: number, ids: number[]): Promise<number[]> {
@@ -141,16 +223,19 @@ export class SqlNotificationRepo implements NotificationRepo {
 
   async deleteIds(userId: number, ids: number[]): Promise<number[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.all<{ id: number }>(
-      `DELETE FROM notifications WHERE user_id = ? AND id IN ${placeholders(ids.length)} RETURNING id`,
+    const rows = await this.deleting<CountedRow & { id: number }>(
+      `DELETE FROM notifications WHERE user_id = ? AND id IN ${placeholders(ids.length)} RETURNING id, user_id, is_read, notify_type`,
       [userId, ...ids],
     );
     return rows.map((r) => Number(r.id));
   }
 
   async deleteAllByTag(column: 'tag' | 'sub_tag', value: string): Promise<{ id: number; userId: number }[]> {
-    const sql = column === 'tag' ? 'DELETE FROM notifications WHERE tag = ? RETURNING id, user_id' : 'DELETE FROM notifications WHERE sub_tag = ? RETURNING id, user_id';
-    const rows = await this.db.all<{ id: number; user_id: number }>(sql, [value]);
+    const where = column === 'tag' ? 'tag = ?' : 'sub_tag = ?';
+    const rows = await this.deleting<CountedRow & { id: number }>(
+      `DELETE FROM notifications WHERE ${where} RETURNING id, user_id, is_read, notify_type`,
+      [value],
+    );
     return rows.map((r) => ({ id: Number(r.id), userId: Number(r.user_id) }));
   }
 
@@ -169,6 +254,7 @@ export class SqlNotificationRepo implements NotificationRepo {
   }
 
   async purgeOlderThan(ms: number): Promise<number> {
-    return (await this.db.run('DELETE FROM notifications WHERE created_at < ?', [ms])).changes;
+    const rows = await this.deleting('DELETE FROM notifications WHERE created_at < ? RETURNING user_id, is_read, notify_type', [ms]);
+    return rows.length;
   }
 }

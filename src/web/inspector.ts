@@ -43,23 +43,38 @@ export function maskSecrets(value: unknown, depth = 0): unknown {
   return value;
 }
 
-/** The last N REST calls, kept in memory and streamed to admins' consoles. */
+/**
+ * The last N REST calls, kept in memory and streamed to admins' consoles. Masking and cutting
+ * happen only when someone looks (a console lists or streams them): most calls are never shown,
+ * and copying every call's parameters and result cost a measurable share of each request.
+ */
 export class RequestInspector {
-  private readonly calls: InspectedCall[] = [];
+  private readonly calls: { trace: RestCallTrace; startMs: number; durationMs: number; seq: number; shown?: InspectedCall }[] = [];
   private readonly listeners = new Set<Listener>();
   private seq = 0;
 
   constructor(private readonly capacity = 200) {}
 
   record(trace: RestCallTrace, startMs: number, now: number): void {
+    const entry = { trace, startMs, durationMs: now - startMs, seq: ++this.seq };
+    this.calls.push(entry);
+    if (this.calls.length > this.capacity) this.calls.shift();
+    if (this.listeners.size === 0) return;
+    const call = this.shown(entry);
+    for (const listener of this.listeners) listener(call);
+  }
+
+  private shown(entry: (typeof this.calls)[number]): InspectedCall {
+    if (entry.shown) return entry.shown;
+    const { trace } = entry;
     const call: InspectedCall = {
-      seq: ++this.seq,
-      at: startMs,
+      seq: entry.seq,
+      at: entry.startMs,
       method: trace.method,
       auth: trace.caller?.kind ?? null,
       userId: trace.caller?.userId ?? null,
       params: maskSecrets(trace.params),
-      durationMs: now - startMs,
+      durationMs: entry.durationMs,
     };
     if (trace.error !== undefined) {
       call.error = trace.error instanceof RestError
@@ -68,13 +83,12 @@ export class RequestInspector {
     } else {
       call.result = maskSecrets(trace.result);
     }
-    this.calls.push(call);
-    if (this.calls.length > this.capacity) this.calls.shift();
-    for (const listener of this.listeners) listener(call);
+    entry.shown = call;
+    return call;
   }
 
   recent(): InspectedCall[] {
-    return [...this.calls];
+    return this.calls.map((entry) => this.shown(entry));
   }
 
   subscribe(listener: Listener): () => void {

@@ -1,0 +1,39 @@
+/**
+ * Profiles one row: notify24 runs under `node --cpu-prof` through warm-up and load, and on its
+ * clean exit V8 writes a .cpuprofile, which is then summarised by self time.
+ */
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatSummary, summarise } from '../profile-summary.ts';
+import { makeBase, makeDataset } from './dataset.ts';
+import { CASES } from './cases.ts';
+import { load, startNotify24, type Ctx } from './rows.ts';
+
+/**
+ * The server's main-thread profile: V8 names them CPU.<date>.<time>.<pid>.<thread>.<seq>, and
+ * tsx's module loader runs in a second thread that writes a profile of its own.
+ */
+function mainThreadProfile(dir: string, pid: number): string {
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile') && f.includes(`.${pid}.0.`));
+  if (!file) throw new Error(`no main-thread .cpuprofile of process ${pid} in ${dir}`);
+  return join(dir, file);
+}
+
+export async function profileRow(ctx: Ctx, key: string, seed: number, resultsDir: string): Promise<void> {
+  const c = CASES[key];
+  if (!c) throw new Error(`--profile: one of ${Object.keys(CASES).join(', ')}`);
+  const dir = join(resultsDir, 'profiles');
+  mkdirSync(dir, { recursive: true });
+  const base = await makeBase(ctx.workDir, ctx.placement);
+  const ds = makeDataset(base, ctx.workDir, seed);
+  const server = await startNotify24({ ...ctx, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] }, ds.dir);
+  try {
+    const { loaded: r } = await load(ctx, server.url, c.requests(ds));
+    ctx.log(`${c.name} @${seed}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms (under the profiler)`);
+  } finally {
+    await server.stop();
+  }
+  const file = mainThreadProfile(dir, server.pid);
+  console.log(`${file}\n`);
+  console.log(formatSummary(summarise(JSON.parse(readFileSync(file, 'utf8')))));
+}

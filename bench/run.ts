@@ -1,0 +1,108 @@
+/**
+ * `npm run bench [-- --quick]`: throughput, latency, growth with stored data and push fan-out
+ * of notify24, each as a ratio to a bare node:http server on the same machine. Writes
+ * bench/results/latest.{json,md}. `-- --profile <row> [--seed N]` instead runs one row against
+ * a server under `node --cpu-prof` and prints where its time goes (docs/performance.md).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { pinSelf, placement, type Placement } from './lib/child.ts';
+import { makeBase, makeDataset, type Dataset } from './lib/dataset.ts';
+import { machine } from './lib/machine.ts';
+import { sendRequest } from './lib/notify24.ts';
+import { CASES } from './lib/cases.ts';
+import { driftWarning, size, textTable, writeReport, type Report, type Row } from './lib/report.ts';
+import { coldStartRow, floorRow, growthRows, guarded, pushRow, restRow, type Ctx, type Settings } from './lib/rows.ts';
+import { profileRow } from './lib/profile.ts';
+
+const RESULTS = new URL('./results/', import.meta.url).pathname;
+
+const QUICK: Settings = { connections: 50, durationS: 5, warmupS: 1, aloneRequests: 20, seeds: [1000, 100_000], subscribers: 1000, pushSends: 10, coldStarts: 3 };
+const FULL: Settings = { connections: 50, durationS: 10, warmupS: 2, aloneRequests: 50, seeds: [1000, 100_000, 1_000_000], subscribers: 10_000, pushSends: 20, coldStarts: 5 };
+
+/** Milliseconds as the log shows them. */
+const fmt = (v: number | null) => (v === null ? '—' : v < 10 ? v.toFixed(1) : Math.round(v).toString());
+
+function describe(p: Placement): string {
+  return p.serverCpu === null
+    ? 'load generator (autocannon, WebSocket clients) in this process, each server in its own child process, not pinned (no taskset)'
+    : `load generator (autocannon, WebSocket clients) in this process on CPU ${p.loadCpu}; each server (floor, notify24) in its own child process pinned to CPU ${p.serverCpu}`;
+}
+
+async function benchmark(ctx: Ctx, mode: 'quick' | 'full'): Promise<Report> {
+  const started = performance.now();
+  const atStart = machine();
+  const s = ctx.settings;
+  const base = await makeBase(ctx.workDir, ctx.placement);
+  const rows: Row[] = [];
+  const add = async (name: string, measure: () => Promise<Row | Row[]>) => {
+    for (const r of await guarded(name, measure)) {
+      rows.push(r);
+      ctx.log(`  ${r.name}: ${r.rps === null ? '' : `${Math.round(r.rps)} req/s, `}p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms; ${r.note}`);
+    }
+  };
+  const datasets: Dataset[] = [];
+  for (const n of s.seeds) {
+    const t = performance.now();
+    datasets.push(makeDataset(base, ctx.workDir, n));
+    ctx.log(`seeded ${size(n)} notifications in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  }
+  const [small, ...large] = datasets;
+  const sample = sendRequest(small!.webhookCode, 1);
+  await add('floor', () => floorRow(ctx, sample));
+  await add('cold start', () => coldStartRow(ctx, small!, base.firstStartMs));
+  for (const key of ['send', 'get', 'read', 'mixed', 'batch']) await add(CASES[key]!.name, () => restRow(ctx, small!, CASES[key]!));
+  for (const ds of large) await add(`get and send @${size(ds.size)}`, () => growthRows(ctx, ds, [CASES.get!, CASES.send!]));
+  await add('push', () => pushRow(ctx, small!));
+  // The floor again, last: if it moved, something else used the machine during the run.
+  await add('floor again', () => floorRow(ctx, sample, 'floor again (end of run)'));
+  // Other work on the machine can only slow a run down, so the higher floor is the closer one
+  // to what the machine can do; ratios to it err against notify24, never in its favour.
+  const floors = [rows[0]!.rps ?? 0, rows.at(-1)!.rps ?? 0];
+  const floor = Math.max(...floors);
+  if (floor > 0) for (const r of rows) if (r.rps !== null) r.ratio = r.rps / floor;
+  return {
+    date: new Date().toISOString(),
+    mode,
+    machine: atStart,
+    placement: describe(ctx.placement),
+    settings: { connections: s.connections, durationS: s.durationS, warmupS: s.warmupS, aloneRequests: s.aloneRequests, seeds: s.seeds, subscribers: s.subscribers },
+    rows,
+    floorDrift: floor > 0 ? Math.abs(floors[0]! - floors[1]!) / floor : 0,
+    loadAtEnd: Math.round(loadavg()[0]! * 100) / 100,
+    totalS: (performance.now() - started) / 1000,
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean' }, profile: { type: 'string' }, seed: { type: 'string' }, keep: { type: 'boolean' } },
+  });
+  const mode = values.quick ? 'quick' : 'full';
+  const p = placement();
+  pinSelf(p);
+  const workDir = mkdtempSync(join(tmpdir(), 'notify24-bench-'));
+  const ctx: Ctx = { settings: values.quick ? QUICK : FULL, placement: p, workDir, log: (l) => console.error(l) };
+  console.error(`notify24 bench (${values.profile ? `profile ${values.profile}` : mode}); ${describe(p)}; data in ${workDir}`);
+  try {
+    if (values.profile) {
+      await profileRow(ctx, values.profile, Number(values.seed ?? 1000), RESULTS);
+      return;
+    }
+    const report = await benchmark(ctx, mode);
+    console.log('');
+    console.log(textTable(report.rows));
+    console.log('');
+    console.log(`${describe(p)}. Total ${Math.round(report.totalS)} s.`);
+    const warning = driftWarning(report);
+    if (warning) console.log(warning);
+    for (const f of writeReport(RESULTS, report)) console.error(`wrote ${f}`);
+  } finally {
+    if (!values.keep) rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+await main();
