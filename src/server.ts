@@ -52,7 +52,7 @@ export interface ServerOptions {
 export async function buildServices(config: Config, options: ServerOptions = {}): Promise<Services> {
   const store = await openStore(config.databaseUrl);
   // With Redis the nodes share rate-limit buckets and push fan-out; without it, this process.
-  const redis = config.redisUrl ? openRedis(config.redisUrl) : null;
+  const redis = config.redisUrl ? await openRedis(config.redisUrl) : null;
   const registry = new MethodRegistry().add(...platformMethods, ...userMethods, ...batchMethods, ...imNotifyMethods, ...imCountersMethods, ...appMethods, ...eventMethods);
   const services: Services = {
     config,

@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 import type { Config } from '../config.ts';
 
 export interface TlsMaterial {
@@ -29,6 +28,8 @@ export async function loadTls(config: Config): Promise<TlsMaterial> {
   if (!existsSync(certFile) || !existsSync(keyFile)) {
     const notAfter = new Date();
     notAfter.setFullYear(notAfter.getFullYear() + 5);
+    // Loaded only here: the certificate library costs a quarter second of every start otherwise.
+    const { generate } = await import('selfsigned');
     const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
       keySize: 2048,
       algorithm: 'sha256',

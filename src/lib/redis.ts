@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 /**
  * The node's Redis connections: one for commands (rate-limit script, PUBLISH) and one in
@@ -12,7 +12,9 @@ export interface RedisConnections {
   close(): Promise<void>;
 }
 
-export function openRedis(url: string): RedisConnections {
+/** Connects; ioredis is loaded only here, so a single node without Redis never pays for it. */
+export async function openRedis(url: string): Promise<RedisConnections> {
+  const { Redis } = await import('ioredis');
   // Fail a command quickly while Redis is away instead of queueing requests for long:
   // the REST call gets an error, readiness reports Redis down, ioredis keeps reconnecting.
   const options = { maxRetriesPerRequest: 1, connectTimeout: 5000 };

@@ -1,6 +1,5 @@
 import type { SqlDb } from './sql.ts';
 import { SqliteDb } from './sqlite.ts';
-import { PostgresDb } from './postgres.ts';
 import { migrate } from './migrations/index.ts';
 import type { UserRepo, WebhookRepo, WebSessionRepo } from './types.ts';
 import { SqlWebSessionRepo } from './sessions.ts';
@@ -55,7 +54,10 @@ function storeOver(db: SqlDb): Store {
 
 /** Opens the store named by `url`: a file path (SQLite, the default) or `postgres://...`. */
 export async function openStore(url: string): Promise<Store> {
-  const db = /^postgres(ql)?:\/\//.test(url) ? new PostgresDb(url) : new SqliteDb(url.replace(/^sqlite:(\/\/)?/, ''));
+  // The PostgreSQL driver is loaded only when asked for: the default SQLite start stays fast.
+  const db = /^postgres(ql)?:\/\//.test(url)
+    ? new (await import('./postgres.ts')).PostgresDb(url)
+    : new SqliteDb(url.replace(/^sqlite:(\/\/)?/, ''));
   try {
     await migrate(db);
   } catch (err) {

@@ -1,9 +1,16 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { PAGE_HEADERS } from './http-util.ts';
 
-const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
+/**
+ * Beside this module when run from the sources; from the prebuilt bundle (dist/, see
+ * scripts/build.mjs) the pages are still read from the sources, which are always shipped.
+ */
+const STATIC_DIR = [new URL('./static/', import.meta.url), new URL('../src/web/static/', import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((dir) => existsSync(dir))!;
 
 /** URL path → file in src/web/static. A fixed list, so no path from a request reaches the disk. */
 const FILES: Record<string, { file: string; type: string }> = {
