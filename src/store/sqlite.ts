@@ -38,14 +38,24 @@ class SqliteExecutor {
   }
 }
 
+function openReader(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
 /**
  * SQLite through better-sqlite3. The driver is synchronous while transactions are async
- * (handlers await between statements), so a transaction holds a lock: statements from other
- * requests wait until it commits instead of running inside it.
+ * (handlers await between statements), so a transaction holds the writing connection: other
+ * requests' writes wait until it commits instead of running inside it. Reads outside a
+ * transaction go to a second connection instead, which WAL lets read the last committed state
+ * while a transaction is open — so a page of notifications never queues behind sends.
  */
 export class SqliteDb implements SqlDb {
   readonly dialect = 'sqlite' as const;
   private readonly exec: SqliteExecutor;
+  /** Read-only statements outside transactions; null for an in-memory database (no second connection can see it). */
+  private readonly reader: SqliteExecutor | null;
   private queue: Promise<unknown> = Promise.resolve();
   private inTx = false;
 
@@ -57,16 +67,26 @@ export class SqliteDb implements SqlDb {
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     this.exec = new SqliteExecutor(db);
+    this.reader = path === ':memory:' ? null : new SqliteExecutor(openReader(path));
+  }
+
+  /** The reader when it may run `sql` now: a statement that only reads, outside any transaction. */
+  private readerFor(sql: string): SqliteExecutor | null {
+    return this.reader && this.reader.prepare(sql).readonly ? this.reader : null;
   }
 
   private async idle(): Promise<void> {
     while (this.inTx) await this.queue.catch(() => undefined);
   }
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    const reader = this.readerFor(sql);
+    if (reader) return reader.all<T>(sql, params);
     if (this.inTx) await this.idle();
     return this.exec.all<T>(sql, params);
   }
   async get<T>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
+    const reader = this.readerFor(sql);
+    if (reader) return reader.get<T>(sql, params);
     if (this.inTx) await this.idle();
     return this.exec.get<T>(sql, params);
   }
@@ -98,6 +118,7 @@ export class SqliteDb implements SqlDb {
 
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
+    this.reader?.db.close();
     this.exec.db.close();
   }
 }
