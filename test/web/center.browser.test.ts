@@ -77,6 +77,18 @@ test('center: live notification, confirm, quick answer, read all, history search
   await page.locator(`li.item.unread[data-id="${sent.body.result}"] button.toggle-read`).click();
   await page.locator(`li.item:not(.unread)[data-id="${sent.body.result}"]`).waitFor();
 
+  // For the screenshots: a pinned confirm notification and one with an attachment.
+  const pinnedForShot = await addConfirmNotification(ts, anna.id, 'Approve the [b]2.4[/b] release for production?');
+  const attached = await call(ts.hook, 'im.notify.system.add', {
+    USER_ID: anna.id,
+    MESSAGE: 'Nightly report is ready',
+    ATTACH: { COLOR: '#2f80ed', BLOCKS: [
+      { GRID: [{ NAME: 'Tests', VALUE: '1,204 passed', DISPLAY: 'LINE' }, { NAME: 'Duration', VALUE: '6 min 12 s', DISPLAY: 'LINE' }] },
+      { LINK: { NAME: 'Open the report', LINK: 'https://ci.example.com/nightly/2026-11-28' } },
+    ] },
+  });
+  await page.locator(`#list li.item.pinned[data-id="${pinnedForShot}"]`).waitFor();
+  await page.locator(`#list li.item[data-id="${attached.body.result}"] .attachments`).waitFor();
   await page.screenshot({ path: `${SHOTS}/center-desktop.png`, fullPage: true });
   await page.setViewportSize(PHONE);
   await page.screenshot({ path: `${SHOTS}/center-phone.png`, fullPage: true });
