@@ -10,6 +10,7 @@ export class LoginThrottle {
   constructor(
     private readonly maxFailures = 10,
     private readonly windowMs = 15 * 60_000,
+    private readonly maxKeys = 100_000,
   ) {}
 
   private recent(key: string, now: number): number[] {
@@ -24,7 +25,29 @@ export class LoginThrottle {
   }
 
   fail(keys: string[], now: number): void {
-    for (const key of keys) this.failures.set(key, [...this.recent(key, now), now]);
+    for (const key of keys) {
+      const kept = this.recent(key, now);
+      // Re-inserted so the Map's order stays "least recently failed first" for the sweep.
+      this.failures.delete(key);
+      this.failures.set(key, [...kept, now]);
+    }
+    if (this.failures.size > this.maxKeys) this.sweep(now);
+  }
+
+  /**
+   * Random logins would otherwise grow the map without end: past `maxKeys` entries the expired
+   * ones go, and if that is not enough those that failed least recently.
+   */
+  private sweep(now: number): void {
+    for (const key of [...this.failures.keys()]) this.recent(key, now);
+    for (const key of this.failures.keys()) {
+      if (this.failures.size <= this.maxKeys) break;
+      this.failures.delete(key);
+    }
+  }
+
+  get size(): number {
+    return this.failures.size;
   }
 
   succeed(keys: string[]): void {
