@@ -41,8 +41,9 @@ export async function hashPassword(password: string): Promise<string> {
 export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
   const [kind, saltHex, keyHex] = (stored ?? '').split('$');
   if (kind !== 'scrypt' || !saltHex || !keyHex) return false;
+  const expected = Buffer.from(keyHex, 'hex');
   const key = await scrypt(password, Buffer.from(saltHex, 'hex'), 32);
-  return timingSafeEqual(key, Buffer.from(keyHex, 'hex'));
+  return expected.length === key.length && timingSafeEqual(key, expected);
 }
 
 /** Constant-time comparison of two plain tokens (e.g. a CSRF `sessid`); empty never matches. */

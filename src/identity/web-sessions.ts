@@ -42,11 +42,14 @@ export function sessionCookie(token: string | null, secure: boolean, maxAgeMs: n
   return [`${SESSION_COOKIE}=${value}`, `Max-Age=${age}`, ...attributes].join('; ');
 }
 
+/** A well-formed hash no password matches (its key is all zeroes). */
+const NO_PASSWORD = `scrypt$${'00'.repeat(16)}$${'00'.repeat(32)}`;
+
 /** Checks a login and password; the user on success, null otherwise (the same answer for both). */
 export async function checkPassword(services: Services, login: string, password: string) {
   const user = await services.store.users.byLogin(login);
-  // A missing user still costs one scrypt, so the answer time does not reveal which logins exist.
-  const ok = await verifyPassword(password, user?.passwordHash ?? 'scrypt$00$00');
+  // A missing user or password still costs one scrypt, so the answer time does not reveal which logins exist.
+  const ok = await verifyPassword(password, user?.passwordHash ?? NO_PASSWORD);
   return ok && user && user.active ? user : null;
 }
 

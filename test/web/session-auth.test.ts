@@ -158,3 +158,11 @@ test('failed sign-ins are throttled: the 11th attempt within 15 minutes gets 429
   clock.advance(16 * 60_000);
   assert.equal((await postLogin({ login: 'mallory-target', password: 'right-password' })).status, 200);
 });
+
+test('an unknown login and a user without a password are refused like a wrong password', async () => {
+  for (const login of ['nobody-here', 'admin']) {
+    const res = await postLogin({ login, password: 'whatever-1' });
+    assert.equal(res.status, 401, login);
+    assert.deepEqual(await res.json(), { error: 'WRONG_LOGIN', error_description: 'Wrong login or password' });
+  }
+});
