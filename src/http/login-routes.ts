@@ -8,14 +8,8 @@ import type { Services } from '../services.ts';
 import { sendJson } from '../web/http-util.ts';
 import type { Route } from './app.ts';
 import { bodyParams } from './body.ts';
+import { FORM_LIMIT, formText as text, redirect } from './forms.ts';
 import { clientIp } from './rest-handler.ts';
-
-/** Sign-in forms are tiny; anything larger is not one. */
-const FORM_LIMIT = 16 * 1024;
-
-function text(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
 
 /** A same-site path to go to after signing in; anything else (other hosts, `//x`) becomes `/`. */
 function safeNext(value: unknown): string {
@@ -26,12 +20,6 @@ function safeNext(value: unknown): string {
 /** A plain HTML form post (no script) wants a page back; fetch and API clients get JSON. */
 function wantsPage(req: IncomingMessage): boolean {
   return /text\/html/.test(req.headers.accept ?? '');
-}
-
-function redirect(res: ServerResponse, location: string, cookie?: string): true {
-  res.writeHead(303, { Location: location, 'Cache-Control': 'no-store', ...(cookie ? { 'Set-Cookie': cookie } : {}) });
-  res.end();
-  return true;
 }
 
 function sessionBody(session: WebSession) {
@@ -58,13 +46,13 @@ export function loginRoutes(services: Services): Route {
     const user = login ? await checkPassword(services, login, text(params.password)) : null;
     if (!user) {
       throttle.fail(keys, now);
-      if (wantsPage(req)) return redirect(res, '/?login=failed');
+      if (wantsPage(req)) return redirect(res, 303, '/?login=failed');
       return sendJson(res, 401, { error: 'WRONG_LOGIN', error_description: 'Wrong login or password' });
     }
     throttle.succeed([keys[1]!]);
     const { token, session } = await startSession(services, user.id, ip);
     const cookie = sessionCookie(token, secure, services.config.sessionIdleMs);
-    if (wantsPage(req)) return redirect(res, safeNext(params.next), cookie);
+    if (wantsPage(req)) return redirect(res, 303, safeNext(params.next), { 'Set-Cookie': cookie });
     res.setHeader('Set-Cookie', cookie);
     return sendJson(res, 200, sessionBody(session));
   }
@@ -80,7 +68,7 @@ export function loginRoutes(services: Services): Route {
     }
     if (session) await endSession(services, session);
     const cookie = sessionCookie(null, secure, 0);
-    if (wantsPage(req)) return redirect(res, '/', cookie);
+    if (wantsPage(req)) return redirect(res, 303, '/', { 'Set-Cookie': cookie });
     res.setHeader('Set-Cookie', cookie);
     return sendJson(res, 200, { result: true });
   }

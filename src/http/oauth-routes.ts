@@ -9,17 +9,11 @@ import type { App } from '../store/apps-types.ts';
 import type { SessionReader } from '../web/console-api.ts';
 import type { Route } from './app.ts';
 import { bodyParams, mergeParams } from './body.ts';
+import { FORM_LIMIT, formText as text, redirect } from './forms.ts';
 import { sendOAuthError, sendConsent } from './oauth-pages.ts';
 import { parsePhpQuery } from './php-query.ts';
 import { sendBody, sendError } from './render.ts';
 import { requestInfo } from './rest-handler.ts';
-
-/** Authorization forms and token requests are tiny. */
-const FORM_LIMIT = 16 * 1024;
-
-function text(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
 
 /** `/oauth/authorize/` and `/oauth/token/`, with or without the final slash. */
 function endpoint(pathname: string): 'authorize' | 'token' | null {
@@ -30,12 +24,6 @@ function endpoint(pathname: string): 'authorize' | 'token' | null {
 /** Where the code goes: the registered redirect URI (the request's is ignored, as on the portal), else the handler URL. */
 function redirectTarget(app: App): string {
   return app.redirectUri || app.handlerUrl;
-}
-
-function redirect(res: ServerResponse, location: string): true {
-  res.writeHead(302, { Location: location, 'Cache-Control': 'no-store', 'Content-Length': 0 });
-  res.end();
-  return true;
 }
 
 function withQuery(target: string, params: Record<string, string>): string {
@@ -57,7 +45,7 @@ export function oauthRoutes(services: Services, sessionOf: SessionReader, wakeDe
     const params: Record<string, string> = { code };
     if (state) params.state = state;
     Object.assign(params, { domain: portal.domain, member_id: portal.memberId, scope: app.scopes.join(','), server_domain: portal.domain });
-    return redirect(res, withQuery(redirectTarget(app), params));
+    return redirect(res, 302, withQuery(redirectTarget(app), params));
   }
 
   /** The application of an authorize request, or an error page (the portal never redirects on these). */
@@ -83,7 +71,7 @@ export function oauthRoutes(services: Services, sessionOf: SessionReader, wakeDe
     const user = session ? await services.store.users.byId(session.userId) : null;
     if (!session || !user || !user.active) {
       // Signing in first; the page comes back here afterwards.
-      return redirect(res, `/?next=${encodeURIComponent(post ? `/oauth/authorize/?client_id=${encodeURIComponent(app.clientId)}` : url.pathname + url.search)}`);
+      return redirect(res, 302, `/?next=${encodeURIComponent(post ? `/oauth/authorize/?client_id=${encodeURIComponent(app.clientId)}` : url.pathname + url.search)}`);
     }
     const state = text(params.state);
     const now = services.clock.now();
@@ -93,7 +81,7 @@ export function oauthRoutes(services: Services, sessionOf: SessionReader, wakeDe
       return sendConsent(res, app, { state, sessid: session.sessid }, redirectTarget(app));
     }
     if (!sameToken(text(params.sessid), session.sessid)) return sendOAuthError(res, 403, 'The form has expired; open the authorization link again.');
-    if (params.decision !== 'allow') return redirect(res, withQuery(redirectTarget(app), { error: 'access_denied', ...(state ? { state } : {}) }));
+    if (params.decision !== 'allow') return redirect(res, 302, withQuery(redirectTarget(app), { error: 'access_denied', ...(state ? { state } : {}) }));
     await services.store.apps.addGrant(app.id, user.id, now);
     return grant(req, res, secure, app, user.id, state);
   }

@@ -1,5 +1,5 @@
 import { randomHex } from '../identity/secrets.ts';
-import type { SqlDb } from './sql.ts';
+import { commaList, type SqlDb } from './sql.ts';
 import type { App, AppRepo, NewApp } from './apps-types.ts';
 
 interface AppRow {
@@ -27,7 +27,7 @@ function toApp(r: AppRow): App {
     name: r.name,
     code: r.code,
     version: Number(r.version),
-    scopes: r.scopes ? r.scopes.split(',') : [],
+    scopes: commaList(r.scopes),
     handlerUrl: r.handler_url,
     redirectUri: r.redirect_uri,
     active: Boolean(Number(r.active)),

@@ -101,6 +101,23 @@ function deltaFor(deltas: Map<number, CounterDelta>, userId: number): CounterDel
   return d;
 }
 
+/**
+ * Applies counter changes in the caller's transaction. An upsert, because a user's row appears
+ * with their first notification; `total + ?` is atomic, so concurrent writers never lose a change.
+ */
+async function adjustCounters(db: SqlDb, deltas: Map<number, CounterDelta>): Promise<void> {
+  // In user order, so two transactions touching the same users lock their rows in the same order.
+  for (const [userId, d] of [...deltas].sort((a, b) => a[0] - b[0])) {
+    if (!d.total && !d.unread && !d.unreadConfirms) continue;
+    await db.run(
+      `INSERT INTO notify_counters (user_id, total, unread, unread_confirms) VALUES (?, ?, ?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET total = notify_counters.total + excluded.total,
+         unread = notify_counters.unread + excluded.unread, unread_confirms = notify_counters.unread_confirms + excluded.unread_confirms`,
+      [userId, d.total, d.unread, d.unreadConfirms],
+    );
+  }
+}
+
 export class SqlNotificationRepo implements NotificationRepo {
   constructor(private readonly db: SqlDb) {}
 
@@ -117,28 +134,11 @@ export class SqlNotificationRepo implements NotificationRepo {
     return Number(r?.n ?? 0);
   }
 
-  /**
-   * Applies counter changes in the caller's transaction. An upsert, because a user's row appears
-   * with their first notification; `total + ?` is atomic, so concurrent writers never lose a change.
-   */
-  private async adjust(deltas: Map<number, CounterDelta>): Promise<void> {
-    // In user order, so two transactions touching the same users lock their rows in the same order.
-    for (const [userId, d] of [...deltas].sort((a, b) => a[0] - b[0])) {
-      if (!d.total && !d.unread && !d.unreadConfirms) continue;
-      await this.db.run(
-        `INSERT INTO notify_counters (user_id, total, unread, unread_confirms) VALUES (?, ?, ?, ?)
-         ON CONFLICT (user_id) DO UPDATE SET total = notify_counters.total + excluded.total,
-           unread = notify_counters.unread + excluded.unread, unread_confirms = notify_counters.unread_confirms + excluded.unread_confirms`,
-        [userId, d.total, d.unread, d.unreadConfirms],
-      );
-    }
-  }
-
   /** Runs a DELETE ... RETURNING user_id, is_read, notify_type and takes its rows off the counters. */
   private deleting<T extends CountedRow>(sql: string, args: unknown[]): Promise<T[]> {
     return this.db.tx(async (t) => {
       const rows = await t.all<T>(sql, args);
-      await new SqlNotificationRepo(t).adjust(deletedDeltas(rows));
+      await adjustCounters(t, deletedDeltas(rows));
       return rows;
     });
   }
@@ -150,7 +150,7 @@ export class SqlNotificationRepo implements NotificationRepo {
         `UPDATE notifications SET is_read = ? WHERE ${where} AND is_read <> ? RETURNING user_id, notify_type`,
         [read ? 1 : 0, ...args, read ? 1 : 0],
       );
-      await new SqlNotificationRepo(t).adjust(readDeltas(rows, read));
+      await adjustCounters(t, readDeltas(rows, read));
       return rows.length;
     });
   }
@@ -163,7 +163,7 @@ export class SqlNotificationRepo implements NotificationRepo {
         [n.userId, n.authorId, n.type, n.module, n.event, n.tag, n.subTag, n.title, n.text, n.messageOut, n.buttons, n.params, n.senderClientId, n.createdAt],
       );
       const added = new Map([[n.userId, { total: 1, unread: 1, unreadConfirms: n.type === 1 ? 1 : 0 }]]);
-      await new SqlNotificationRepo(t).adjust(added);
+      await adjustCounters(t, added);
       return Number(r!.id);
     });
   }

@@ -1,4 +1,4 @@
-import type { SqlDb } from './sql.ts';
+import { commaList, type SqlDb } from './sql.ts';
 import type { NewOAuthToken, OAuthCode, OAuthRepo, OAuthToken } from './apps-types.ts';
 
 interface CodeRow {
@@ -22,14 +22,12 @@ interface TokenRow {
   created_at: number | string;
 }
 
-const scopeList = (s: string) => (s ? s.split(',') : []);
-
 function toToken(r: TokenRow): OAuthToken {
   return {
     id: Number(r.id),
     appId: Number(r.app_id),
     userId: Number(r.user_id),
-    scopes: scopeList(r.scopes),
+    scopes: commaList(r.scopes),
     accessHash: r.access_hash,
     refreshHash: r.refresh_hash,
     accessExpiresAt: Number(r.access_expires_at),
@@ -51,7 +49,7 @@ export class SqlOAuthRepo implements OAuthRepo {
   async takeCode(codeHash: string) {
     // DELETE ... RETURNING: of two concurrent exchanges only one gets the row back.
     const row = await this.db.get<CodeRow>('DELETE FROM oauth_codes WHERE code_hash = ? RETURNING *', [codeHash]);
-    return row ? { appId: Number(row.app_id), userId: Number(row.user_id), scopes: scopeList(row.scopes), expiresAt: Number(row.expires_at) } : null;
+    return row ? { appId: Number(row.app_id), userId: Number(row.user_id), scopes: commaList(row.scopes), expiresAt: Number(row.expires_at) } : null;
   }
   async saveToken(t: NewOAuthToken, now: number) {
     const row = await this.db.get<TokenRow>(

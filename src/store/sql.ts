@@ -24,3 +24,8 @@ export interface SqlDb {
 export function placeholders(count: number): string {
   return `(${new Array(count).fill('?').join(', ')})`;
 }
+
+/** Scope lists are kept as one comma-separated column; '' is the empty list. */
+export function commaList(column: string): string[] {
+  return column ? column.split(',') : [];
+}

@@ -1,4 +1,4 @@
-import type { SqlDb } from './sql.ts';
+import { commaList, type SqlDb } from './sql.ts';
 import type { Webhook, WebhookRepo } from './types.ts';
 
 interface WebhookRow {
@@ -19,7 +19,7 @@ function toWebhook(r: WebhookRow): Webhook {
     userId: Number(r.user_id),
     codeHash: r.code_hash,
     title: r.title,
-    scopes: r.scopes ? r.scopes.split(',') : [],
+    scopes: commaList(r.scopes),
     active: Boolean(Number(r.active)),
     createdAt: Number(r.created_at),
     lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at),

@@ -26,6 +26,15 @@ export interface RestCallTrace {
 
 type Listener = (call: InspectedCall) => void;
 
+/** A call as recorded: the raw trace, and its masked form once somebody has looked. */
+interface Recorded {
+  seq: number;
+  startMs: number;
+  durationMs: number;
+  trace: RestCallTrace;
+  shown?: InspectedCall;
+}
+
 /** Keys whose values never leave the server, at any depth: credentials of every kind. */
 const SECRET_KEY = /pass|token|secret|code|^auth$|sessid|key|signature|^ap$/i;
 const MAX_TEXT = 2000;
@@ -49,14 +58,14 @@ export function maskSecrets(value: unknown, depth = 0): unknown {
  * and copying every call's parameters and result cost a measurable share of each request.
  */
 export class RequestInspector {
-  private readonly calls: { trace: RestCallTrace; startMs: number; durationMs: number; seq: number; shown?: InspectedCall }[] = [];
+  private readonly calls: Recorded[] = [];
   private readonly listeners = new Set<Listener>();
   private seq = 0;
 
   constructor(private readonly capacity = 200) {}
 
   record(trace: RestCallTrace, startMs: number, now: number): void {
-    const entry = { trace, startMs, durationMs: now - startMs, seq: ++this.seq };
+    const entry: Recorded = { trace, startMs, durationMs: now - startMs, seq: ++this.seq };
     this.calls.push(entry);
     if (this.calls.length > this.capacity) this.calls.shift();
     if (this.listeners.size === 0) return;
@@ -64,7 +73,7 @@ export class RequestInspector {
     for (const listener of this.listeners) listener(call);
   }
 
-  private shown(entry: (typeof this.calls)[number]): InspectedCall {
+  private shown(entry: Recorded): InspectedCall {
     if (entry.shown) return entry.shown;
     const { trace } = entry;
     const call: InspectedCall = {

@@ -3,8 +3,6 @@ import WebSocket from 'ws';
 import type { TestServer } from '../helpers/server.ts';
 import { Mailbox } from '../helpers/mailbox.ts';
 
-export { webLogin, type WebLogin } from '../helpers/session.ts';
-
 export interface Pushed {
   id: number;
   command: string;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
 import { call } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { webLogin, type WebLogin } from './channel-client.ts';
+import { webLogin, type WebLogin } from '../helpers/session.ts';
 
 /** A lost message would leave a test waiting forever: fail it instead (not a timing check). */
 const GUARD = { timeout: 20_000 };

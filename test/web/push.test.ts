@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
 import WebSocket from 'ws';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { openSse, openWs, webLogin, type WebLogin } from './channel-client.ts';
+import { webLogin, type WebLogin } from '../helpers/session.ts';
+import { openSse, openWs } from './channel-client.ts';
 
 /** A lost message would leave a test waiting forever: fail it instead (not a timing check). */
 const GUARD = { timeout: 20_000 };
