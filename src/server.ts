@@ -28,7 +28,7 @@ import { eventMethods } from './methods/event.ts';
 import { EventDeliveryEngine } from './apps/delivery.ts';
 import { MethodRegistry } from './rest/registry.ts';
 import type { Services } from './services.ts';
-import { openStore } from './store/index.ts';
+import { openStore } from './store/open.ts';
 import { LocalPushHub } from './realtime/hub.ts';
 import { createWeb } from './web/routes.ts';
 import { sessionReader } from './web/session-reader.ts';

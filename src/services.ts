@@ -6,7 +6,7 @@ import type { OperatingTime } from './limits/operating-time.ts';
 import type { RateLimiter } from './limits/rate-limiter.ts';
 import type { AuthProvider } from './rest/auth/index.ts';
 import type { MethodRegistry } from './rest/registry.ts';
-import type { Store } from './store/index.ts';
+import type { Store } from './store/port/store.ts';
 import type { PushHub } from './realtime/hub.ts';
 import type { RedisConnections } from './lib/redis.ts';
 

@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import qs from 'qs';
-import { randomHex } from '../identity/secrets.ts';
+import { randomHex } from '../lib/secrets.ts';
 import type { Services } from '../services.ts';
-import type { App, DeliveryAttempt, EventDelivery } from '../store/apps-types.ts';
+import type { App, DeliveryAttempt, EventDelivery } from '../store/port/apps.ts';
 import type { AppEvent, AppEventSink } from './app-events.ts';
 import { AFTER_REMOVAL_EVENTS, REFRESH_TOKEN_EVENTS } from './event-catalog.ts';
 import { portalFacts, type PortalFacts } from './portal.ts';

@@ -1,3 +1,4 @@
+import { randomHex } from '../lib/secrets.ts';
 import type { Services } from '../services.ts';
 
 /** What OAuth answers and event payloads say about this server ("the portal"). */
@@ -22,6 +23,6 @@ export async function portalFacts(services: Pick<Services, 'store' | 'config'>, 
     base,
     domain: new URL(base).host,
     restEndpoint: `${base}/rest/`,
-    memberId: await services.store.apps.memberId(),
+    memberId: (await services.store.apps.memberId()) ?? (await services.store.apps.claimMemberId(randomHex(16))),
   };
 }

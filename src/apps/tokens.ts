@@ -1,6 +1,6 @@
-import { hashSecret, randomHex, sameHash } from '../identity/secrets.ts';
+import { hashSecret, randomHex, sameHash } from '../lib/secrets.ts';
 import type { Services } from '../services.ts';
-import type { App, OAuthToken } from '../store/apps-types.ts';
+import type { App, OAuthToken } from '../store/port/apps.ts';
 import { oauthErrors } from './oauth-errors.ts';
 import type { PortalFacts } from './portal.ts';
 

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { configFromEnv, type Config } from '../config.ts';
 import { createUser, createWebhook, setPassword, webhookUrl } from '../identity/accounts.ts';
-import { openStore, type Store } from '../store/index.ts';
+import { openStore } from '../store/open.ts';
+import type { Store } from '../store/port/store.ts';
 import { serve } from './serve.ts';
 import { appCommand, eventsCommand } from './apps.ts';
 

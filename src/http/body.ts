@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { errors } from '../rest/errors.ts';
 import type { RawParams } from '../rest/params.ts';
 import { isMap } from '../rest/php.ts';
-import { parsePhpFields, parsePhpQuery } from './php-query.ts';
+import { parsePhpFields, parsePhpQuery } from '../lib/php-query.ts';
 
 /** Reads the whole body, refusing more than `limit` bytes without buffering the excess. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {

@@ -3,7 +3,7 @@ import { LoginThrottle } from '../identity/login-throttle.ts';
 import {
   checkPassword, endSession, sessionCookie, sessionFromHeaders, startSession, type WebSession,
 } from '../identity/web-sessions.ts';
-import { sameToken } from '../identity/secrets.ts';
+import { sameToken } from '../lib/secrets.ts';
 import type { Services } from '../services.ts';
 import { sendJson } from '../web/http-util.ts';
 import type { Route } from './app.ts';

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { App } from '../store/apps-types.ts';
+import type { App } from '../store/port/apps.ts';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -3,15 +3,15 @@ import { installApp } from '../apps/install.ts';
 import { oauthErrors } from '../apps/oauth-errors.ts';
 import { portalFacts } from '../apps/portal.ts';
 import { authenticateClient, exchangeCode, issueCode, refreshTokens, tokenBody } from '../apps/tokens.ts';
-import { sameToken } from '../identity/secrets.ts';
+import { sameToken } from '../lib/secrets.ts';
 import type { Services } from '../services.ts';
-import type { App } from '../store/apps-types.ts';
+import type { App } from '../store/port/apps.ts';
 import type { SessionReader } from '../web/console-api.ts';
 import type { Route } from './app.ts';
 import { bodyParams, mergeParams } from './body.ts';
 import { FORM_LIMIT, formText as text, redirect } from './forms.ts';
 import { sendOAuthError, sendConsent } from './oauth-pages.ts';
-import { parsePhpQuery } from './php-query.ts';
+import { parsePhpQuery } from '../lib/php-query.ts';
 import { sendBody, sendError } from './render.ts';
 import { requestInfo } from './rest-handler.ts';
 

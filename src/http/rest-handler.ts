@@ -6,7 +6,7 @@ import { ensureScope, execute, resolveMethod } from '../rest/invoke.ts';
 import type { RequestInfo } from '../rest/registry.ts';
 import { rateLimitKey } from '../limits/rate-limiter.ts';
 import { bodyParams, mergeParams } from './body.ts';
-import { parsePhpQuery } from './php-query.ts';
+import { parsePhpQuery } from '../lib/php-query.ts';
 import { sendBody, sendError } from './render.ts';
 import type { RestPath } from './rest-path.ts';
 import { recordRestCall, type RestCallTrace } from '../web/inspector.ts';

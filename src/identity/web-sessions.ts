@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { createHmac } from 'node:crypto';
 import type { Services } from '../services.ts';
-import { hashSecret, randomHex, verifyPassword } from './secrets.ts';
+import { hashSecret, randomHex, verifyPassword } from '../lib/secrets.ts';
 
 /** Name of the cookie that carries the session token. */
 export const SESSION_COOKIE = 'notify24_session';

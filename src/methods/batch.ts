@@ -1,4 +1,4 @@
-import { parsePhpQuery } from '../http/php-query.ts';
+import { parsePhpQuery } from '../lib/php-query.ts';
 import { errors, RestError } from '../rest/errors.ts';
 import { ensureScope, execute, resolveMethod } from '../rest/invoke.ts';
 import type { RawParams } from '../rest/params.ts';

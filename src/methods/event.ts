@@ -3,8 +3,8 @@ import { hasScope } from '../rest/caller.ts';
 import { errors, RestError } from '../rest/errors.ts';
 import { defineMethod, type MethodContext } from '../rest/registry.ts';
 import { intval, strval } from '../rest/php.ts';
-import type { App } from '../store/apps-types.ts';
-import type { User } from '../store/types.ts';
+import type { App } from '../store/port/apps.ts';
+import type { User } from '../store/port/identity.ts';
 
 /** The application and user of an OAuth call; every other kind is refused as on the portal. */
 async function appContext(ctx: MethodContext): Promise<{ app: App; user: User }> {

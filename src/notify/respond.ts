@@ -1,5 +1,5 @@
 import type { Services } from '../services.ts';
-import type { NotificationRow } from '../store/notify-types.ts';
+import type { NotificationRow } from '../store/port/notifications.ts';
 import { asList, decodedJson, isEmpty, isMap, strval } from '../rest/php.ts';
 
 interface Button {

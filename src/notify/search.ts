@@ -2,7 +2,7 @@ import { RestError } from '../rest/errors.ts';
 import { asList, intval, isDigits, isEmpty, strval } from '../rest/php.ts';
 import type { Params } from '../rest/params.ts';
 import type { Services } from '../services.ts';
-import type { NotificationSearch } from '../store/notify-types.ts';
+import type { NotificationSearch } from '../store/port/notifications.ts';
 import { authorsOf, PAGE_LIMIT } from './service.ts';
 import { notificationView } from './view.ts';
 

@@ -1,8 +1,8 @@
 import { RestError } from '../rest/errors.ts';
 import type { Caller } from '../rest/caller.ts';
 import type { Services } from '../services.ts';
-import type { Store } from '../store/index.ts';
-import type { NotificationRow } from '../store/notify-types.ts';
+import type { Store } from '../store/port/store.ts';
+import type { NotificationRow } from '../store/port/notifications.ts';
 import { appTag } from './tags.ts';
 import { imUserView, notificationView } from './view.ts';
 

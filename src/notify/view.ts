@@ -1,6 +1,6 @@
 import { isoDate } from '../lib/clock.ts';
-import type { NotificationRow } from '../store/notify-types.ts';
-import type { User } from '../store/types.ts';
+import type { NotificationRow } from '../store/port/notifications.ts';
+import type { User } from '../store/port/identity.ts';
 import { keyboardJson, storedButtons } from './respond.ts';
 import { bbcodeToHtml } from './bbcode.ts';
 

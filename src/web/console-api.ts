@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createUser, createWebhook, webhookUrl } from '../identity/accounts.ts';
-import { sameToken } from '../identity/secrets.ts';
+import { sameToken } from '../lib/secrets.ts';
 import type { WebSession } from '../identity/web-sessions.ts';
 import type { Services } from '../services.ts';
-import type { User, Webhook } from '../store/types.ts';
-import type { App } from '../store/apps-types.ts';
+import type { User, Webhook } from '../store/port/identity.ts';
+import type { App } from '../store/port/apps.ts';
 import { openEventStream } from '../realtime/sse.ts';
 import { readJson, sendJson } from './http-util.ts';
 import type { RequestInspector } from './inspector.ts';

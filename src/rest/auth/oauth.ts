@@ -1,4 +1,4 @@
-import { hashSecret } from '../../identity/secrets.ts';
+import { hashSecret } from '../../lib/secrets.ts';
 import { errors } from '../errors.ts';
 import type { AuthOutcome, AuthProvider, AuthRequest } from './index.ts';
 

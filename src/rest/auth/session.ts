@@ -1,4 +1,4 @@
-import { sameToken } from '../../identity/secrets.ts';
+import { sameToken } from '../../lib/secrets.ts';
 import { sessionFromHeaders } from '../../identity/web-sessions.ts';
 import { RestError } from '../errors.ts';
 import type { AuthOutcome, AuthProvider, AuthRequest } from './index.ts';

@@ -1,5 +1,5 @@
 import type { Services } from '../../services.ts';
-import { hashSecret, sameHash } from '../../identity/secrets.ts';
+import { hashSecret, sameHash } from '../../lib/secrets.ts';
 import { errors } from '../errors.ts';
 import type { AuthOutcome, AuthProvider, AuthRequest } from './index.ts';
 

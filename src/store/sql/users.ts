@@ -1,6 +1,6 @@
-import type { SqlDb } from './sql.ts';
-import { placeholders } from './sql.ts';
-import type { NewUser, User, UserFilter, UserRepo } from './types.ts';
+import type { SqlDb } from '../engine/sql-db.ts';
+import { placeholders } from './query.ts';
+import type { NewUser, User, UserFilter, UserRepo } from '../port/identity.ts';
 
 interface UserRow {
   id: number | string;

@@ -37,8 +37,10 @@ export interface AppRepo {
   hasGrant(appId: number, userId: number): Promise<boolean>;
   /** Records the user's approval; true when it is new. */
   addGrant(appId: number, userId: number, now: number): Promise<boolean>;
-  /** This server's stable 32-hex member_id, created on first use. */
-  memberId(): Promise<string>;
+  /** This installation's member_id, or null before it was first needed. */
+  memberId(): Promise<string | null>;
+  /** Stores `candidate` as the member_id unless one exists; answers the one kept (two nodes may race). */
+  claimMemberId(candidate: string): Promise<string>;
 }
 
 export interface OAuthCode {

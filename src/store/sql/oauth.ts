@@ -1,5 +1,6 @@
-import { commaList, type SqlDb } from './sql.ts';
-import type { NewOAuthToken, OAuthCode, OAuthRepo, OAuthToken } from './apps-types.ts';
+import type { SqlDb } from '../engine/sql-db.ts';
+import { commaList } from './query.ts';
+import type { NewOAuthToken, OAuthCode, OAuthRepo, OAuthToken } from '../port/apps.ts';
 
 interface CodeRow {
   app_id: number | string;

@@ -40,7 +40,7 @@ export interface NotificationRepo {
   search(userId: number, f: NotificationSearch): Promise<NotificationRow[]>;
   searchCount(userId: number, f: NotificationSearch): Promise<number>;
   insert(n: NewNotification): Promise<number>;
-  byId(id: number): Promise<NotificationRow | undefined>;
+  byId(id: number): Promise<NotificationRow | null>;
   /** Deletes the recipient's notifications carrying `tag` (both types); returns their ids. */
   deleteByTag(userId: number, tag: string): Promise<number[]>;
   /** One page in the order the API shows: id desc (ids and dates grow together). */

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import type { RunResult, SqlDb } from './sql.ts';
+import { bindable } from './bindable.ts';
+import type { RunResult, SqlDb } from './sql-db.ts';
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -37,10 +38,6 @@ export function numberedPlaceholders(sql: string): string {
   return out;
 }
 
-function bindable(params: readonly unknown[]): unknown[] {
-  return params.map((p) => (p === undefined ? null : typeof p === 'boolean' ? (p ? 1 : 0) : p));
-}
-
 type Queryable = pg.Pool | pg.PoolClient;
 
 async function query<T>(on: Queryable, sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
@@ -55,8 +52,8 @@ abstract class PgExecutor implements SqlDb {
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return (await query<T>(this.target, sql, params)).rows as T[];
   }
-  async get<T>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
-    return (await query<T>(this.target, sql, params)).rows[0] as T | undefined;
+  async get<T>(sql: string, params: readonly unknown[] = []): Promise<T | null> {
+    return ((await query<T>(this.target, sql, params)).rows[0] as T | undefined) ?? null;
   }
   async run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
     return { changes: (await query(this.target, sql, params)).rowCount ?? 0 };

@@ -1,5 +1,6 @@
-import { commaList, type SqlDb } from './sql.ts';
-import type { Webhook, WebhookRepo } from './types.ts';
+import type { SqlDb } from '../engine/sql-db.ts';
+import { commaList } from './query.ts';
+import type { Webhook, WebhookRepo } from '../port/identity.ts';
 
 interface WebhookRow {
   id: number | string;

@@ -1,5 +1,7 @@
 import qs from 'qs';
-import type { RawParams } from '../rest/params.ts';
+
+/** Decoded parameters: nested maps and lists of strings. */
+type RawParams = Record<string, unknown>;
 
 const QS_OPTIONS: qs.IParseOptions = {
   depth: 32,

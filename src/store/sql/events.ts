@@ -1,5 +1,5 @@
-import type { SqlDb } from './sql.ts';
-import type { DeliveryAttempt, DeliveryStatus, EventBinding, EventDelivery, EventRepo, NewDelivery } from './apps-types.ts';
+import type { SqlDb } from '../engine/sql-db.ts';
+import type { DeliveryAttempt, DeliveryStatus, EventBinding, EventDelivery, EventRepo, NewDelivery } from '../port/apps.ts';
 
 interface BindingRow {
   id: number | string;

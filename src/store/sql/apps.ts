@@ -1,6 +1,6 @@
-import { randomHex } from '../identity/secrets.ts';
-import { commaList, type SqlDb } from './sql.ts';
-import type { App, AppRepo, NewApp } from './apps-types.ts';
+import type { SqlDb } from '../engine/sql-db.ts';
+import { commaList } from './query.ts';
+import type { App, AppRepo, NewApp } from '../port/apps.ts';
 
 interface AppRow {
   id: number | string;
@@ -78,11 +78,12 @@ export class SqlAppRepo implements AppRepo {
     return r.changes > 0;
   }
   async memberId() {
-    const read = () => this.db.get<{ value: string }>("SELECT value FROM instance_facts WHERE name = 'member_id'");
-    const existing = await read();
-    if (existing) return existing.value;
+    const row = await this.db.get<{ value: string }>("SELECT value FROM instance_facts WHERE name = 'member_id'");
+    return row?.value ?? null;
+  }
+  async claimMemberId(candidate: string) {
     // Two nodes may create it at once: the first insert wins and both read the winner.
-    await this.db.run("INSERT INTO instance_facts (name, value) VALUES ('member_id', ?) ON CONFLICT (name) DO NOTHING", [randomHex(16)]);
-    return (await read())!.value;
+    await this.db.run("INSERT INTO instance_facts (name, value) VALUES ('member_id', ?) ON CONFLICT (name) DO NOTHING", [candidate]);
+    return (await this.memberId())!;
   }
 }

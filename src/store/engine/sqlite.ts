@@ -1,13 +1,10 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { RunResult, SqlDb } from './sql.ts';
+import { bindable } from './bindable.ts';
+import type { RunResult, SqlDb } from './sql-db.ts';
 
 type Statement = Database.Statement<unknown[], unknown>;
-
-function bindable(params: readonly unknown[]): unknown[] {
-  return params.map((p) => (p === undefined ? null : typeof p === 'boolean' ? (p ? 1 : 0) : p));
-}
 
 /** Executes statements on one better-sqlite3 connection, with a statement cache. */
 class SqliteExecutor {
@@ -25,8 +22,8 @@ class SqliteExecutor {
   all<T>(sql: string, params: readonly unknown[]): T[] {
     return this.prepare(sql).all(...bindable(params)) as T[];
   }
-  get<T>(sql: string, params: readonly unknown[]): T | undefined {
-    return this.prepare(sql).get(...bindable(params)) as T | undefined;
+  get<T>(sql: string, params: readonly unknown[]): T | null {
+    return (this.prepare(sql).get(...bindable(params)) as T | undefined) ?? null;
   }
   run(sql: string, params: readonly unknown[]): RunResult {
     const stmt = this.prepare(sql);
@@ -84,7 +81,7 @@ export class SqliteDb implements SqlDb {
     if (this.inTx) await this.idle();
     return this.exec.all<T>(sql, params);
   }
-  async get<T>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
+  async get<T>(sql: string, params: readonly unknown[] = []): Promise<T | null> {
     const reader = this.readerFor(sql);
     if (reader) return reader.get<T>(sql, params);
     if (this.inTx) await this.idle();
@@ -130,7 +127,7 @@ class SqliteTx implements SqlDb {
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return this.exec.all<T>(sql, params);
   }
-  async get<T>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
+  async get<T>(sql: string, params: readonly unknown[] = []): Promise<T | null> {
     return this.exec.get<T>(sql, params);
   }
   async run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {

@@ -1,5 +1,6 @@
-import { placeholders, type SqlDb } from './sql.ts';
-import type { NewNotification, NotificationRepo, NotificationRow, NotificationSearch } from './notify-types.ts';
+import type { SqlDb } from '../engine/sql-db.ts';
+import { placeholders } from './query.ts';
+import type { NewNotification, NotificationRepo, NotificationRow, NotificationSearch } from '../port/notifications.ts';
 
 const COLS = `id, user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, created_at`;
 
@@ -168,9 +169,9 @@ export class SqlNotificationRepo implements NotificationRepo {
     });
   }
 
-  async byId(id: number): Promise<NotificationRow | undefined> {
+  async byId(id: number): Promise<NotificationRow | null> {
     const r = await this.db.get(`SELECT ${COLS} FROM notifications WHERE id = ?`, [id]);
-    return r ? row(r) : undefined;
+    return r ? row(r) : null;
   }
 
   async deleteByTag(userId: number, tag: string): Promise<number[]> {

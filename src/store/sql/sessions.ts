@@ -1,5 +1,5 @@
-import type { SqlDb } from './sql.ts';
-import type { NewWebSession, WebSessionRecord, WebSessionRepo } from './types.ts';
+import type { SqlDb } from '../engine/sql-db.ts';
+import type { NewWebSession, WebSessionRecord, WebSessionRepo } from '../port/identity.ts';
 
 interface SessionRow {
   id: number | string;
