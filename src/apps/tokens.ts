@@ -1,7 +1,7 @@
 import { hashSecret, randomHex, sameHash } from '../lib/secrets.ts';
 import type { Services } from '../services.ts';
 import type { App, OAuthToken } from '../store/port/apps.ts';
-import { oauthErrors } from './oauth-errors.ts';
+import { oauthErrors } from '../errors/oauth.ts';
 import type { PortalFacts } from './portal.ts';
 
 /** What issuing and checking tokens needs: the delivery worker has no full Services. */
@@ -77,7 +77,7 @@ export async function authenticateClient(services: OAuthDeps, clientId: string, 
 
 /** grant_type=authorization_code: spends the code (once, even under races) for a token pair. */
 export async function exchangeCode(services: OAuthDeps, app: App, code: string): Promise<IssuedTokens> {
-  if (!code) throw oauthErrors.invalidRequest('Parameter "code" is required');
+  if (!code) throw oauthErrors.invalidRequest('code');
   const found = await services.store.oauth.takeCode(hashSecret(code));
   if (!found || found.appId !== app.id) throw oauthErrors.invalidCode();
   if (found.expiresAt <= services.clock.now()) throw oauthErrors.expiredCode();
@@ -91,7 +91,7 @@ export async function exchangeCode(services: OAuthDeps, app: App, code: string):
  * until its own expiry (requests in flight keep working); the old refresh token never again.
  */
 export async function refreshTokens(services: OAuthDeps, app: App, refreshToken: string): Promise<IssuedTokens> {
-  if (!refreshToken) throw oauthErrors.invalidRequest('Parameter "refresh_token" is required');
+  if (!refreshToken) throw oauthErrors.invalidRequest('refresh_token');
   const old = await services.store.oauth.byRefreshHash(hashSecret(refreshToken));
   if (!old || old.appId !== app.id || old.revoked || old.refreshUsedAt !== null) throw oauthErrors.invalidRefresh();
   const now = services.clock.now();

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Services } from '../services.ts';
-import { errors } from '../rest/errors.ts';
 import { handleRest } from './rest-handler.ts';
 import { sendError, sendPreflight } from './render.ts';
 import { parseRestPath } from './rest-path.ts';
+import { errors } from '../errors/rest.ts';
 
 /** A route of the server besides REST (OAuth, push, pages): returns false when the path is not its own. */
 export type Route = (

@@ -1,10 +1,10 @@
 import busboy from 'busboy';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
-import { errors } from '../rest/errors.ts';
 import type { RawParams } from '../rest/params.ts';
 import { isMap } from '../rest/php.ts';
 import { parsePhpFields, parsePhpQuery } from '../lib/php-query.ts';
+import { errors } from '../errors/rest.ts';
 
 /** Reads the whole body, refusing more than `limit` bytes without buffering the excess. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {

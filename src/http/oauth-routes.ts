@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { installApp } from '../apps/install.ts';
-import { oauthErrors } from '../apps/oauth-errors.ts';
+import { oauthErrors } from '../errors/oauth.ts';
 import { portalFacts } from '../apps/portal.ts';
 import { authenticateClient, exchangeCode, issueCode, refreshTokens, tokenBody } from '../apps/tokens.ts';
 import { sameToken } from '../lib/secrets.ts';
@@ -91,7 +91,7 @@ export function oauthRoutes(services: Services, sessionOf: SessionReader, wakeDe
       const body = req.method === 'POST' ? await bodyParams(req, FORM_LIMIT) : {};
       const params = mergeParams(parsePhpQuery(url.search.slice(1)), body);
       const grantType = text(params.grant_type);
-      if (!grantType) throw oauthErrors.invalidRequest('Parameter "grant_type" is required');
+      if (!grantType) throw oauthErrors.invalidRequest('grant_type');
       if (grantType !== 'authorization_code' && grantType !== 'refresh_token') throw oauthErrors.unsupportedGrantType(grantType);
       const app = await authenticateClient(services, text(params.client_id), text(params.client_secret));
       const issued = grantType === 'authorization_code'

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../lib/log.ts';
-import { errors, RestError } from '../rest/errors.ts';
 import { toXml } from './xml.ts';
+import { toRestError } from '../errors/rest.ts';
 
 export type Format = 'json' | 'xml';
 
@@ -20,16 +20,6 @@ export function sendBody(res: ServerResponse, status: number, body: Record<strin
     'Content-Length': Buffer.byteLength(text),
   });
   res.end(text);
-}
-
-/**
- * The one place an error becomes a response: a RestError keeps its code and status; anything
- * else is logged and answered INTERNAL_SERVER_ERROR without leaking its message.
- */
-export function toRestError(err: unknown, log: Logger): RestError {
-  if (err instanceof RestError) return err;
-  log.error('unexpected error', { err });
-  return errors.internal();
 }
 
 export function sendError(res: ServerResponse, err: unknown, log: Logger, format: Format = 'json'): void {

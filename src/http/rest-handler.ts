@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Services } from '../services.ts';
 import { authenticate } from '../rest/auth/index.ts';
-import { errors } from '../rest/errors.ts';
 import { ensureScope, execute, resolveMethod } from '../rest/invoke.ts';
 import type { RequestInfo } from '../rest/registry.ts';
 import { rateLimitKey } from '../limits/rate-limiter.ts';
@@ -10,6 +9,7 @@ import { parsePhpQuery } from '../lib/php-query.ts';
 import { sendBody, sendError } from './render.ts';
 import type { RestPath } from './rest-path.ts';
 import { recordRestCall, type RestCallTrace } from '../web/inspector.ts';
+import { errors } from '../errors/rest.ts';
 
 /** The caller's address: the socket's, or the proxy's word for it when the proxy is trusted. */
 export function clientIp(req: IncomingMessage, trustProxy: boolean): string {

@@ -1,6 +1,6 @@
 import { LANGUAGE_ID } from '../apps/install.ts';
-import { errors } from '../rest/errors.ts';
 import { defineMethod } from '../rest/registry.ts';
+import { errors } from '../errors/rest.ts';
 
 /** A self-hosted server has no plan: the license reads `{lang}_selfhosted`. */
 const LICENSE_TYPE = 'selfhosted';

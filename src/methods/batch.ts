@@ -1,10 +1,11 @@
 import { parsePhpQuery } from '../lib/php-query.ts';
-import { errors, RestError } from '../rest/errors.ts';
 import { ensureScope, execute, resolveMethod } from '../rest/invoke.ts';
 import type { RawParams } from '../rest/params.ts';
 import { isMap, toBool } from '../rest/php.ts';
 import { defineMethod, type MethodContext } from '../rest/registry.ts';
 import { substitute, type BatchResults } from './batch-references.ts';
+import { errors, toRestError } from '../errors/rest.ts';
+import { RestError } from '../errors/rest-error.ts';
 
 /** The portal runs the first 50 commands; each one beyond gets its own error entry. */
 export const MAX_BATCH_COMMANDS = 50;
@@ -75,9 +76,8 @@ async function runCommand(ctx: MethodContext, command: Command, results: BatchRe
 
 /** A sub-call's failure as its own error envelope would have read; surprises are logged. */
 function errorEntry(ctx: MethodContext, command: Command, err: unknown): Record<string, unknown> {
-  if (err instanceof RestError) return err.body();
-  ctx.services.log.error('batch sub-call failed', { method: command.method, err });
-  return errors.internal().body();
+  if (!(err instanceof RestError)) ctx.services.log.error('batch sub-call failed', { method: command.method, err });
+  return toRestError(err).body();
 }
 
 async function runBatch(ctx: MethodContext): Promise<Record<string, unknown>> {

@@ -1,5 +1,4 @@
 import { defineMethod, type MethodContext, type MethodDef } from '../rest/registry.ts';
-import { RestError } from '../rest/errors.ts';
 import { asList, intval, isDigits, isMap, strval } from '../rest/php.ts';
 import {
   PAGE_LIMIT,
@@ -18,8 +17,8 @@ import { historySearch } from '../notify/search.ts';
 import { parseAttach } from '../notify/attach.ts';
 import { applicationName } from '../notify/app-name.ts';
 import { answerNotification, confirmNotification, parseButtons } from '../notify/respond.ts';
+import { errors } from '../errors/rest.ts';
 
-const paramsError = (text = 'Incorrect params') => new RestError('PARAMS_ERROR', text, 400);
 
 /** The portal's fixed types: im.notify reads TYPE case-sensitively, anything else is USER. */
 type SendKind = 'USER' | 'SYSTEM' | 'BY_TYPE';
@@ -38,10 +37,10 @@ async function send(ctx: MethodContext, kind: SendKind): Promise<number | false>
   refuseSession(ctx.caller);
   const p = ctx.params;
   const userId = intval(p.has('TO') ? p.get('TO') : p.get('USER_ID'));
-  if (userId <= 0) throw new RestError('USER_ID_EMPTY', "User ID can't be empty");
+  if (userId <= 0) throw errors.userIdEmpty();
   const system = kind === 'SYSTEM' || (kind === 'BY_TYPE' && p.get('TYPE') === 'SYSTEM');
   const message = stringParam(ctx, 'MESSAGE');
-  if (message === '') throw new RestError('MESSAGE_EMPTY', "Message can't be empty");
+  if (message === '') throw errors.messageEmpty();
   const owner = addTagOwner(ctx.caller, p.str('CLIENT_ID'), ctx.services.config.webhookTagsWithClientId);
   const attach = parseAttach(p.get('ATTACH'), Math.floor(ctx.services.clock.now() / 1000));
   const prefix = system ? await systemPrefix(ctx) : '';
@@ -89,9 +88,9 @@ export const imNotifyGet = defineMethod({
   handler: async (ctx) => {
     const p = ctx.params;
     if (p.has('LAST_ID') !== p.has('LAST_TYPE')) {
-      throw new RestError('LAST_ID_AND_LAST_TYPE', 'Parameters LAST_ID and LAST_TYPE should be used together.');
+      throw errors.lastIdAndLastType();
     }
-    if (p.has('LAST_ID') && !isDigits(p.get('LAST_ID'))) throw new RestError('LAST_ID_STRING', "Last notification ID can't be string");
+    if (p.has('LAST_ID') && !isDigits(p.get('LAST_ID'))) throw errors.lastIdString();
     const asked = p.has('LIMIT') ? p.int('LIMIT') : PAGE_LIMIT;
     const limit = asked <= 0 ? null : Math.min(asked, PAGE_LIMIT);
     return getPage(ctx.services, ctx.caller.userId, {
@@ -123,7 +122,7 @@ export const imNotifyReadList = defineMethod({
   scope: 'im',
   handler: async (ctx) => {
     const list = asList(ctx.params.get('IDS'));
-    if (!list) throw paramsError('No IDS param or it is not an array');
+    if (!list) throw errors.paramsError('No IDS param or it is not an array');
     const ids: number[] = [];
     for (const v of list) {
       const id = intval(v);
@@ -152,9 +151,9 @@ export const imNotifyDelete = defineMethod({
       return deleteOwn(ctx.services, ctx.caller.userId, ids);
     }
     const byTag = !p.empty('TAG');
-    if ((!byTag && p.empty('SUB_TAG')) || ctx.caller.kind === 'session') throw paramsError();
+    if ((!byTag && p.empty('SUB_TAG')) || ctx.caller.kind === 'session') throw errors.paramsError();
     const owner = deleteTagOwner(ctx.caller, p.str('CLIENT_ID'));
-    if (!owner) throw new RestError('ACCESS_DENIED', 'Access denied! Client ID not specified', 403);
+    if (!owner) throw errors.accessDenied('Client ID not specified');
     if (byTag) {
       await deleteByAppTag(ctx.services, 'tag', owner, p.str('TAG'));
       return true;
@@ -172,7 +171,7 @@ export const imNotifyHistorySearch = defineMethod({
 /** ID wins over NOTIFY_ID, as on the portal. */
 function notifyId(ctx: MethodContext): number {
   const id = ctx.params.has('ID') ? ctx.params.int('ID') : ctx.params.int('NOTIFY_ID');
-  if (id <= 0) throw new RestError('ID_ERROR', "Notification ID can't be empty");
+  if (id <= 0) throw errors.idError();
   return id;
 }
 
@@ -181,7 +180,7 @@ export const imNotifyConfirm = defineMethod({
   scope: 'im',
   handler: async (ctx) => {
     const id = notifyId(ctx);
-    if (ctx.params.empty('NOTIFY_VALUE')) throw new RestError('NOTIFY_VALUE_ERROR', "Notification Value  can't be empty");
+    if (ctx.params.empty('NOTIFY_VALUE')) throw errors.notifyValueError();
     return { result_message: await confirmNotification(ctx.services, ctx.caller.userId, id, ctx.params.str('NOTIFY_VALUE')) };
   },
 });
@@ -191,7 +190,7 @@ export const imNotifyAnswer = defineMethod({
   scope: 'im',
   handler: async (ctx) => {
     const id = notifyId(ctx);
-    if (ctx.params.empty('ANSWER_TEXT')) throw new RestError('ANSWER_TEXT_ERROR', "ANSWER_TEXT can't be empty");
+    if (ctx.params.empty('ANSWER_TEXT')) throw errors.answerTextError();
     return { result_message: await answerNotification(ctx.services, ctx.caller.userId, id, ctx.params.str('ANSWER_TEXT')) };
   },
 });

@@ -3,8 +3,8 @@ import { defineMethod, type MethodContext } from '../rest/registry.ts';
 import { intval, isMap, strval } from '../rest/php.ts';
 import { upperKeys, type RawParams } from '../rest/params.ts';
 import type { User, UserFilter } from '../store/port/identity.ts';
-import { errors } from '../rest/errors.ts';
 import { PagedList } from '../rest/invoke.ts';
+import { errors } from '../errors/rest.ts';
 
 const PAGE = 50;
 

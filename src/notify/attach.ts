@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { RestError } from '../rest/errors.ts';
 import { decodedJson, intval, isEmpty, isMap } from '../rest/php.ts';
+import { errors } from '../errors/rest.ts';
 
 /**
  * ATTACH of the sending methods, normalised the way the portal's attach parser does it
@@ -20,8 +20,8 @@ export interface Attach {
 /** The serialised attach must stay below this many characters (PHP json_encode length). */
 export const ATTACH_MAX_CHARS = 60_000;
 
-const attachError = () => new RestError('ATTACH_ERROR', 'Incorrect attach params');
-const attachOversize = () => new RestError('ATTACH_OVERSIZE', 'You have exceeded the maximum allowable size of attach');
+const attachError = errors.attachError;
+const attachOversize = errors.attachOversize;
 
 /** What the portal picks from when no valid colour is given. */
 const PALETTE = ['#df532d', '#4ba984', '#4ba5c3', '#3e99ce', '#6e7edc', '#8474c8', '#1eb4aa', '#f76187', '#58cc47', '#ab7761'];

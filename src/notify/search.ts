@@ -1,16 +1,16 @@
-import { RestError } from '../rest/errors.ts';
 import { asList, intval, isDigits, isEmpty, strval } from '../rest/php.ts';
 import type { Params } from '../rest/params.ts';
 import type { Services } from '../services.ts';
 import type { NotificationSearch } from '../store/port/notifications.ts';
 import { authorsOf, PAGE_LIMIT } from './service.ts';
 import { notificationView } from './view.ts';
+import { errors } from '../errors/rest.ts';
 
 const DAY = 86_400_000;
 
 function parseDay(value: string): number {
   const ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) || !value.includes('T') ? value : `${value}Z`);
-  if (Number.isNaN(ms)) throw new RestError('ERROR_CORE', `Incorrect date/time: ${value}`);
+  if (Number.isNaN(ms)) throw errors.incorrectDate(value);
   return ms;
 }
 
@@ -39,9 +39,9 @@ export async function historySearch(services: Services, userId: number, p: Param
     isEmpty(p.get(k)),
   );
   if (noOtherFilter && [...p.str('SEARCH_TEXT').trim()].length < 3) {
-    throw new RestError('SEARCH_TEXT_ERROR', "SEARCH_TEXT can't be less then 3 symbols");
+    throw errors.searchTextError();
   }
-  if (p.has('LAST_ID') && !isDigits(p.get('LAST_ID'))) throw new RestError('LAST_ID_STRING', "Last notification ID can't be string");
+  if (p.has('LAST_ID') && !isDigits(p.get('LAST_ID'))) throw errors.lastIdString();
   const asked = p.has('LIMIT') ? p.int('LIMIT') : PAGE_LIMIT;
   const limit = asked <= 0 ? null : Math.min(asked, PAGE_LIMIT);
   const chatId = await services.store.notifications.chatId(userId);

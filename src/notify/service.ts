@@ -1,10 +1,10 @@
-import { RestError } from '../rest/errors.ts';
 import type { Caller } from '../rest/caller.ts';
 import type { Services } from '../services.ts';
 import type { Store } from '../store/port/store.ts';
 import type { NotificationRow } from '../store/port/notifications.ts';
 import { appTag } from './tags.ts';
 import { imUserView, notificationView } from './view.ts';
+import { errors } from '../errors/rest.ts';
 
 export const MAX_TEXT = 20_000;
 /** The portal only cuts text longer than this (it leaves room for its own suffix). */
@@ -181,6 +181,6 @@ export async function deleteByAppTag(services: Services, column: 'tag' | 'sub_ta
 
 export function refuseSession(caller: Caller): void {
   if (caller.kind === 'session') {
-    throw new RestError('WRONG_AUTH_TYPE', 'Access for this method not allowed by session authorization.', 403);
+    throw errors.sessionNotAllowed();
   }
 }

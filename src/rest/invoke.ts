@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import type { Services } from '../services.ts';
 import { callerKey, hasScope, type Caller } from './caller.ts';
-import { errors, RestError } from './errors.ts';
 import { Params, upperKeys, type RawParams } from './params.ts';
 import { intval, isMap } from './php.ts';
 import type { MethodDef, RequestInfo } from './registry.ts';
 import { timeBlock, type TimeBlock } from './time.ts';
+import { errors } from '../errors/rest.ts';
 
 /** A successful call, before the edge wraps it in the envelope. */
 export interface CallOutcome {
@@ -25,8 +25,7 @@ export function resolveMethod(services: Services, name: string): MethodDef {
 /** The grant must contain the method's scope; inside batch the portal leaves the text empty. */
 export function ensureScope(def: MethodDef, caller: Caller, inBatch = false): void {
   if (hasScope(caller, def.scope)) return;
-  const err = errors.insufficientScope(caller.kind === 'oauth' ? 'access' : 'webhook');
-  throw inBatch ? new RestError(err.code, '', err.status) : err;
+  throw errors.insufficientScope(caller.kind === 'oauth' ? 'access' : 'webhook', inBatch);
 }
 
 /** A page of a list method: the items are the result, `total` and `next` go to the envelope. */

@@ -1,5 +1,5 @@
 import type { Services } from '../services.ts';
-import { RestError } from '../rest/errors.ts';
+import { toRestError } from '../errors/rest.ts';
 
 /** One REST call as the console shows it. */
 export interface InspectedCall {
@@ -86,9 +86,8 @@ export class RequestInspector {
       durationMs: entry.durationMs,
     };
     if (trace.error !== undefined) {
-      call.error = trace.error instanceof RestError
-        ? { error: trace.error.code, error_description: trace.error.description }
-        : { error: 'INTERNAL_SERVER_ERROR', error_description: 'Internal server error' };
+      const error = toRestError(trace.error);
+      call.error = { error: error.code, error_description: error.description };
     } else {
       call.result = maskSecrets(trace.result);
     }

@@ -1,7 +1,7 @@
 import type { Services } from '../../services.ts';
 import type { Caller } from '../caller.ts';
-import { errors } from '../errors.ts';
 import type { RawParams } from '../params.ts';
+import { errors } from '../../errors/rest.ts';
 
 /** What authentication may look at. */
 export interface AuthRequest {

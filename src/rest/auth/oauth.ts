@@ -1,6 +1,6 @@
 import { hashSecret } from '../../lib/secrets.ts';
-import { errors } from '../errors.ts';
 import type { AuthOutcome, AuthProvider, AuthRequest } from './index.ts';
+import { errors } from '../../errors/rest.ts';
 
 /**
  * The access token of a call, looked for where the portal looks: `Authorization: Bearer`

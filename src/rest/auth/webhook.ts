@@ -1,7 +1,7 @@
 import type { Services } from '../../services.ts';
 import { hashSecret, sameHash } from '../../lib/secrets.ts';
-import { errors } from '../errors.ts';
 import type { AuthOutcome, AuthProvider, AuthRequest } from './index.ts';
+import { errors } from '../../errors/rest.ts';
 
 /** Remember a webhook's last use at most this often, so calls do not each cost a write. */
 const TOUCH_EVERY_MS = 60_000;
