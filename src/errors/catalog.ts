@@ -15,6 +15,7 @@ const ORIGIN_TITLES: Record<CatalogEntry['origin'], string> = {
   oauth: 'OAuth 2.0 server (`/oauth/authorize/`, `/oauth/token/`)',
   login: 'Signing in (`/login`, `/logout`, `/session`)',
   console: 'Console API (`/console/api/...`)',
+  push: 'Push channel (`/ws`, `/events/stream`)',
 };
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');

@@ -1,6 +1,6 @@
 import { defineError } from './rest-error.ts';
 
-/** Errors of the web page's own JSON endpoints: signing in and out, and the console API. */
+/** Errors of the web page's own endpoints: signing in and out, the console API, the push channel. */
 export const webErrors = {
   // Sign-in (/login, /logout, /session), shared by the console.
   tooManyAttempts: defineError({ code: 'TOO_MANY_ATTEMPTS', status: 429, text: 'Too many failed sign-ins, try again later', origin: 'login', when: 'too many failed sign-ins from this address or for this login' }),
@@ -14,4 +14,7 @@ export const webErrors = {
   loginTaken: defineError({ code: 'LOGIN_TAKEN', status: 409, text: 'This login is taken', origin: 'console', when: 'creating a user whose login exists' }),
   userNotFound: defineError({ code: 'USER_NOT_FOUND', status: 400, text: 'No such user', origin: 'console', when: 'creating a webhook for a user that does not exist' }),
   notFound: defineError({ code: 'NOT_FOUND', status: 404, text: 'No such console call', origin: 'console', when: 'any other path under /console/api/' }),
+  // The push channel: a WebSocket refusal is a bare status line (the handshake has no body).
+  crossOrigin: defineError({ code: 'CROSS_ORIGIN', status: 403, text: 'The push channel opens only from this server\'s own pages', origin: 'push', when: 'an `Origin` header of another site (cross-site WebSocket hijacking)' }),
+  pushNotSignedIn: defineError({ code: 'NOT_SIGNED_IN', status: 401, text: 'User not authorized', origin: 'push', when: 'opening the channel without a live session' }),
 };

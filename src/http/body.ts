@@ -84,3 +84,14 @@ export function mergeParams(query: RawParams, body: RawParams): RawParams {
   for (const [key, value] of Object.entries(merged)) if (value === null) delete merged[key];
   return merged;
 }
+
+/** A small JSON object body (console forms); anything else (no body, a list, garbage) is `{}`. */
+export async function readJsonObject(req: IncomingMessage, limit = 64 * 1024): Promise<Record<string, unknown>> {
+  const text = (await readBody(req, limit)).toString('utf8');
+  try {
+    const value = JSON.parse(text || '{}');
+    return isMap(value) ? value : {};
+  } catch {
+    return {};
+  }
+}

@@ -1,4 +1,5 @@
-import { defineMethod, type MethodContext, type MethodDef } from '../rest/registry.ts';
+import { defineMethod } from '../rest/registry.ts';
+import type { MethodContext, MethodDef } from '../rest/method.ts';
 import { asList, intval, isDigits, isMap, strval } from '../rest/php.ts';
 import {
   PAGE_LIMIT,
@@ -16,7 +17,8 @@ import { addTagOwner, deleteTagOwner } from '../notify/tags.ts';
 import { historySearch } from '../notify/search.ts';
 import { parseAttach } from '../notify/attach.ts';
 import { applicationName } from '../notify/app-name.ts';
-import { answerNotification, confirmNotification, parseButtons } from '../notify/respond.ts';
+import { parseButtons } from '../notify/buttons.ts';
+import { answerNotification, confirmNotification } from '../notify/respond.ts';
 import { errors } from '../errors/rest.ts';
 
 
@@ -41,8 +43,8 @@ async function send(ctx: MethodContext, kind: SendKind): Promise<number | false>
   const system = kind === 'SYSTEM' || (kind === 'BY_TYPE' && p.get('TYPE') === 'SYSTEM');
   const message = stringParam(ctx, 'MESSAGE');
   if (message === '') throw errors.messageEmpty();
-  const owner = addTagOwner(ctx.caller, p.str('CLIENT_ID'), ctx.services.config.webhookTagsWithClientId);
-  const attach = parseAttach(p.get('ATTACH'), Math.floor(ctx.services.clock.now() / 1000));
+  const owner = addTagOwner(ctx.caller, p.str('CLIENT_ID'), ctx.deps.config.webhookTagsWithClientId);
+  const attach = parseAttach(p.get('ATTACH'), Math.floor(ctx.deps.clock.now() / 1000));
   const prefix = system ? await systemPrefix(ctx) : '';
   const messageOut = stringParam(ctx, 'MESSAGE_OUT');
   // Extensions (docs/notify.md): BUTTONS makes a confirm notification, ANSWER=Y a quick-answer one.
@@ -50,7 +52,7 @@ async function send(ctx: MethodContext, kind: SendKind): Promise<number | false>
   const params: Record<string, unknown> = {};
   if (attach) params.ATTACH = [attach];
   if (p.str('ANSWER') === 'Y') params.CAN_ANSWER = 'Y';
-  return sendNotification(ctx.services, {
+  return sendNotification(ctx.deps, {
     userId,
     authorId: system ? 0 : ctx.caller.userId,
     type: buttons.length ? 1 : system ? 4 : 2,
@@ -68,7 +70,7 @@ async function send(ctx: MethodContext, kind: SendKind): Promise<number | false>
 
 /** A SYSTEM notification from an OAuth application starts with the application's name. */
 async function systemPrefix(ctx: MethodContext): Promise<string> {
-  const name = await applicationName(ctx.services, ctx.caller.clientId);
+  const name = await applicationName(ctx.deps.store, ctx.caller.clientId);
   return name ? `${name}#BR#` : '';
 }
 
@@ -93,7 +95,7 @@ export const imNotifyGet = defineMethod({
     if (p.has('LAST_ID') && !isDigits(p.get('LAST_ID'))) throw errors.lastIdString();
     const asked = p.has('LIMIT') ? p.int('LIMIT') : PAGE_LIMIT;
     const limit = asked <= 0 ? null : Math.min(asked, PAGE_LIMIT);
-    return getPage(ctx.services, ctx.caller.userId, {
+    return getPage(ctx.deps.store, ctx.caller.userId, {
       lastId: p.has('LAST_ID') ? p.int('LAST_ID') : null,
       lastType: p.has('LAST_TYPE') ? p.int('LAST_TYPE') : null,
       limit,
@@ -111,8 +113,8 @@ export const imNotifyRead = defineMethod({
     const read = !p.has('ACTION') || p.str('ACTION') === 'Y';
     const id = p.int('ID');
     if (id < 0) return true;
-    if (id > 0 && p.str('ONLY_CURRENT') === 'Y') await markRead(ctx.services, ctx.caller.userId, [id], read);
-    else await markReadFrom(ctx.services, ctx.caller.userId, id, read);
+    if (id > 0 && p.str('ONLY_CURRENT') === 'Y') await markRead(ctx.deps, ctx.caller.userId, [id], read);
+    else await markReadFrom(ctx.deps, ctx.caller.userId, id, read);
     return true;
   },
 });
@@ -129,7 +131,7 @@ export const imNotifyReadList = defineMethod({
       if (id <= 0) break;
       ids.push(id);
     }
-    await markRead(ctx.services, ctx.caller.userId, ids, ctx.params.str('ACTION') === 'Y' || !ctx.params.has('ACTION'));
+    await markRead(ctx.deps, ctx.caller.userId, ids, ctx.params.str('ACTION') === 'Y' || !ctx.params.has('ACTION'));
     return true;
   },
 });
@@ -137,7 +139,7 @@ export const imNotifyReadList = defineMethod({
 export const imNotifyReadAll = defineMethod({
   name: 'im.notify.read.all',
   scope: 'im',
-  handler: async (ctx) => ({ result: true, newCounter: await readAll(ctx.services, ctx.caller.userId) }),
+  handler: async (ctx) => ({ result: true, newCounter: await readAll(ctx.deps, ctx.caller.userId) }),
 });
 
 export const imNotifyDelete = defineMethod({
@@ -148,24 +150,24 @@ export const imNotifyDelete = defineMethod({
     if (p.has('ID') && !p.empty('ID')) {
       const raw = p.get('ID');
       const ids = (Array.isArray(raw) || isMap(raw) ? Object.values(raw) : [raw]).map(intval).filter((id) => id > 0);
-      return deleteOwn(ctx.services, ctx.caller.userId, ids);
+      return deleteOwn(ctx.deps, ctx.caller.userId, ids);
     }
     const byTag = !p.empty('TAG');
     if ((!byTag && p.empty('SUB_TAG')) || ctx.caller.kind === 'session') throw errors.paramsError();
     const owner = deleteTagOwner(ctx.caller, p.str('CLIENT_ID'));
     if (!owner) throw errors.accessDenied('Client ID not specified');
     if (byTag) {
-      await deleteByAppTag(ctx.services, 'tag', owner, p.str('TAG'));
+      await deleteByAppTag(ctx.deps, 'tag', owner, p.str('TAG'));
       return true;
     }
-    return deleteByAppTag(ctx.services, 'sub_tag', owner, strval(p.get('SUB_TAG')));
+    return deleteByAppTag(ctx.deps, 'sub_tag', owner, strval(p.get('SUB_TAG')));
   },
 });
 
 export const imNotifyHistorySearch = defineMethod({
   name: 'im.notify.history.search',
   scope: 'im',
-  handler: (ctx) => historySearch(ctx.services, ctx.caller.userId, ctx.params),
+  handler: (ctx) => historySearch(ctx.deps.store, ctx.caller.userId, ctx.params),
 });
 
 /** ID wins over NOTIFY_ID, as on the portal. */
@@ -181,7 +183,7 @@ export const imNotifyConfirm = defineMethod({
   handler: async (ctx) => {
     const id = notifyId(ctx);
     if (ctx.params.empty('NOTIFY_VALUE')) throw errors.notifyValueError();
-    return { result_message: await confirmNotification(ctx.services, ctx.caller.userId, id, ctx.params.str('NOTIFY_VALUE')) };
+    return { result_message: await confirmNotification(ctx.deps, ctx.caller.userId, id, ctx.params.str('NOTIFY_VALUE')) };
   },
 });
 
@@ -191,7 +193,7 @@ export const imNotifyAnswer = defineMethod({
   handler: async (ctx) => {
     const id = notifyId(ctx);
     if (ctx.params.empty('ANSWER_TEXT')) throw errors.answerTextError();
-    return { result_message: await answerNotification(ctx.services, ctx.caller.userId, id, ctx.params.str('ANSWER_TEXT')) };
+    return { result_message: await answerNotification(ctx.deps, ctx.caller.userId, id, ctx.params.str('ANSWER_TEXT')) };
   },
 });
 

@@ -1,5 +1,6 @@
 import { isoDate } from '../lib/clock.ts';
-import { defineMethod, type MethodContext } from '../rest/registry.ts';
+import { defineMethod } from '../rest/registry.ts';
+import type { MethodContext } from '../rest/method.ts';
 import { intval, isMap, strval } from '../rest/php.ts';
 import { upperKeys, type RawParams } from '../rest/params.ts';
 import type { User, UserFilter } from '../store/port/identity.ts';
@@ -33,7 +34,7 @@ export function userFields(u: User): Record<string, unknown> {
 }
 
 async function currentUser(ctx: MethodContext): Promise<User> {
-  const user = await ctx.services.store.users.byId(ctx.caller.userId);
+  const user = await ctx.deps.store.users.byId(ctx.caller.userId);
   if (!user) throw errors.accessDenied('User authorization required');
   return user;
 }
@@ -66,7 +67,7 @@ export const userGet = defineMethod({
   scope: 'user',
   handler: async (ctx) => {
     const order = strval(ctx.params.get('ORDER')).toUpperCase() === 'DESC' ? 'desc' : 'asc';
-    const { items, total } = await ctx.services.store.users.list(userFilter(ctx.params.values), {
+    const { items, total } = await ctx.deps.store.users.list(userFilter(ctx.params.values), {
       offset: ctx.start,
       limit: PAGE,
       order,
@@ -92,7 +93,7 @@ export const profile = defineMethod({
     };
     if (user.photoUrl) out.PERSONAL_PHOTO = user.photoUrl;
     out.TIME_ZONE = user.timeZone;
-    out.TIME_ZONE_OFFSET = user.timeZone ? 0 : -new Date(ctx.services.clock.now()).getTimezoneOffset() * 60;
+    out.TIME_ZONE_OFFSET = user.timeZone ? 0 : -new Date(ctx.deps.clock.now()).getTimezoneOffset() * 60;
     return out;
   },
 });

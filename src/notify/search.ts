@@ -1,6 +1,6 @@
 import { asList, intval, isDigits, isEmpty, strval } from '../rest/php.ts';
 import type { Params } from '../rest/params.ts';
-import type { Services } from '../services.ts';
+import type { Store } from '../store/port/store.ts';
 import type { NotificationSearch } from '../store/port/notifications.ts';
 import { authorsOf, PAGE_LIMIT } from './service.ts';
 import { notificationView } from './view.ts';
@@ -34,7 +34,7 @@ function searchFilter(p: Params): Omit<NotificationSearch, 'lastId' | 'limit'> |
   return { words, types, from, to, authors, confirmOnly: p.str('GROUP_TAG') === 'confirm' };
 }
 
-export async function historySearch(services: Services, userId: number, p: Params): Promise<unknown> {
+export async function historySearch(store: Store, userId: number, p: Params): Promise<unknown> {
   const noOtherFilter = ['SEARCH_TYPE', 'SEARCH_DATE', 'SEARCH_AUTHORS', 'SEARCH_TYPES', 'SEARCH_DATE_FROM', 'SEARCH_DATE_TO'].every((k) =>
     isEmpty(p.get(k)),
   );
@@ -44,16 +44,16 @@ export async function historySearch(services: Services, userId: number, p: Param
   if (p.has('LAST_ID') && !isDigits(p.get('LAST_ID'))) throw errors.lastIdString();
   const asked = p.has('LIMIT') ? p.int('LIMIT') : PAGE_LIMIT;
   const limit = asked <= 0 ? null : Math.min(asked, PAGE_LIMIT);
-  const chatId = await services.store.notifications.chatId(userId);
+  const chatId = await store.notifications.chatId(userId);
   const filter = searchFilter(p);
   if (chatId === null || filter === null) return [];
   const lastId = p.int('LAST_ID');
-  const rows = await services.store.notifications.search(userId, { ...filter, lastId: lastId > 0 ? lastId : null, limit });
+  const rows = await store.notifications.search(userId, { ...filter, lastId: lastId > 0 ? lastId : null, limit });
   const result: Record<string, unknown> = {
     chat_id: chatId,
     notifications: rows.map((r) => notificationView(r, chatId, p.flag('CONVERT_TEXT'))),
-    users: await authorsOf(services.store, rows),
+    users: await authorsOf(store, rows),
   };
-  if (lastId <= 0) result.total_results = await services.store.notifications.searchCount(userId, { ...filter, lastId: null, limit: null });
+  if (lastId <= 0) result.total_results = await store.notifications.searchCount(userId, { ...filter, lastId: null, limit: null });
   return result;
 }

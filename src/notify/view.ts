@@ -1,7 +1,7 @@
 import { isoDate } from '../lib/clock.ts';
 import type { NotificationRow } from '../store/port/notifications.ts';
 import type { User } from '../store/port/identity.ts';
-import { keyboardJson, storedButtons } from './respond.ts';
+import { keyboardJson, storedButtons } from './buttons.ts';
 import { bbcodeToHtml } from './bbcode.ts';
 
 /** A notification as im.notify.get and history.search print one. */

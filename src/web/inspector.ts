@@ -1,4 +1,3 @@
-import type { Services } from '../services.ts';
 import { toRestError } from '../errors/rest.ts';
 
 /** One REST call as the console shows it. */
@@ -103,17 +102,4 @@ export class RequestInspector {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
-}
-
-// WHY a side table and not a field of Services: the inspector belongs to the web console,
-// and the REST edge should work (and be tested) without it.
-const inspectors = new WeakMap<Services, RequestInspector>();
-
-export function installInspector(services: Services, inspector: RequestInspector): void {
-  inspectors.set(services, inspector);
-}
-
-/** The REST edge's one hook: a no-op when no console is installed. */
-export function recordRestCall(services: Services, trace: RestCallTrace, startMs: number): void {
-  inspectors.get(services)?.record(trace, startMs, services.clock.now());
 }

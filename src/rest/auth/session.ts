@@ -21,8 +21,8 @@ export const sessionAuth: AuthProvider = {
   kind: 'session',
   detect: (req) => req.headers[CSRF_HEADER] !== undefined || req.params.sessid !== undefined,
 
-  async authenticate(req, services): Promise<AuthOutcome> {
-    const session = await sessionFromHeaders(services, req.headers);
+  async authenticate(req, deps): Promise<AuthOutcome> {
+    const session = await sessionFromHeaders(deps, req.headers);
     if (!session) {
       throw errors.sessionUnauthorized();
     }
