@@ -33,7 +33,7 @@ function stringParam(ctx: MethodContext, key: string): string {
 
 /**
  * Shared by im.notify, im.notify.personal.add and im.notify.system.add, checking in the
- * portal's order (notify-reference.md §7): auth kind, recipient, message, tags, attachment.
+ * portal's order: auth kind, recipient, message, tags, attachment.
  */
 async function send(ctx: MethodContext, kind: SendKind): Promise<number | false> {
   refuseSession(ctx.caller);

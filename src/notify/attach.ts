@@ -3,8 +3,8 @@ import { decodedJson, intval, isEmpty, isMap } from '../rest/php.ts';
 import { errors } from '../errors/rest.ts';
 
 /**
- * ATTACH of the sending methods, normalised the way the portal's attach parser does it
- * (shared/spec/notify-reference.md §6): full form `{BLOCKS, COLOR, COLOR_TOKEN, DESCRIPTION}` or
+ * ATTACH of the sending methods, normalised the way the portal's attach parser does it:
+ * full form `{BLOCKS, COLOR, COLOR_TOKEN, DESCRIPTION}` or
  * a bare block list, given as an object or a JSON string. Each block is validated on its own and
  * dropped when invalid; an attach with nothing valid left is an error only when the raw value
  * was truthy. Nested keys are upper case, as documented: the portal folds only top-level keys.
