@@ -5,10 +5,10 @@ import { file, text, type Reply } from '../reply.ts';
 import type { HttpRequest } from '../request.ts';
 
 /**
- * src/web/static, found from this module when run from the sources, or from the prebuilt bundle
- * (dist/, see scripts/build.mjs), which reads the pages from the sources (always shipped).
+ * src/web/static, found from the prebuilt bundle (dist/, see scripts/build.mjs: it reads the
+ * pages from the sources, which are always shipped) or from this module in the sources.
  */
-const STATIC_DIR = [new URL('../../web/static/', import.meta.url), new URL('../src/web/static/', import.meta.url)]
+const STATIC_DIR = [new URL('../src/web/static/', import.meta.url), new URL('../../web/static/', import.meta.url)]
   .map((url) => fileURLToPath(url))
   .find((dir) => existsSync(dir))!;
 
