@@ -1,4 +1,5 @@
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { bindable } from './bindable.ts';
 import type { RunResult, SqlDb } from './sql-db.ts';
 
@@ -13,9 +14,19 @@ const NUMERIC = 1700;
 const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === INT8 || oid === NUMERIC) return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format as 'text');
+    return pgModule().types.getTypeParser(oid, format as 'text');
   },
 };
+
+let pg: typeof import('pg') | null = null;
+
+/**
+ * The driver, loaded on first use: a static import would load it at every start, even for
+ * SQLite (the bundle in dist/ inlines this file), and it costs about a quarter second.
+ */
+function pgModule(): typeof import('pg') {
+  return (pg ??= createRequire(import.meta.url)('pg') as typeof import('pg'));
+}
 
 /** Rewrites `?` placeholders to `$1, $2, ...`, leaving quoted literals and identifiers alone. */
 export function numberedPlaceholders(sql: string): string {
@@ -38,10 +49,10 @@ export function numberedPlaceholders(sql: string): string {
   return out;
 }
 
-type Queryable = pg.Pool | pg.PoolClient;
+type Queryable = Pool | PoolClient;
 
-async function query<T>(on: Queryable, sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
-  return on.query<T & pg.QueryResultRow>(numberedPlaceholders(sql), bindable(params));
+async function query<T>(on: Queryable, sql: string, params: readonly unknown[]): Promise<QueryResult> {
+  return on.query<T & QueryResultRow>(numberedPlaceholders(sql), bindable(params));
 }
 
 /** Statements shared by the pool and a transaction's client. */
@@ -68,11 +79,11 @@ abstract class PgExecutor implements SqlDb {
  * `url` is a libpq-style URL; `?options=-c search_path=NAME` selects a schema.
  */
 export class PostgresDb extends PgExecutor {
-  protected readonly target: pg.Pool;
+  protected readonly target: Pool;
 
   constructor(url: string, poolSize = 10) {
     super();
-    this.target = new pg.Pool({ connectionString: url, max: poolSize, types });
+    this.target = new (pgModule().Pool)({ connectionString: url, max: poolSize, types });
     // An idle client that loses its server (restart, failover) must not crash the process;
     // the pool drops it and the next query opens a fresh connection.
     this.target.on('error', () => undefined);
@@ -105,7 +116,7 @@ export class PostgresDb extends PgExecutor {
 
 /** The handle a transaction's callback receives; nested `tx` joins the open transaction. */
 class PostgresTx extends PgExecutor {
-  constructor(protected readonly target: pg.PoolClient) {
+  constructor(protected readonly target: PoolClient) {
     super();
   }
   tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T> {
