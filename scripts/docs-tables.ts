@@ -1,8 +1,10 @@
-// `npm run docs:tables`: rewrites the generated tables of README.md (settings) and
-// docs/errors.md (error catalog) from their declarations in src/. Tests fail when they differ.
+// `npm run docs:tables`: rewrites the generated tables of README.md (settings), docs/errors.md
+// (error catalog) and docs/operations.md (metrics) from their declarations in src/. Tests fail
+// when they differ.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { settingsTable } from '../src/config.ts';
 import { errorTables } from '../src/errors/catalog.ts';
+import { metricsTable } from '../src/observability/metrics.ts';
 
 /** The text between `<!-- NAME:start -->` and `<!-- NAME:end -->`, or null. */
 export function generatedSection(text: string, name: string): string | null {
@@ -21,4 +23,5 @@ function replaceSection(file: string, name: string, content: string): void {
 if (import.meta.url === `file://${process.argv[1]}`) {
   replaceSection('README.md', 'settings', settingsTable());
   replaceSection('docs/errors.md', 'errors', errorTables());
+  replaceSection('docs/operations.md', 'metrics', metricsTable());
 }

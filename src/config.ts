@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { LOG_LEVELS, type LogLevel } from './lib/log.ts';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './lib/log.ts';
 import { RATE_PROFILES, type BucketSettings } from './limits/rate-limiter.ts';
 
 /**
@@ -53,8 +53,18 @@ function url(schemes: string[]) {
     return expected(`a ${schemes.join(' or ')} URL`);
   };
 }
-function logLevel(v: string): LogLevel {
-  return (LOG_LEVELS as readonly string[]).includes(v) ? (v as LogLevel) : expected(LOG_LEVELS.join(', '));
+function oneOf<T extends string>(values: readonly T[]) {
+  return (v: string): T => ((values as readonly string[]).includes(v) ? (v as T) : expected(values.join(', ')));
+}
+const listed = (values: readonly string[]): string => values.map((v) => `\`${v}\``).join(', ');
+function metricsPort(v: string): number | 'main' | null {
+  if (v === 'main') return 'main';
+  if (v === 'off') return null;
+  try {
+    return port(v);
+  } catch {
+    return expected('main, off or a port number');
+  }
 }
 function rateLimit(v: string): BucketSettings | null {
   if (v === 'off' || v === '0') return null;
@@ -108,8 +118,12 @@ export const SETTINGS = {
   retentionPurgeMs: setting({ env: 'NOTIFY24_RETENTION_PURGE_MS', type: 'ms', default: HOUR_MS, description: 'retention job: deletes notifications and finished event deliveries past `NOTIFY24_RETENTION_DAYS`', parse: positive }),
   sessionPurgeMs: setting({ env: 'NOTIFY24_SESSION_PURGE_MS', type: 'ms', default: HOUR_MS, description: 'session purge job: deletes expired web sessions (already refused; this reclaims the rows)', parse: positive }),
   oauthPurgeMs: setting({ env: 'NOTIFY24_OAUTH_PURGE_MS', type: 'ms', default: HOUR_MS, description: 'OAuth purge job: deletes expired authorization codes and tokens', parse: positive }),
-  // Logging
-  logLevel: setting<LogLevel>({ env: 'NOTIFY24_LOG_LEVEL', type: LOG_LEVELS.map((l) => `\`${l}\``).join(', '), default: 'info', description: 'least important log line written (to stderr)', parse: logLevel }),
+  // Operations: logs, metrics, shutdown (docs/operations.md)
+  logLevel: setting<LogLevel>({ env: 'NOTIFY24_LOG_LEVEL', type: listed(LOG_LEVELS), default: 'info', description: 'least important log line written (to stderr; `info` includes one line per request)', parse: oneOf(LOG_LEVELS) }),
+  logFormat: setting<LogFormat>({ env: 'NOTIFY24_LOG_FORMAT', type: listed(LOG_FORMATS), default: 'auto', description: 'JSON lines, or readable lines; `auto` is readable when stderr is a terminal', parse: oneOf(LOG_FORMATS) }),
+  metricsPort: setting<number | 'main' | null>({ env: 'NOTIFY24_METRICS_PORT', type: '`main`, `off` or port', default: 'main', description: 'Prometheus metrics at `/metrics`: on the HTTP port, off, or on a port of their own', parse: metricsPort }),
+  metricsToken: setting<string | null>({ env: 'NOTIFY24_METRICS_TOKEN', type: 'text', default: null, description: 'when set, `/metrics` answers only `Authorization: Bearer <token>`', parse: optionalText }),
+  shutdownTimeoutMs: setting({ env: 'NOTIFY24_SHUTDOWN_TIMEOUT_MS', type: 'ms', default: 10_000, description: 'on SIGTERM/SIGINT, how long requests in flight may take to finish before their connections are closed', parse: positive }),
 };
 
 type Settings = typeof SETTINGS;

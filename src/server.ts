@@ -2,6 +2,7 @@ import { AppEventQueue } from './apps/app-events.ts';
 import type { AppEventSink } from './apps/app-events.ts';
 import type { Config } from './config.ts';
 import { createDispatcher } from './http/dispatch.ts';
+import { metricsHandlers } from './http/handlers/metrics.ts';
 import { listen, type Listener } from './http/listeners.ts';
 import { routes } from './http/routes.ts';
 import { loadTls, type TlsMaterial } from './http/tls.ts';
@@ -9,7 +10,7 @@ import { LoginThrottle } from './identity/login-throttle.ts';
 import { EVENT_DELIVERY, serverJobs } from './jobs/jobs.ts';
 import { Scheduler } from './jobs/scheduler.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
-import { createLogger, type Logger } from './lib/log.ts';
+import { openLogger, type Logger } from './lib/log.ts';
 import { openRedis, type RedisConnections } from './lib/redis.ts';
 import { MemoryOperatingTime } from './limits/operating-time.ts';
 import { MemoryRateLimiter, noRateLimit, type RateLimiter } from './limits/rate-limiter.ts';
@@ -20,6 +21,10 @@ import { eventMethods } from './methods/event.ts';
 import { imCountersMethods } from './methods/im-counters.ts';
 import { imNotifyMethods } from './methods/im-notify.ts';
 import { platformMethods } from './methods/platform.ts';
+import { createMetrics, type ServerMetrics } from './observability/metrics.ts';
+import type { MetricsRegistry } from './observability/registry.ts';
+import { observeRequests } from './observability/requests.ts';
+import { TrafficWindow } from './observability/traffic.ts';
 import { userMethods } from './methods/user.ts';
 import { LocalPushHub, type PushHub } from './realtime/hub.ts';
 import { RedisPushHub } from './realtime/redis-hub.ts';
@@ -59,6 +64,11 @@ export interface ServerParts {
   appEvents: AppEventSink;
   /** The background jobs (src/jobs/jobs.ts). */
   jobs: Scheduler;
+  /** The server's metrics: feed them (`metrics`), scrape or read them (`metricsRegistry`). */
+  metrics: ServerMetrics;
+  metricsRegistry: MetricsRegistry;
+  /** REST traffic of the last 15 minutes, per second (the console's live panel reads it). */
+  traffic: TrafficWindow;
 }
 
 export interface RunningServer {
@@ -67,6 +77,8 @@ export interface RunningServer {
   httpUrl: string;
   /** `https://host:port` of the TLS listener, or null when HTTPS is off. */
   httpsUrl: string | null;
+  /** `http://host:port/metrics` when the metrics have a port of their own, else null. */
+  metricsUrl: string | null;
   tls: TlsMaterial | null;
   close(): Promise<void>;
 }
@@ -83,11 +95,14 @@ function rateLimiterFor(config: Config, redis: RedisConnections | null): RateLim
  */
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
-  const log = options.log ?? createLogger(config.logLevel);
-  const store = await openStore(config.databaseUrl);
+  const log = options.log ?? (await openLogger(config.logLevel, config.logFormat));
+  const { registry: metricsRegistry, metrics } = createMetrics();
+  const traffic = new TrafficWindow(clock);
+  const store = await openStore(config.databaseUrl, { onQueryError: () => metrics.storeErrors.inc({ engine: store.engine }) });
+  metrics.eventQueueDepth.sampleWith(() => store.events.pendingCount());
   const redis = config.redisUrl ? await openRedis(config.redisUrl) : null;
   const hub: PushHub = redis ? new RedisPushHub(redis.commands, redis.subscriber, `${config.redisPrefix}push:`) : new LocalPushHub();
-  const jobs = new Scheduler(log);
+  const jobs = new Scheduler(log, metrics);
   const wakeDelivery = () => jobs.wake(EVENT_DELIVERY);
   const appEvents = new AppEventQueue({ store, clock }, wakeDelivery);
 
@@ -99,50 +114,74 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
 
   const replay = new PushReplay(hub, clock);
-  const ws = new WsChannel(replay);
+  const ws = new WsChannel(replay, metrics);
   const inspector = new RequestInspector();
   const table = routes({
-    store, clock, log, config, redis, replay, ws, inspector, runner, wakeDelivery,
+    store, clock, log, config, redis, replay, ws, inspector, runner, wakeDelivery, metrics, metricsRegistry,
     rateLimiter: rateLimiterFor(config, redis),
     authenticate: authenticator([oauthAuth, webhookAuth, sessionAuth], { store, clock, config }),
     recorder: inspector,
     loginThrottle: new LoginThrottle(),
   });
-  const dispatcher = createDispatcher(table, { log, trustProxy: config.trustProxy });
+  const dispatcher = createDispatcher(table, { log, trustProxy: config.trustProxy, onDone: observeRequests({ log, metrics, traffic }) });
+  metrics.httpInFlight.sampleWith(() => dispatcher.inFlight());
 
   const listeners: Listener[] = [];
   let tls: TlsMaterial | null = null;
+  let metricsListener: Listener | null = null;
+  const closeParts = async () => {
+    await jobs.stop();
+    replay.close();
+    await store.close();
+    await hub.close();
+    await redis?.close();
+  };
   try {
     listeners.push(await listen(config, config.port, dispatcher, null));
     if (config.httpsPort !== null) {
       tls = await loadTls(config);
       listeners.push(await listen(config, config.httpsPort, dispatcher, tls));
     }
+    if (typeof config.metricsPort === 'number') {
+      const scrape = metricsHandlers({ metricsRegistry, config }).scrape;
+      metricsListener = await listen(config, config.metricsPort, createDispatcher([['GET', '/metrics', scrape]], { log, trustProxy: false }), null);
+    }
   } catch (err) {
-    await Promise.all(listeners.map((l) => l.close()));
+    const stopped = listeners.map((l) => l.close());
+    for (const l of listeners) l.closeConnections();
+    await Promise.all(stopped);
     await ws.close();
-    replay.close();
-    await store.close();
-    await hub.close();
-    await redis?.close();
+    await closeParts();
     throw err;
   }
   const [http, https] = listeners;
-  jobs.start(serverJobs({ store, clock, log, config }, config.publicUrl ?? http!.url));
+  jobs.start(serverJobs({ store, clock, log, config, metrics }, config.publicUrl ?? http!.url));
+  // prom-client is not needed to start serving: it loads now, in the background.
+  setImmediate(() => void metricsRegistry.load().catch((err) => log.warn('metrics unavailable', { err })));
 
+  let closing: Promise<void> | null = null;
   return {
-    services: { config, store, clock, log, registry, hub, redis, appEvents, jobs },
+    services: { config, store, clock, log, registry, hub, redis, appEvents, jobs, metrics, metricsRegistry, traffic },
     httpUrl: http!.url,
     httpsUrl: https?.url ?? null,
+    metricsUrl: metricsListener ? `${metricsListener.url}/metrics` : null,
     tls,
-    async close() {
-      await ws.close();
-      replay.close();
-      await Promise.all(listeners.map((l) => l.close()));
-      await jobs.stop();
-      await store.close();
-      await hub.close();
-      await redis?.close();
+    /**
+     * The one way down, for signals and tests alike: stop accepting connections, let requests in
+     * flight finish (at most NOTIFY24_SHUTDOWN_TIMEOUT_MS), end event streams and close
+     * WebSockets with 1001, then stop the jobs and close the store and Redis.
+     */
+    close() {
+      closing ??= (async () => {
+        const grace = config.shutdownTimeoutMs;
+        const all = metricsListener ? [...listeners, metricsListener] : listeners;
+        const stopped = all.map((l) => l.close());
+        await Promise.all([dispatcher.drain(grace), ws.close(grace)]);
+        for (const l of all) l.closeConnections();
+        await Promise.all(stopped);
+        await closeParts();
+      })();
+      return closing;
     },
   };
 }

@@ -3,6 +3,7 @@ import qs from 'qs';
 import { randomHex } from '../lib/secrets.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../lib/log.ts';
+import type { ServerMetrics } from '../observability/metrics.ts';
 import type { App, DeliveryAttempt, EventDelivery } from '../store/port/apps.ts';
 import { AFTER_REMOVAL_EVENTS } from './event-catalog.ts';
 import { portalFacts, type PortalFacts } from './portal.ts';
@@ -52,7 +53,8 @@ async function authFor(deps: DeliveryDeps, d: EventDelivery, app: App, portal: P
 
 /** What posting deliveries needs: the queue, fresh tokens for `auth[...]`, the retry policy. */
 export interface DeliveryDeps extends OAuthDeps {
-  log: Logger;
+  log: Pick<Logger, 'debug' | 'warn'>;
+  metrics: Pick<ServerMetrics, 'eventAttempts'>;
   config: OAuthDeps['config'] & Pick<Config, 'publicUrl' | 'eventRetryBaseMs' | 'eventMaxAttempts' | 'eventTimeoutMs'>;
 }
 
@@ -84,7 +86,7 @@ export class EventDeliveryWorker {
   }
 
   private async attempt(d: EventDelivery, signal: AbortSignal): Promise<void> {
-    const { store, clock, config, log } = this.deps;
+    const { store, clock, config, log, metrics } = this.deps;
     const at = clock.now();
     const app = await store.apps.byId(d.appId);
     let status: number | null = null;
@@ -104,6 +106,7 @@ export class EventDeliveryWorker {
       nextAttemptAt: delivered || givenUp ? at : clock.now() + backoffMs(config.eventRetryBaseMs, d.attempts),
       deliveredAt: delivered ? clock.now() : null,
     });
+    metrics.eventAttempts.inc({ outcome: delivered ? 'delivered' : givenUp ? 'failed' : 'retry' });
     const what = `event ${d.event} #${d.id} to ${d.handler}, attempt ${d.attempts}`;
     if (delivered) log.debug(`${what}: delivered (${status})`);
     else log.warn(`${what}: ${error}${givenUp ? ' (given up)' : ''}`);

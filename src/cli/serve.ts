@@ -3,7 +3,11 @@ import { webhookUrl } from '../identity/accounts.ts';
 import { ensureBootstrap } from '../identity/bootstrap.ts';
 import { startServer } from '../server.ts';
 
-/** `notify24 serve`: runs until SIGINT/SIGTERM, printing the URLs a newcomer needs. */
+/**
+ * `notify24 serve`: runs until SIGINT/SIGTERM, printing the URLs a newcomer needs. On the
+ * signal it shuts down gracefully (`RunningServer.close`) and returns 0; a second signal
+ * during that stops the process at once.
+ */
 export async function serve(config: Config, out: (line: string) => void): Promise<number> {
   const server = await startServer(config);
   const admin = await ensureBootstrap(server.services);
@@ -16,6 +20,7 @@ export async function serve(config: Config, out: (line: string) => void): Promis
     if (server.httpsUrl) out(`  ${webhookUrl(server.httpsUrl, admin.userId, admin.code)}`);
   }
   out(`notification center: ${base}/  (console: ${base}/console)`);
+  if (server.metricsUrl) out(`metrics: ${server.metricsUrl}`);
   const adminUser = admin ? await server.services.store.users.byId(admin.userId) : null;
   if (adminUser && !adminUser.passwordHash) {
     out(`  to sign in as ${adminUser.login}: npx notify24 user passwd --id ${adminUser.id} --password <new password>`);
@@ -24,11 +29,19 @@ export async function serve(config: Config, out: (line: string) => void): Promis
     out(`HTTPS uses a self-signed certificate: ${server.tls.certFile}`);
     out(`  (curl -k, or NODE_EXTRA_CA_CERTS=${server.tls.certFile} for Node clients)`);
   }
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
   });
+  const { log } = server.services;
+  log.info('shutting down', { signal, grace_ms: config.shutdownTimeoutMs });
+  const now = (again: NodeJS.Signals) => {
+    log.warn('stopped without finishing', { signal: again });
+    process.exit(1);
+  };
+  process.once('SIGINT', now);
+  process.once('SIGTERM', now);
   await server.close();
+  log.info('stopped');
   return 0;
 }

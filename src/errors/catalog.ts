@@ -16,6 +16,7 @@ const ORIGIN_TITLES: Record<CatalogEntry['origin'], string> = {
   login: 'Signing in (`/login`, `/logout`, `/session`)',
   console: 'Console API (`/console/api/...`)',
   push: 'Push channel (`/ws`, `/events/stream`)',
+  metrics: 'Metrics (`/metrics`)',
 };
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');

@@ -17,4 +17,6 @@ export const webErrors = {
   // The push channel: a WebSocket refusal is a bare status line (the handshake has no body).
   crossOrigin: defineError({ code: 'CROSS_ORIGIN', status: 403, text: 'The push channel opens only from this server\'s own pages', origin: 'push', when: 'an `Origin` header of another site (cross-site WebSocket hijacking)' }),
   pushNotSignedIn: defineError({ code: 'NOT_SIGNED_IN', status: 401, text: 'User not authorized', origin: 'push', when: 'opening the channel without a live session' }),
+  // Prometheus metrics (/metrics).
+  metricsToken: defineError({ code: 'WRONG_METRICS_TOKEN', status: 401, text: "The metrics need this server's bearer token", origin: 'metrics', when: '`NOTIFY24_METRICS_TOKEN` is set and the scrape lacks `Authorization: Bearer <that token>`' }),
 };

@@ -2,19 +2,27 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { toRestError } from '../errors/rest.ts';
-import type { Logger } from '../lib/log.ts';
-import { empty, jsonError, Reply, text, writeReply, json } from './reply.ts';
-import { requestInfo, type HttpRequest } from './request.ts';
+import { tagged, type Logger } from '../lib/log.ts';
+import { empty, json, jsonError, notFound, Reply, writeReply } from './reply.ts';
+import { requestId, requestInfo, type HttpRequest, type RequestNotes } from './request.ts';
 import { Router, type Route } from './router.ts';
 
-/** One answered request, as the access log and request metrics will want it. */
+/** One answered request, as the access log and the request metrics want it. */
 export interface RequestDone {
+  /** The request id, also sent back in `X-Request-Id`. */
+  id: string;
   method: string;
+  /** Path and query as sent: may hold credentials, log it only through `safeTarget`. */
+  target: string;
   /** The matched route pattern (`/rest*`, `/console/api/users`), null when none matched. */
   route: string | null;
   status: number;
   ms: number;
   secure: boolean;
+  ip: string;
+  /** The catalog code the answer carries; null for a success (and for a bare 404/405). */
+  error: string | null;
+  notes: RequestNotes;
 }
 
 export interface DispatchDeps {
@@ -37,43 +45,76 @@ export function refuseUpgrade(socket: Duplex, status: number): void {
  * Where every HTTP request starts and ends, for both listeners: the route table picks the
  * handler (404 for an unknown path, 405 with `Allow` for a known path and another method),
  * the handler's reply or thrown error is written once. Nothing here ever redirects on its own
- * (SDKs read a 3xx as "the portal moved").
+ * (SDKs read a 3xx as "the portal moved"). It also knows which responses are still being
+ * written, so a shutdown can let them finish (`drain`).
  */
 export function createDispatcher(table: Route[], deps: DispatchDeps) {
   const router = new Router(table);
+  /** Responses not finished yet, open event streams included. */
+  const open = new Set<ServerResponse>();
+  /** Open event streams: ended first at shutdown (the browser reconnects elsewhere). */
+  const streams = new Set<ServerResponse>();
+  let answering = 0;
+  let draining = false;
+  let drained: (() => void) | null = null;
 
-  async function answer(req: IncomingMessage, secure: boolean): Promise<{ reply: Reply; route: string | null }> {
+  async function answer(req: IncomingMessage, base: Omit<HttpRequest, 'url' | 'params' | 'raw'>): Promise<{ reply: Reply; route: string | null }> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const method = req.method ?? 'GET';
-    const match = router.find(method, url.pathname);
+    const match = router.find(base.method, url.pathname);
     if (match.kind !== 'handler') {
       req.resume();
-      return { reply: match.kind === 'none' ? text(404, 'Not found\n') : empty(405, { Allow: match.allow.join(', ') }), route: null };
+      return { reply: match.kind === 'none' ? notFound() : empty(405, { Allow: match.allow.join(', ') }), route: null };
     }
-    const { ip, origin } = requestInfo(req, secure, deps.trustProxy);
-    const request: HttpRequest = { method, url, params: match.params, headers: req.headers, secure, ip, origin, raw: req };
+    const request: HttpRequest = { ...base, url, params: match.params, raw: req };
     try {
       return { reply: asReply(await match.handler(request)), route: match.pattern };
     } catch (err) {
-      return { reply: jsonError(toRestError(err, deps.log)), route: match.pattern };
+      return { reply: jsonError(toRestError(err, tagged(deps.log, { request_id: request.id }))), route: match.pattern };
     }
+  }
+
+  function track(res: ServerResponse): void {
+    open.add(res);
+    res.once('close', () => {
+      open.delete(res);
+      streams.delete(res);
+      if (draining && open.size === 0) drained?.();
+    });
   }
 
   return {
     async request(req: IncomingMessage, res: ServerResponse, secure: boolean): Promise<void> {
       const began = performance.now();
+      const id = requestId(req.headers);
+      res.setHeader('X-Request-Id', id);
+      // While shutting down, every answer closes its connection: no new request rides on it.
+      if (draining) res.setHeader('Connection', 'close');
+      track(res);
+      answering++;
+      const { ip, origin } = requestInfo(req, secure, deps.trustProxy);
+      const method = req.method ?? 'GET';
+      const notes: RequestNotes = {};
       let done: { reply: Reply; route: string | null };
       try {
-        done = await answer(req, secure);
+        done = await answer(req, { id, notes, method, headers: req.headers, secure, ip, origin });
       } catch (err) {
-        done = { reply: jsonError(toRestError(err, deps.log)), route: null };
+        done = { reply: jsonError(toRestError(err, tagged(deps.log, { request_id: id }))), route: null };
       }
+      answering--;
       if (res.headersSent) {
         res.destroy();
         return;
       }
-      writeReply(res, done.reply, req.method === 'HEAD');
-      deps.onDone?.({ method: req.method ?? 'GET', route: done.route, status: res.statusCode, ms: performance.now() - began, secure });
+      const head = method === 'HEAD';
+      writeReply(res, done.reply, head);
+      if (done.reply.open && !head) {
+        streams.add(res);
+        if (draining) res.end();
+      }
+      deps.onDone?.({
+        id, method, target: req.url ?? '/', route: done.route, status: res.statusCode, ms: performance.now() - began,
+        secure, ip, error: done.reply.error, notes,
+      });
     },
 
     upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -88,5 +129,30 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
           refuseUpgrade(socket, 500);
         });
     },
+
+    /** Requests being answered now (the head of their answer not written yet). */
+    inFlight(): number {
+      return answering;
+    },
+
+    /**
+     * Lets the responses in progress finish, for at most `deadlineMs`: open event streams are
+     * ended at once, every answer from now on closes its connection. Resolves when none is
+     * left, or at the deadline (the caller then closes what remains).
+     */
+    async drain(deadlineMs: number): Promise<void> {
+      draining = true;
+      for (const res of open) if (!res.headersSent) res.setHeader('Connection', 'close');
+      for (const res of streams) res.end();
+      if (open.size === 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => (drained = resolve)),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs))),
+      ]);
+      clearTimeout(timer);
+    },
   };
 }
+
+export type Dispatcher = ReturnType<typeof createDispatcher>;

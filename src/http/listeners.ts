@@ -15,7 +15,10 @@ export interface Listener {
   server: Server;
   /** `http(s)://host:port`, with a loopback address for a wildcard host. */
   url: string;
+  /** Stops accepting connections and closes idle ones; resolves once every connection is gone. */
   close(): Promise<void>;
+  /** Closes the connections left, busy or not (after the shutdown's grace period). */
+  closeConnections(): void;
 }
 
 function urlFor(scheme: 'http' | 'https', host: string, port: number): string {
@@ -40,8 +43,9 @@ export function listen(config: Pick<Config, 'host' | 'maxHeaderSize'>, port: num
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());
-            server.closeAllConnections();
+            server.closeIdleConnections();
           }),
+        closeConnections: () => server.closeAllConnections(),
       });
     });
   });

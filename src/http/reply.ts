@@ -16,6 +16,8 @@ export class Reply {
     readonly body: string | Buffer | null,
     /** Writes the body and keeps the response open (SSE); called after the head is sent. */
     readonly open: ((res: ServerResponse) => void) | null = null,
+    /** The catalog code this answer reports (access log, metrics); null for a success. */
+    readonly error: string | null = null,
   ) {}
 }
 
@@ -47,7 +49,12 @@ export function portalReply(status: number, body: Record<string, unknown>, forma
 
 /** An error in the portal's envelope (REST, OAuth token endpoint). */
 export function portalError(err: RestError, format: Format = 'json'): Reply {
-  return portalReply(err.status, err.body(), format);
+  return carrying(portalReply(err.status, err.body(), format), err);
+}
+
+/** `reply` marked as answering with `err`'s code. */
+function carrying(reply: Reply, err: RestError): Reply {
+  return new Reply(reply.status, reply.headers, reply.body, reply.open, err.code);
 }
 
 /** The site's own JSON (sign-in, console, probes): never cached. */
@@ -57,7 +64,7 @@ export function json(body: unknown, status = 200, headers: Headers = {}): Reply 
 
 /** An error of the site's own JSON endpoints: `{error, error_description}`. */
 export function jsonError(err: RestError): Reply {
-  return json(err.body(), err.status);
+  return carrying(json(err.body(), err.status), err);
 }
 
 /** An HTML page; `headers` may replace the default policy (the OAuth pages carry their own). */
@@ -70,8 +77,13 @@ export function file(body: Buffer, type: string, cacheControl: string): Reply {
   return new Reply(200, { ...PAGE_HEADERS, 'Content-Type': type, 'Cache-Control': cacheControl }, body);
 }
 
-export function text(status: number, body: string): Reply {
-  return new Reply(status, { 'Content-Type': 'text/plain; charset=utf-8' }, body);
+export function text(status: number, body: string, headers: Headers = {}): Reply {
+  return new Reply(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers }, body);
+}
+
+/** What an unknown path gets. */
+export function notFound(): Reply {
+  return text(404, 'Not found\n');
 }
 
 /** Sends the browser on (302 or 303), never cached; `headers` may add e.g. a Set-Cookie. */

@@ -1,13 +1,14 @@
 import { consoleApi, consoleGuards, type ConsoleDeps } from './handlers/console-api.ts';
 import { healthHandlers, type HealthDeps } from './handlers/health.ts';
 import { loginHandlers, type LoginDeps } from './handlers/login.ts';
+import { metricsHandlers, type MetricsDeps } from './handlers/metrics.ts';
 import { oauthHandlers, type OAuthServerDeps } from './handlers/oauth.ts';
 import { pages } from './handlers/pages.ts';
 import { pushHandlers, type PushDeps } from './handlers/push.ts';
 import { preflight, restHandler, type RestEdgeDeps } from './handlers/rest.ts';
 import type { Route } from './router.ts';
 
-export type RouteDeps = RestEdgeDeps & LoginDeps & OAuthServerDeps & ConsoleDeps & PushDeps & HealthDeps;
+export type RouteDeps = RestEdgeDeps & LoginDeps & OAuthServerDeps & ConsoleDeps & PushDeps & HealthDeps & MetricsDeps;
 
 /**
  * Every URL the server answers, in one table: `[method, pattern, handler]`, first match wins.
@@ -20,6 +21,7 @@ export function routes(deps: RouteDeps): Route[] {
   const oauth = oauthHandlers(deps);
   const push = pushHandlers(deps);
   const health = healthHandlers(deps);
+  const metrics = metricsHandlers(deps);
   const api = consoleApi(deps);
   const { signedIn, admin } = consoleGuards(deps);
 
@@ -61,8 +63,9 @@ export function routes(deps: RouteDeps): Route[] {
     ['GET', '/console/api/inspector/stream', admin(api.inspectorStream)],
     ['ANY', '/console/api/*', admin(api.notFound)],
 
-    // Probes for load balancers and orchestrators
+    // Probes for load balancers and orchestrators; Prometheus metrics (404 unless NOTIFY24_METRICS_PORT=main)
     ['GET', '/healthz', health.live],
     ['GET', '/readyz', health.ready],
+    ['GET', '/metrics', metrics.onMainPort],
   ];
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '../lib/log.ts';
+import type { ServerMetrics } from '../observability/metrics.ts';
 
 /** A background task the server runs periodically (jobs.ts lists them all). */
 export interface Job {
@@ -30,7 +31,10 @@ export class Scheduler {
   private readonly slots = new Map<string, Slot>();
   private readonly stopping = new AbortController();
 
-  constructor(private readonly log: Pick<Logger, 'warn'>) {}
+  constructor(
+    private readonly log: Pick<Logger, 'warn'>,
+    private readonly metrics: Pick<ServerMetrics, 'jobRuns'> | null = null,
+  ) {}
 
   start(jobs: Job[]): void {
     for (const job of jobs) {
@@ -75,11 +79,14 @@ export class Scheduler {
   }
 
   private async runOnce(slot: Slot): Promise<void> {
+    const job = slot.job.name;
     try {
       await slot.job.run(this.stopping.signal);
+      this.metrics?.jobRuns.inc({ job, outcome: 'ok' });
     } catch (err) {
       // The store being away is logged and retried next time; the schedule itself never dies.
-      this.log.warn(`job ${slot.job.name} failed: ${(err as Error).message}`);
+      this.log.warn(`job ${job} failed: ${(err as Error).message}`, { job, err });
+      this.metrics?.jobRuns.inc({ job, outcome: 'failed' });
     }
   }
 }

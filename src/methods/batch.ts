@@ -77,7 +77,7 @@ async function runCommand(ctx: MethodContext, command: Command, results: BatchRe
 
 /** A sub-call's failure as its own error envelope would have read; surprises are logged. */
 function errorEntry(ctx: MethodContext, command: Command, err: unknown): Record<string, unknown> {
-  if (!(err instanceof RestError)) ctx.deps.log.error('batch sub-call failed', { method: command.method, err });
+  if (!(err instanceof RestError)) ctx.deps.log.error('batch sub-call failed', { request_id: ctx.request.requestId, method: command.method, err });
   return toRestError(err).body();
 }
 

@@ -1,10 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { ServerMetrics } from '../observability/metrics.ts';
 import type { Cursor, PushReplay } from './replay.ts';
 import { wireJson } from './wire.ts';
 
 const HEARTBEAT_MS = 25_000;
+/** Close code 1001 "going away": the client reconnects, to another node if this one is gone. */
+const GOING_AWAY = 1001;
+const TRANSPORT = { transport: 'websocket' };
 
 /**
  * `?last=<id>&node=<node>` (or the SSE `Last-Event-ID` header, `<id>@<node>`): where a
@@ -25,7 +29,10 @@ export class WsChannel {
   private readonly alive = new WeakMap<WebSocket, boolean>();
   private readonly heartbeat: NodeJS.Timeout;
 
-  constructor(private readonly replay: PushReplay) {
+  constructor(
+    private readonly replay: PushReplay,
+    private readonly metrics: Pick<ServerMetrics, 'pushConnections' | 'pushSent'>,
+  ) {
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
     this.heartbeat.unref();
   }
@@ -35,8 +42,18 @@ export class WsChannel {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, userId, lastSeen));
   }
 
-  async close(): Promise<void> {
+  /**
+   * Closes every connection with 1001 (going away) so clients reconnect elsewhere; those whose
+   * peer does not answer the close within `graceMs` are dropped.
+   */
+  async close(graceMs = 0): Promise<void> {
     clearInterval(this.heartbeat);
+    const open = [...this.wss.clients];
+    const closed = open.map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve())));
+    for (const ws of open) ws.close(GOING_AWAY, 'server shutting down');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(closed), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
@@ -44,10 +61,16 @@ export class WsChannel {
   private serve(ws: WebSocket, userId: number, lastSeen: Cursor | null): void {
     this.alive.set(ws, true);
     ws.on('pong', () => this.alive.set(ws, true));
+    this.metrics.pushConnections.inc(TRANSPORT);
     const detach = this.replay.attach(userId, lastSeen, (m) => {
-      if (ws.readyState === ws.OPEN) ws.send(wireJson(m));
+      if (ws.readyState !== ws.OPEN) return;
+      ws.send(wireJson(m));
+      this.metrics.pushSent.inc(TRANSPORT);
     });
-    ws.on('close', detach);
+    ws.on('close', () => {
+      detach();
+      this.metrics.pushConnections.dec(TRANSPORT);
+    });
     ws.on('error', () => ws.terminate());
   }
 

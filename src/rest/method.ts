@@ -14,6 +14,8 @@ export interface RequestInfo {
   secure: boolean;
   /** `http(s)://host:port` as the client addressed us, for building URLs in results. */
   origin: string;
+  /** The HTTP request's id, for log lines about this call. */
+  requestId?: string;
 }
 
 /** The method table as methods see it (`methods`, `scope`, `method.get` list it). */

@@ -37,7 +37,8 @@ test('HEAD answers like GET on every GET route: same status and headers, no body
       assert.equal(head.status, get.status, what);
       assert.notEqual(get.status, 405, what);
       assert.equal(head.headers.get('content-type'), get.headers.get('content-type'), what);
-      assert.equal(head.headers.get('content-length'), String(getBody.length), what);
+      // The metrics count the request before them: their length moves from one scrape to the next.
+      if (path !== '/metrics') assert.equal(head.headers.get('content-length'), String(getBody.length), what);
       assert.equal((await head.arrayBuffer()).byteLength, 0, what);
     }
   }

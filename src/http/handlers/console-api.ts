@@ -55,6 +55,7 @@ export function consoleGuards(deps: SessionDeps) {
     const session = await sessionFromHeaders(deps, req.headers);
     const me = session ? await deps.store.users.byId(session.userId) : null;
     if (!session || !me || !me.active) throw webErrors.notSignedIn();
+    req.notes.caller = 'session';
     return { session, me };
   }
   return {

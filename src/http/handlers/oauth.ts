@@ -6,7 +6,7 @@ import { oauthErrors } from '../../errors/oauth.ts';
 import { toRestError } from '../../errors/rest.ts';
 import type { SessionDeps } from '../../identity/web-sessions.ts';
 import { sessionFromHeaders } from '../../identity/web-sessions.ts';
-import type { Logger } from '../../lib/log.ts';
+import { tagged, type Logger } from '../../lib/log.ts';
 import { parsePhpQuery } from '../../lib/php-query.ts';
 import { sameToken } from '../../lib/secrets.ts';
 import type { App } from '../../store/port/apps.ts';
@@ -104,7 +104,7 @@ export function oauthHandlers(deps: OAuthServerDeps) {
         if (grantType === 'authorization_code' && (await installApp(store, app, issued.token.userId, clock.now()))) deps.wakeDelivery();
         return portalReply(200, tokenBody(issued, await portalFacts(deps, req.origin)));
       } catch (err) {
-        return portalError(toRestError(err, deps.log));
+        return portalError(toRestError(err, tagged(deps.log, { request_id: req.id })));
       }
     },
   };

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { webErrors } from '../../errors/web.ts';
 import { sessionFromHeaders, type SessionDeps } from '../../identity/web-sessions.ts';
+import type { ServerMetrics } from '../../observability/metrics.ts';
 import type { PushReplay } from '../../realtime/replay.ts';
 import { cursorFrom, type WsChannel } from '../../realtime/ws.ts';
 import { refuseUpgrade } from '../dispatch.ts';
@@ -12,6 +13,7 @@ import { eventStream } from '../sse-stream.ts';
 export interface PushDeps extends SessionDeps {
   replay: PushReplay;
   ws: WsChannel;
+  metrics: Pick<ServerMetrics, 'pushConnections' | 'pushSent'>;
 }
 
 /**
@@ -42,8 +44,19 @@ export function pushHandlers(deps: PushDeps) {
       const lastSeen = typeof header === 'string'
         ? cursorFrom(header)
         : cursorFrom(req.url.searchParams.get('last'), req.url.searchParams.get('node'));
-      const { replay } = deps;
-      return eventStream((write) => replay.attach(userId, lastSeen, (m) => write({ id: `${m.id}@${replay.node}`, data: m })));
+      const { replay, metrics } = deps;
+      const transport = { transport: 'sse' };
+      return eventStream((write) => {
+        metrics.pushConnections.inc(transport);
+        const detach = replay.attach(userId, lastSeen, (m) => {
+          write({ id: `${m.id}@${replay.node}`, data: m });
+          metrics.pushSent.inc(transport);
+        });
+        return () => {
+          detach();
+          metrics.pushConnections.dec(transport);
+        };
+      });
     },
 
     async websocket(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Config } from '../../config.ts';
 import { errors, toRestError } from '../../errors/rest.ts';
 import type { Clock } from '../../lib/clock.ts';
-import type { Logger } from '../../lib/log.ts';
+import { tagged, type Logger } from '../../lib/log.ts';
 import { rateLimitKey, type RateLimiter } from '../../limits/rate-limiter.ts';
 import { parsePhpQuery } from '../../lib/php-query.ts';
 import type { Authenticate } from '../../rest/auth/index.ts';
@@ -42,8 +42,9 @@ export function restHandler(deps: RestEdgeDeps) {
     }
     const startMs = deps.clock.now();
     const trace: RestCallTrace = { method: path.method, params: null, caller: null };
+    req.notes.restMethod = 'unknown';
     try {
-      const request: RequestInfo = { ip: req.ip, secure: req.secure, origin: req.origin };
+      const request: RequestInfo = { ip: req.ip, secure: req.secure, origin: req.origin, requestId: req.id };
       // The bucket stands in front of everything, as the portal's infrastructure does: every HTTP
       // request from an IP counts (a batch is one), and a refused one is never read or run.
       if (!(await deps.rateLimiter.take(rateLimitKey(request.ip), startMs))) {
@@ -51,12 +52,14 @@ export function restHandler(deps: RestEdgeDeps) {
         throw errors.queryLimitExceeded();
       }
       const def = deps.runner.resolve(path.method);
+      req.notes.restMethod = def.name;
       const params = mergeParams(parsePhpQuery(req.url.search.slice(1)), await bodyParams(req.raw, deps.config.bodyLimit));
       delete params.method;
       trace.params = params;
       const { caller, consumed } = await deps.authenticate({ webhook: path.webhook, params, headers: req.headers, secure: req.secure, ip: request.ip });
       for (const key of consumed) delete params[key];
       trace.caller = caller;
+      req.notes.caller = caller.kind;
       ensureScope(def, caller);
       const outcome = await deps.runner.execute({ def, caller, raw: params, request, startMs });
       const body: Record<string, unknown> = { result: outcome.result };
@@ -67,7 +70,7 @@ export function restHandler(deps: RestEdgeDeps) {
       return portalReply(200, body, path.format);
     } catch (err) {
       trace.error = err;
-      return portalError(toRestError(err, deps.log), path.format);
+      return portalError(toRestError(err, tagged(deps.log, { request_id: req.id })), path.format);
     } finally {
       deps.recorder?.record(trace, startMs, deps.clock.now());
     }

@@ -155,4 +155,6 @@ export interface EventRepo {
   purgeFinished(before: number): Promise<void>;
   deliveries(filter: { appId?: number; status?: DeliveryStatus; limit: number }): Promise<EventDelivery[]>;
   byId(id: number): Promise<EventDelivery | null>;
+  /** Deliveries still to be posted or retried, on every node (the queue depth metric). */
+  pendingCount(): Promise<number>;
 }

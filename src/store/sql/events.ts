@@ -159,4 +159,8 @@ export class SqlEventRepo implements EventRepo {
     const row = await this.db.get<DeliveryRow>('SELECT * FROM event_deliveries WHERE id = ?', [id]);
     return row ? toDelivery(row) : null;
   }
+  async pendingCount() {
+    const row = await this.db.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM event_deliveries WHERE status = 'pending'`);
+    return Number(row?.n ?? 0);
+  }
 }

@@ -1,0 +1,156 @@
+import type * as Prom from 'prom-client';
+
+/** Label values of one series; names not given are empty. */
+export type Labels<L extends string> = Partial<Record<L, string | number>>;
+
+export interface MetricDef<L extends string> {
+  /** `notify24_<what>_<unit>` (`_total` for counters), Prometheus naming. */
+  name: string;
+  help: string;
+  labels?: readonly L[];
+}
+
+export interface Counter<L extends string = never> {
+  inc(labels?: Labels<L>, by?: number): void;
+}
+
+/** What a sampled gauge's sampler returns: one value, or one per label set. */
+export type Sample<L extends string> = number | Array<[Labels<L>, number]>;
+
+export interface Gauge<L extends string = never> {
+  set(labels: Labels<L>, value: number): void;
+  inc(labels?: Labels<L>, by?: number): void;
+  dec(labels?: Labels<L>, by?: number): void;
+  /**
+   * Reads the value at each scrape instead (queue depths kept in the store). A sampler that
+   * throws leaves the last value and the scrape goes on.
+   */
+  sampleWith(sampler: () => Sample<L> | Promise<Sample<L>>): void;
+}
+
+export interface Histogram<L extends string = never> {
+  observe(labels: Labels<L>, value: number): void;
+}
+
+/** Ops recorded before prom-client is loaded, replayed once it is; more than this are dropped. */
+const PENDING_LIMIT = 100_000;
+
+type PromModule = typeof Prom;
+
+/** A declared metric as docs/operations.md lists it. */
+export interface Declaration {
+  name: string;
+  kind: 'counter' | 'gauge' | 'histogram';
+  help: string;
+  labels: readonly string[];
+}
+type Declared = (prom: PromModule, registry: Prom.Registry) => void;
+
+/**
+ * The metrics of one server, exported in the Prometheus text format at `/metrics`.
+ *
+ * WHY lazy: prom-client costs about a seventh of a cold start, and nothing needs it before the
+ * first scrape. Metrics are declared and fed at once through small facades; `load()` (called
+ * once the server listens, or by the first scrape) imports prom-client, creates the real
+ * metrics and replays what was recorded meanwhile. Callers never see prom-client's types.
+ */
+export class MetricsRegistry {
+  private prom: PromModule | null = null;
+  private registry: Prom.Registry | null = null;
+  private loading: Promise<void> | null = null;
+  private readonly creators: Declared[] = [];
+  private pending: Array<() => void> = [];
+  private readonly declarations: Declaration[] = [];
+
+  /** Every metric declared here, in order (docs/operations.md's table is made from them). */
+  declared(): readonly Declaration[] {
+    return this.declarations;
+  }
+
+  counter<L extends string = never>(def: MetricDef<L>): Counter<L> {
+    const real = this.declare('counter', def, (prom, registers) => new prom.Counter({ name: def.name, help: def.help, labelNames: def.labels ?? [], registers }));
+    return {
+      inc: (labels = {}, by = 1) => this.record(() => real.metric!.inc(labels, by)),
+    };
+  }
+
+  gauge<L extends string = never>(def: MetricDef<L>): Gauge<L> {
+    let sampler: (() => Sample<L> | Promise<Sample<L>>) | null = null;
+    const real = this.declare('gauge', def, (prom, registers) =>
+      new prom.Gauge({
+        name: def.name,
+        help: def.help,
+        labelNames: def.labels ?? [],
+        registers,
+        async collect() {
+          if (!sampler) return;
+          try {
+            const sample = await sampler();
+            if (typeof sample === 'number') this.set(sample);
+            else for (const [labels, value] of sample) this.set(labels, value);
+          } catch {
+            // the source is away (store down): the last value stays, the scrape goes on
+          }
+        },
+      }),
+    );
+    return {
+      set: (labels, value) => this.record(() => real.metric!.set(labels, value)),
+      inc: (labels = {}, by = 1) => this.record(() => real.metric!.inc(labels, by)),
+      dec: (labels = {}, by = 1) => this.record(() => real.metric!.dec(labels, by)),
+      sampleWith: (fn) => void (sampler = fn),
+    };
+  }
+
+  /** `buckets`: upper bounds, in the metric's unit (seconds for durations). */
+  histogram<L extends string = never>(def: MetricDef<L> & { buckets: number[] }): Histogram<L> {
+    const real = this.declare('histogram', def, (prom, registers) =>
+      new prom.Histogram({ name: def.name, help: def.help, labelNames: def.labels ?? [], buckets: def.buckets, registers }),
+    );
+    return {
+      observe: (labels, value) => this.record(() => real.metric!.observe(labels, value)),
+    };
+  }
+
+  /** Imports prom-client, creates every declared metric and the process metrics, replays what waited. */
+  load(): Promise<void> {
+    this.loading ??= import('prom-client').then((prom) => {
+      const registry = new prom.Registry();
+      prom.collectDefaultMetrics({ register: registry });
+      for (const create of this.creators) create(prom, registry);
+      this.prom = prom;
+      this.registry = registry;
+      const waiting = this.pending;
+      this.pending = [];
+      for (const op of waiting) op();
+    });
+    return this.loading;
+  }
+
+  /** The text exposition for a scrape. */
+  async exposition(): Promise<{ contentType: string; text: string }> {
+    await this.load();
+    return { contentType: this.registry!.contentType, text: await this.registry!.metrics() };
+  }
+
+  /** Every metric with its current values, for in-process readers that want more than the traffic window. */
+  async read(): Promise<Prom.MetricObjectWithValues<Prom.MetricValue<string>>[]> {
+    await this.load();
+    return this.registry!.getMetricsAsJSON();
+  }
+
+  private declare<M>(kind: Declaration['kind'], def: MetricDef<string>, create: (prom: PromModule, registers: Prom.Registry[]) => M): { metric: M | null } {
+    if (this.declarations.some((d) => d.name === def.name)) throw new Error(`metric ${def.name} declared twice`);
+    this.declarations.push({ name: def.name, kind, help: def.help, labels: def.labels ?? [] });
+    const slot: { metric: M | null } = { metric: null };
+    const make: Declared = (prom, registry) => void (slot.metric = create(prom, [registry]));
+    this.creators.push(make);
+    if (this.prom && this.registry) make(this.prom, this.registry);
+    return slot;
+  }
+
+  private record(op: () => void): void {
+    if (this.registry) op();
+    else if (this.pending.length < PENDING_LIMIT) this.pending.push(op);
+  }
+}

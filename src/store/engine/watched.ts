@@ -1,0 +1,21 @@
+import type { SqlDb } from './sql-db.ts';
+
+/**
+ * `db` with every failing query reported to `onError` (the store-errors metric) before it is
+ * thrown on. Errors a transaction's own code throws (a catalog error inside `tx`) are not
+ * query failures and are not reported.
+ */
+export function watched(db: SqlDb, onError: (err: unknown) => void): SqlDb {
+  const report = (err: unknown): never => {
+    onError(err);
+    throw err;
+  };
+  return {
+    dialect: db.dialect,
+    all: <T>(sql: string, params?: readonly unknown[]) => db.all<T>(sql, params).catch(report),
+    get: <T>(sql: string, params?: readonly unknown[]) => db.get<T>(sql, params).catch(report),
+    run: (sql, params) => db.run(sql, params).catch(report),
+    tx: <T>(fn: (t: SqlDb) => Promise<T>) => db.tx((t) => fn(watched(t, onError))),
+    close: () => db.close(),
+  };
+}
