@@ -11,6 +11,12 @@ export interface NodeProcess {
   /** The admin webhook base URL the node printed on first start (only the first node of a database). */
   hook: string | null;
   output(): string;
+  /** What it wrote to stderr (the log). */
+  log(): string;
+  /** Sends a signal (SIGTERM: the graceful shutdown). */
+  kill(signal: NodeJS.Signals): void;
+  /** Its exit code, once it has exited. */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -35,8 +41,12 @@ export async function startNode(env: Record<string, string>, options: { expectHo
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
+  let stderr = '';
   child.stdout!.on('data', (d) => (text += String(d)));
-  child.stderr!.on('data', (d) => (text += String(d)));
+  child.stderr!.on('data', (d) => {
+    text += String(d);
+    stderr += String(d);
+  });
   const exited = once(child, 'exit');
 
   const started = Date.now();
@@ -56,6 +66,9 @@ export async function startNode(env: Record<string, string>, options: { expectHo
     url,
     hook,
     output: () => text,
+    log: () => stderr,
+    kill: (signal) => void child.kill(signal),
+    exited: exited.then(([code]) => code as number | null),
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

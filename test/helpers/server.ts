@@ -5,7 +5,7 @@ import { defaultConfig, type Config } from '../../src/config.ts';
 import { createUser, createWebhook, webhookUrl } from '../../src/identity/accounts.ts';
 import { ensureBootstrap } from '../../src/identity/bootstrap.ts';
 import type { Clock } from '../../src/lib/clock.ts';
-import { createLogger } from '../../src/lib/log.ts';
+import { createLogger, type Logger } from '../../src/lib/log.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 import type { NewUser } from '../../src/store/port/identity.ts';
 import { createTestSchema } from './services.ts';
@@ -31,7 +31,7 @@ let seq = 0;
  * With NOTIFY24_TEST_STORE=postgres the store is instead a fresh PostgreSQL schema in
  * NOTIFY24_TEST_DATABASE_URL, dropped on close (scripts/test.mjs runs the suite both ways).
  */
-export async function startTestServer(overrides: Partial<Config> = {}, options: { clock?: Clock } = {}): Promise<TestServer> {
+export async function startTestServer(overrides: Partial<Config> = {}, options: { clock?: Clock; log?: Logger } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'notify24-test-'));
   const config = defaultConfig({
     dataDir,
@@ -49,7 +49,7 @@ export async function startTestServer(overrides: Partial<Config> = {}, options: 
   }
   const server = await startServer(config, {
     clock: options.clock,
-    log: createLogger(process.env.NOTIFY24_TEST_LOG === '1' ? 'debug' : 'silent'),
+    log: options.log ?? createLogger(process.env.NOTIFY24_TEST_LOG === '1' ? 'debug' : 'silent'),
   }).catch(async (err) => {
     await schema?.drop();
     throw err;
