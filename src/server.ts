@@ -10,7 +10,7 @@ import { LoginThrottle } from './identity/login-throttle.ts';
 import { EVENT_DELIVERY, serverJobs } from './jobs/jobs.ts';
 import { Scheduler } from './jobs/scheduler.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
-import { openLogger, type Logger } from './lib/log.ts';
+import { openLogger, preloadLogging, type Logger } from './lib/log.ts';
 import { openRedis, type RedisConnections } from './lib/redis.ts';
 import { MemoryOperatingTime } from './limits/operating-time.ts';
 import { MemoryRateLimiter, noRateLimit, type RateLimiter } from './limits/rate-limiter.ts';
@@ -83,6 +83,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** How long after listening the logging and metrics libraries are loaded. */
+const LIBRARIES_LOAD_DELAY_MS = 1000;
+
 function rateLimiterFor(config: Config, redis: RedisConnections | null): RateLimiter {
   // With Redis the nodes share rate-limit buckets; without it, this process counts alone.
   if (!config.rateLimit) return noRateLimit;
@@ -95,7 +98,7 @@ function rateLimiterFor(config: Config, redis: RedisConnections | null): RateLim
  */
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
-  const log = options.log ?? (await openLogger(config.logLevel, config.logFormat));
+  const log = options.log ?? openLogger(config.logLevel, config.logFormat);
   const { registry: metricsRegistry, metrics } = createMetrics();
   const traffic = new TrafficWindow(clock);
   const store = await openStore(config.databaseUrl, { onQueryError: () => metrics.storeErrors.inc({ engine: store.engine }) });
@@ -156,8 +159,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   }
   const [http, https] = listeners;
   jobs.start(serverJobs({ store, clock, log, config, metrics }, config.publicUrl ?? http!.url));
-  // prom-client is not needed to start serving: it loads now, in the background.
-  setImmediate(() => void metricsRegistry.load().catch((err) => log.warn('metrics unavailable', { err })));
+  // pino and prom-client are not needed to start serving: they load a moment later, off the
+  // start's path (the first log line or scrape loads them sooner if it comes first).
+  setTimeout(() => {
+    preloadLogging();
+    void metricsRegistry.load().catch((err) => log.warn('metrics unavailable', { err }));
+  }, LIBRARIES_LOAD_DELAY_MS).unref();
 
   let closing: Promise<void> | null = null;
   return {

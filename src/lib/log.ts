@@ -1,4 +1,6 @@
-import pino from 'pino';
+import { createRequire } from 'node:module';
+import type * as Pino from 'pino';
+import type PinoPretty from 'pino-pretty';
 
 /**
  * The server's logger: pino, one JSON object per line on stderr (stdout carries the start
@@ -26,35 +28,52 @@ export interface LogDestination {
   write(line: string): unknown;
 }
 
-function adapt(p: pino.Logger): Logger {
-  // pino takes (data, msg); ours is (msg, data), the order call sites read best in.
-  const at = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, data?: LogData) => {
+type Level = Exclude<LogLevel, 'silent'>;
+
+// WHY require: pino is about a seventh of a cold start and nothing logs before the server
+// listens. Loading it synchronously at the first line (or at `preloadLogging`, soon after
+// listening) keeps it off the start's path without ever buffering or losing a line.
+const load = createRequire(import.meta.url);
+let pinoModule: typeof Pino.default | null = null;
+const pino = (): typeof Pino.default => (pinoModule ??= load('pino') as typeof Pino.default);
+
+/** Loads pino now (the server calls it once it listens, so the first request does not pay). */
+export function preloadLogging(): void {
+  pino();
+}
+
+function lazy(build: () => Pino.Logger): Logger {
+  let instance: Pino.Logger | null = null;
+  const at = (level: Level) => (msg: string, data?: LogData) => {
+    const p = (instance ??= build());
+    // pino takes (data, msg); ours is (msg, data), the order call sites read best in.
     if (data) p[level](data, msg);
     else p[level](msg);
   };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-/** JSON lines: `{"level":"info","time":"…","pid":…,"hostname":"…","msg":"…",…data}`; an `err` is serialised with its stack. */
-export function createLogger(level: LogLevel = 'info', destination: LogDestination = pino.destination({ fd: 2, sync: true })): Logger {
-  return adapt(
-    pino(
-      {
-        level,
-        timestamp: pino.stdTimeFunctions.isoTime,
-        formatters: { level: (label) => ({ level: label }) },
-      },
-      destination,
-    ),
-  );
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** JSON lines: `{"level":"info","time":"…","pid":…,"hostname":"…",…data,"msg":"…"}`; an `err` is serialised with its stack. */
+export function createLogger(level: LogLevel = 'info', destination?: LogDestination): Logger {
+  if (level === 'silent') return silent;
+  return lazy(() => {
+    const p = pino();
+    return p(
+      { level, timestamp: p.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
+      destination ?? p.destination({ fd: 2, sync: true }),
+    );
+  });
 }
 
 /** The logger `serve` uses: JSON, or pretty (pino-pretty is loaded only then). */
-export async function openLogger(level: LogLevel, format: LogFormat, isTty: boolean = process.stderr.isTTY === true): Promise<Logger> {
-  if (format === 'json' || (format === 'auto' && !isTty)) return createLogger(level);
-  const { default: pretty } = await import('pino-pretty');
-  const stream = pretty({ destination: 2, sync: true, colorize: isTty, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
-  return adapt(pino({ level }, stream));
+export function openLogger(level: LogLevel, format: LogFormat, isTty: boolean = process.stderr.isTTY === true): Logger {
+  if (level === 'silent' || format === 'json' || (format === 'auto' && !isTty)) return createLogger(level);
+  return lazy(() => {
+    const pretty = load('pino-pretty') as typeof PinoPretty;
+    return pino()({ level }, pretty({ destination: 2, sync: true, colorize: isTty, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+  });
 }
 
 /** `log` with `fields` added to every line (the request id of the request being answered). */
