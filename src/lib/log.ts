@@ -67,12 +67,35 @@ export function createLogger(level: LogLevel = 'info', destination?: LogDestinat
   });
 }
 
+/** Fields of the access line, which the pretty format folds into one line. */
+const ACCESS_FIELDS = ['request_id', 'method', 'path', 'status', 'ms', 'caller', 'rest_method', 'error', 'ip'];
+
+/**
+ * A pretty line's text: an access line as `GET /rest/server.time 200 2.1 ms server.time by session 127.0.0.1 #<id>`,
+ * any other as its message with those fields it carries as `key=value` (other data follows below it).
+ */
+export function prettyMessage(log: LogData): string {
+  if (log.msg === 'request') {
+    const extra = [log.rest_method, log.caller && `by ${log.caller}`, log.error].filter(Boolean).join(' ');
+    return `${log.method} ${log.path} ${log.status} ${log.ms} ms${extra ? ` ${extra}` : ''} ${log.ip} #${log.request_id}`;
+  }
+  return [log.msg, ...ACCESS_FIELDS.filter((k) => log[k] !== undefined).map((k) => `${k}=${log[k]}`)].join(' ');
+}
+
 /** The logger `serve` uses: JSON, or pretty (pino-pretty is loaded only then). */
 export function openLogger(level: LogLevel, format: LogFormat, isTty: boolean = process.stderr.isTTY === true): Logger {
   if (level === 'silent' || format === 'json' || (format === 'auto' && !isTty)) return createLogger(level);
   return lazy(() => {
     const pretty = load('pino-pretty') as typeof PinoPretty;
-    return pino()({ level }, pretty({ destination: 2, sync: true, colorize: isTty, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+    const stream = pretty({
+      destination: 2,
+      sync: true,
+      colorize: isTty,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: ['pid', 'hostname', ...ACCESS_FIELDS].join(','),
+      messageFormat: (log) => prettyMessage(log),
+    });
+    return pino()({ level }, stream);
   });
 }
 
