@@ -23,10 +23,22 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A fresh database for one node: a PostgreSQL schema in the PostgreSQL run, else a SQLite file. */
-async function database(name: string): Promise<{ url: string; drop(): Promise<void> }> {
-  if (process.env.NOTIFY24_TEST_STORE === 'postgres') return createTestSchema();
-  return { url: join(dir, `${name}.db`), drop: async () => undefined };
+/**
+ * Runs `fn` with a `notify24 serve` node (info-level logs in `format`) over a fresh database: a
+ * PostgreSQL schema in the PostgreSQL run, else a SQLite file. The node is stopped after.
+ */
+async function withNode(name: string, env: { format: string; graceMs: number }, fn: (node: NodeProcess, databaseUrl: string) => Promise<void>): Promise<void> {
+  const db = process.env.NOTIFY24_TEST_STORE === 'postgres' ? await createTestSchema() : { url: join(dir, `${name}.db`), drop: async () => undefined };
+  const node = await startNode(
+    { NOTIFY24_DATABASE_URL: db.url, NOTIFY24_LOG_LEVEL: 'info', NOTIFY24_LOG_FORMAT: env.format, NOTIFY24_SHUTDOWN_TIMEOUT_MS: String(env.graceMs) },
+    { expectHook: true },
+  );
+  try {
+    await fn(node, db.url);
+  } finally {
+    await node.stop();
+    await db.drop();
+  }
 }
 
 /** A POST whose head and first half of the body are sent now; `finish()` sends the rest and reads the answer. */
@@ -80,14 +92,9 @@ async function inFlightReaches(node: NodeProcess, n: number): Promise<void> {
 }
 
 test('SIGTERM with a burst of sends in flight: every one is answered and stored, WebSockets get 1001, streams end, exit 0', async () => {
-  const db = await database('burst');
-  const node = await startNode(
-    { NOTIFY24_DATABASE_URL: db.url, NOTIFY24_LOG_LEVEL: 'info', NOTIFY24_LOG_FORMAT: 'json', NOTIFY24_SHUTDOWN_TIMEOUT_MS: '30000' },
-    { expectHook: true },
-  );
-  try {
+  await withNode('burst', { format: 'json', graceMs: 30_000 }, async (node, databaseUrl) => {
     // A signed-in page with both push transports open.
-    const store = await openStore(db.url);
+    const store = await openStore(databaseUrl);
     await createUser(store, { login: 'sam', name: 'Sam', password: 'sam-password-1' }, Date.now());
     await store.close();
     const who = await webLogin(node, 'sam', 'sam-password-1');
@@ -132,26 +139,18 @@ test('SIGTERM with a burst of sends in flight: every one is answered and stored,
     assert.equal(lines.at(-1)!.msg, 'stopped');
     assert.equal(lines.filter((l) => l.msg === 'request' && l.rest_method === 'im.notify.system.add' && l.status === 200).length, N);
 
-    const after = await openStore(db.url);
+    const after = await openStore(databaseUrl);
     try {
       const stored = (await after.notifications.page(1, false, null, 1000)).map((n) => n.text).filter((b) => b.startsWith('burst-'));
       assert.deepEqual(stored.sort(), Array.from({ length: N }, (_, i) => `burst-${i}`).sort());
     } finally {
       await after.close();
     }
-  } finally {
-    await node.stop();
-    await db.drop();
-  }
+  });
 });
 
 test('past NOTIFY24_SHUTDOWN_TIMEOUT_MS the unfinished requests are cut and the process still exits 0 (readable log lines)', async () => {
-  const db = await database('deadline');
-  const node = await startNode(
-    { NOTIFY24_DATABASE_URL: db.url, NOTIFY24_LOG_LEVEL: 'info', NOTIFY24_LOG_FORMAT: 'pretty', NOTIFY24_SHUTDOWN_TIMEOUT_MS: '500' },
-    { expectHook: true },
-  );
-  try {
+  await withNode('deadline', { format: 'pretty', graceMs: 500 }, async (node) => {
     const stuck = halfSent(`${node.hook}im.notify.system.add.json`, JSON.stringify({ USER_ID: 1, MESSAGE: 'never finished' }));
     await inFlightReaches(node, 1);
     const began = Date.now();
@@ -163,8 +162,5 @@ test('past NOTIFY24_SHUTDOWN_TIMEOUT_MS the unfinished requests are cut and the 
     assert.match(log, /INFO.*shutting down/);
     assert.match(log, /INFO.*: GET \/metrics 200 [\d.]+ ms 127\.0\.0\.1 #[0-9a-f-]{36}$/m, 'an access line on one line');
     assert.doesNotMatch(log, /^\{"level"/m, 'not JSON');
-  } finally {
-    await node.stop();
-    await db.drop();
-  }
+  });
 });
