@@ -1,6 +1,6 @@
 import { defineMethod, type MethodContext, type MethodDef } from '../rest/registry.ts';
 import { RestError } from '../rest/errors.ts';
-import { asList, intval, isDigits, isMap, strval } from '../rest/php.ts';
+import { asList, intval, isDigits, isMap, phpTrim, strval } from '../rest/php.ts';
 import {
   PAGE_LIMIT,
   deleteByAppTag,
@@ -16,6 +16,7 @@ import {
 import { addTagOwner, deleteTagOwner } from '../notify/tags.ts';
 import { historySearch } from '../notify/search.ts';
 import { parseAttach } from '../notify/attach.ts';
+import { htmlToBbCode } from '../notify/html-to-bb.ts';
 import { applicationName } from '../notify/app-name.ts';
 import { answerNotification, confirmNotification, parseButtons } from '../notify/respond.ts';
 
@@ -27,7 +28,7 @@ type SendKind = 'USER' | 'SYSTEM' | 'BY_TYPE';
 /** A string parameter as the sending methods read it: any other JSON type counts as "". */
 function stringParam(ctx: MethodContext, key: string): string {
   const v = ctx.params.get(key);
-  return typeof v === 'string' ? v.trim() : '';
+  return typeof v === 'string' ? phpTrim(v) : '';
 }
 
 /**
@@ -55,7 +56,7 @@ async function send(ctx: MethodContext, kind: SendKind): Promise<number | false>
     userId,
     authorId: system ? 0 : ctx.caller.userId,
     type: buttons.length ? 1 : system ? 4 : 2,
-    text: normalizeText(prefix + message),
+    text: htmlToBbCode(normalizeText(prefix + message)),
     messageOut: messageOut && prefix ? normalizeText(prefix + messageOut) : messageOut,
     tagOwner: owner,
     tag: p.empty('TAG') ? '' : p.str('TAG'),

@@ -1,4 +1,5 @@
 import { RestError } from '../rest/errors.ts';
+import { phpTrim } from '../rest/php.ts';
 import type { Caller } from '../rest/caller.ts';
 import type { Services } from '../services.ts';
 import type { Store } from '../store/index.ts';
@@ -11,10 +12,15 @@ export const MAX_TEXT = 20_000;
 const CUT_ABOVE = 20_006;
 export const PAGE_LIMIT = 50;
 
-/** Trims, turns the portal's line-break markers into newlines, cuts over-long text like the portal. */
+/**
+ * Trims, turns the portal's line-break markers into newlines (exactly these spellings), and cuts
+ * over-long text like the portal, counting characters (an emoji is one), not UTF-16 units.
+ */
 export function normalizeText(text: string): string {
-  const t = text.replace(/#BR#|\[BR\]/gi, '\n').trim();
-  return t.length > CUT_ABOVE ? `${t.slice(0, MAX_TEXT)} (...)` : t;
+  const t = phpTrim(text.replace(/\[BR\]|\[br\]|#BR#/g, '\n'));
+  if (t.length <= CUT_ABOVE) return t;
+  const chars = [...t];
+  return chars.length > CUT_ABOVE ? `${chars.slice(0, MAX_TEXT).join('')} (...)` : t;
 }
 
 export interface SendInput {

@@ -3,9 +3,15 @@ import type { NotificationRow } from '../store/notify-types.ts';
 import type { User } from '../store/types.ts';
 import { keyboardJson, storedButtons } from './respond.ts';
 import { bbcodeToHtml } from './bbcode.ts';
+import { parseNotifyText } from './text-parse.ts';
 
-/** A notification as im.notify.get and history.search print one. */
+/**
+ * A notification as im.notify.get and history.search print one, and as the push message carries
+ * it. `text` is the stored text after the portal's parse (HTML → BB code, links as `[URL]`
+ * codes, entities decoded); CONVERT_TEXT=Y renders that as safe HTML (docs/notify.md).
+ */
 export function notificationView(n: NotificationRow, chatId: number, convertText = false): Record<string, unknown> {
+  const text = parseNotifyText(n.text);
   const view: Record<string, unknown> = {
     id: n.id,
     chat_id: chatId,
@@ -18,7 +24,7 @@ export function notificationView(n: NotificationRow, chatId: number, convertText
     notify_sub_tag: n.subTag,
     notify_title: n.title,
     setting_name: `${n.module}|${n.event}`,
-    text: convertText ? bbcodeToHtml(n.text) : n.text,
+    text: convertText ? bbcodeToHtml(text) : text,
     notify_read: n.read ? 'Y' : 'N',
     params: n.params ? JSON.parse(n.params) : null,
   };

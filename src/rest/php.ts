@@ -69,3 +69,8 @@ export function decodedJson(raw: unknown): unknown {
     return null;
   }
 }
+
+/** PHP `trim`: only space, tab, CR, LF, NUL and vertical tab (no other Unicode space). */
+export function phpTrim(value: string): string {
+  return value.replace(/^[ \t\n\r\0\x0B]+|[ \t\n\r\0\x0B]+$/g, '');
+}
