@@ -142,31 +142,45 @@ export const imNotifyReadAll = defineMethod({
   handler: async (ctx) => ({ result: true, newCounter: await readAll(ctx.services, ctx.caller.userId) }),
 });
 
+/**
+ * The ids an `ID` parameter names, read as the portal does: a one-element list is its element
+ * (a map without key 0 gives 0), a longer list each element, anything else the value.
+ */
+function idsToDelete(raw: unknown): number[] {
+  const list = Array.isArray(raw) || isMap(raw) ? (raw as Record<string, unknown>) : null;
+  if (!list) return [intval(raw)];
+  const values = Object.values(list);
+  if (values.length === 1) return [intval(list[0])];
+  return values.map(intval);
+}
+
+/**
+ * The portal's order (notify-reference.md §12): any `ID` takes the id path (own notifications
+ * only, `false` when none went); a session may do nothing else; then the application must be
+ * known (OAuth client id, else `CLIENT_ID`) before TAG or SUB_TAG is even looked at.
+ */
 export const imNotifyDelete = defineMethod({
   name: 'im.notify.delete',
   scope: 'im',
   handler: async (ctx) => {
     const p = ctx.params;
-    if (p.has('ID') && !p.empty('ID')) {
-      const raw = p.get('ID');
-      const ids = (Array.isArray(raw) || isMap(raw) ? Object.values(raw) : [raw]).map(intval).filter((id) => id > 0);
-      return deleteOwn(ctx.services, ctx.caller.userId, ids);
-    }
-    const byTag = !p.empty('TAG');
-    if ((!byTag && p.empty('SUB_TAG')) || ctx.caller.kind === 'session') throw paramsError();
-    const owner = deleteTagOwner(ctx.caller, p.str('CLIENT_ID'));
+    if (p.has('ID')) return deleteOwn(ctx.services, ctx.caller.userId, idsToDelete(p.get('ID')).filter((id) => id > 0));
+    if (ctx.caller.kind === 'session') throw paramsError();
+    const owner = deleteTagOwner(ctx.caller, p.empty('CLIENT_ID') ? '' : p.str('CLIENT_ID'));
     if (!owner) throw new RestError('ACCESS_DENIED', 'Access denied! Client ID not specified', 403);
-    if (byTag) {
+    if (!p.empty('TAG')) {
       await deleteByAppTag(ctx.services, 'tag', owner, p.str('TAG'));
       return true;
     }
-    return deleteByAppTag(ctx.services, 'sub_tag', owner, strval(p.get('SUB_TAG')));
+    if (!p.empty('SUB_TAG')) return deleteByAppTag(ctx.services, 'sub_tag', owner, strval(p.get('SUB_TAG')));
+    throw paramsError();
   },
 });
 
 export const imNotifyHistorySearch = defineMethod({
   name: 'im.notify.history.search',
   scope: 'im',
+  listed: false,
   handler: (ctx) => historySearch(ctx.services, ctx.caller.userId, ctx.params),
 });
 

@@ -98,7 +98,10 @@ test('delete: own id only, tag errors, webhook CLIENT_ID tags', async () => {
   const mine = await ok(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: 'x' });
   assert.equal(await ok(other.hook, 'im.notify.delete', { ID: mine }), false);
   assert.equal(await ok(u.hook, 'im.notify.delete', { ID: 999999 }), false);
+  // The client id is checked before TAG/SUB_TAG: with neither, a webhook is refused, not misused.
   let r = await call(u.hook, 'im.notify.delete', {});
+  assert.deepEqual([r.status, r.body.error, r.body.error_description], [403, 'ACCESS_DENIED', 'Access denied! Client ID not specified']);
+  r = await call(u.hook, 'im.notify.delete', { CLIENT_ID: 'app' });
   assert.deepEqual([r.status, r.body.error, r.body.error_description], [400, 'PARAMS_ERROR', 'Incorrect params']);
   r = await call(u.hook, 'im.notify.delete', { TAG: 't' });
   assert.deepEqual([r.status, r.body.error, r.body.error_description], [403, 'ACCESS_DENIED', 'Access denied! Client ID not specified']);
