@@ -84,9 +84,11 @@ export const imNotifyPersonalAdd = defineMethod({ name: 'im.notify.personal.add'
 
 export const imNotifySystemAdd = defineMethod({ name: 'im.notify.system.add', scope: 'im', handler: (ctx) => send(ctx, 'SYSTEM') });
 
+// Callable but marked private on the portal, so `methods` does not list it (also history.search, schema.get).
 export const imNotifyGet = defineMethod({
   name: 'im.notify.get',
   scope: 'im',
+  listed: false,
   handler: async (ctx) => {
     const p = ctx.params;
     if (p.has('LAST_ID') !== p.has('LAST_TYPE')) {
@@ -243,6 +245,7 @@ const NOTIFY_SCHEMA: Record<string, { NAME: string; MODULE_ID: string; LIST: { I
 export const imNotifySchemaGet = defineMethod({
   name: 'im.notify.schema.get',
   scope: 'im',
+  listed: false,
   handler: () => structuredClone(NOTIFY_SCHEMA),
 });
 
