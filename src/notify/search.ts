@@ -2,7 +2,7 @@ import { RestError } from '../rest/errors.ts';
 import { asList, intval, isDigits, isEmpty, strval } from '../rest/php.ts';
 import type { Params } from '../rest/params.ts';
 import type { Services } from '../services.ts';
-import type { NotificationSearch } from '../store/notify-types.ts';
+import type { EventGroup, NotificationSearch } from '../store/notify-types.ts';
 import { authorsOf, PAGE_LIMIT } from './service.ts';
 import { notificationView } from './view.ts';
 
@@ -13,6 +13,27 @@ function parseDay(value: string): number {
   if (Number.isNaN(ms)) throw new RestError('ERROR_CORE', `Incorrect date/time: ${value}`);
   return ms;
 }
+
+/**
+ * GROUP_TAG's fixed groups (module '' = any module). Other values name a user's own groups on
+ * the portal; notify24 has none, so like an unknown name they add no filter.
+ */
+const GROUPS: Record<string, { confirmOnly: boolean; events: EventGroup[] }> = {
+  confirm: { confirmOnly: true, events: [] },
+  mention: { confirmOnly: false, events: [{ module: '', events: ['mention', 'mention_comment'] }] },
+  admin: {
+    confirmOnly: false,
+    events: [
+      { module: 'blog', events: ['log_notify_all_request'] },
+      { module: 'imbot', events: ['refresh_error'] },
+      { module: 'intranet', events: ['refresh_error'] },
+      { module: 'voximplant', events: ['notifications', 'status_notifications'] },
+      { module: '', events: ['admin_notification'] },
+    ],
+  },
+};
+
+const NO_GROUP = { confirmOnly: false, events: [] };
 
 /** The filters as the portal normalises them; null when nothing at all was asked for. */
 function searchFilter(p: Params): Omit<NotificationSearch, 'lastId' | 'limit'> | null {
@@ -31,7 +52,8 @@ function searchFilter(p: Params): Omit<NotificationSearch, 'lastId' | 'limit'> |
   }
   const authors = (asList(p.get('SEARCH_AUTHORS')) ?? []).filter(isDigits).map(intval);
   if (!words.length && !types.length && from === null && !authors.length) return null;
-  return { words, types, from, to, authors, confirmOnly: p.str('GROUP_TAG') === 'confirm' };
+  const group = Object.hasOwn(GROUPS, p.str('GROUP_TAG')) ? GROUPS[p.str('GROUP_TAG')]! : NO_GROUP;
+  return { words, types, from, to, authors, confirmOnly: group.confirmOnly, eventGroups: group.events };
 }
 
 export async function historySearch(services: Services, userId: number, p: Params): Promise<unknown> {

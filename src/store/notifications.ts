@@ -49,6 +49,11 @@ function searchWhere(userId: number, f: NotificationSearch): [string, unknown[]]
     args.push(...f.authors);
   }
   if (f.confirmOnly) parts.push('notify_type = 1');
+  if (f.eventGroups.length) {
+    const any = f.eventGroups.map((g) => `(${g.module ? 'module = ? AND ' : ''}event IN ${placeholders(g.events.length)})`);
+    parts.push(`(${any.join(' OR ')})`);
+    for (const g of f.eventGroups) args.push(...(g.module ? [g.module] : []), ...g.events);
+  }
   if (f.lastId !== null) {
     parts.push('id < ?');
     args.push(f.lastId);

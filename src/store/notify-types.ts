@@ -23,6 +23,12 @@ export interface NotificationRow {
 
 export type NewNotification = Omit<NotificationRow, 'id' | 'read'>;
 
+/** Events of one module ('' = of any module), for GROUP_TAG. */
+export interface EventGroup {
+  module: string;
+  events: string[];
+}
+
 /** im.notify.history.search filters, already normalised. */
 export interface NotificationSearch {
   words: string[];
@@ -32,6 +38,8 @@ export interface NotificationSearch {
   to: number | null;
   authors: number[];
   confirmOnly: boolean;
+  /** A notification must match one of these when not empty. */
+  eventGroups: EventGroup[];
   lastId: number | null;
   limit: number | null;
 }
