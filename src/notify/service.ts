@@ -44,12 +44,22 @@ async function pushCounter(services: Services, userId: number): Promise<void> {
   await services.hub.publish(userId, { command: 'counters', params: { NOTIFY: counter } });
 }
 
-/** Creates a notification; same-tag older ones of that recipient go in the same transaction. */
+/** The portal's tag columns hold 255 characters, its `MP|xxxxx|` prefix included. */
+export const TAG_COLUMN = 255;
+
+const tooLong = (value: string) => value.length > TAG_COLUMN && [...value].length > TAG_COLUMN;
+
+/**
+ * Creates a notification; same-tag older ones of that recipient go in the same transaction.
+ * `false`, and nothing stored or replaced, when the recipient is missing or inactive or a
+ * stored tag would not fit its column (the portal's insert fails and it answers `false`).
+ */
 export async function sendNotification(services: Services, input: SendInput): Promise<number | false> {
   const recipient = await services.store.users.byId(input.userId);
   if (!recipient || !recipient.active) return false;
   const tag = input.tagOwner && input.tag ? appTag(input.tagOwner, input.tag) : '';
   const subTag = input.tagOwner && input.subTag ? appTag(input.tagOwner, input.subTag) : '';
+  if (tooLong(tag) || tooLong(subTag)) return false;
   const { id, replaced, chatId } = await services.store.tx(async (s) => {
     const chatId = await s.notifications.claimChat(input.userId);
     const replaced = tag ? await s.notifications.deleteByTag(input.userId, tag) : [];
