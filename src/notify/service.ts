@@ -3,7 +3,7 @@ import { phpTrim } from '../rest/php.ts';
 import type { Caller } from '../rest/caller.ts';
 import type { Services } from '../services.ts';
 import type { Store } from '../store/index.ts';
-import type { NotificationRow } from '../store/notify-types.ts';
+import type { NotificationRow, ReplacedNotification } from '../store/notify-types.ts';
 import { appTag } from './tags.ts';
 import { imUserView, notificationView } from './view.ts';
 
@@ -44,6 +44,22 @@ async function pushCounter(services: Services, userId: number): Promise<void> {
   await services.hub.publish(userId, { command: 'counters', params: { NOTIFY: counter } });
 }
 
+/**
+ * A notification that replaces others by tag lists in `params.USERS` who wrote them (their
+ * authors, 0 for system ones, and the USERS they listed), the new author excepted, as the
+ * portal does for "X and N others" displays. No one left: no USERS.
+ */
+function withReplacedAuthors(params: Record<string, unknown> | null, replaced: ReplacedNotification[], authorId: number): Record<string, unknown> | null {
+  const users = new Set<number>();
+  for (const r of replaced) {
+    users.add(r.authorId);
+    const listed = r.params ? (JSON.parse(r.params) as { USERS?: unknown }).USERS : undefined;
+    if (Array.isArray(listed)) for (const u of listed) users.add(Number(u));
+  }
+  users.delete(authorId);
+  return users.size ? { ...params, USERS: [...users] } : params;
+}
+
 /** The portal's tag columns hold 255 characters, its `MP|xxxxx|` prefix included. */
 export const TAG_COLUMN = 255;
 
@@ -63,6 +79,7 @@ export async function sendNotification(services: Services, input: SendInput): Pr
   const { id, replaced, chatId } = await services.store.tx(async (s) => {
     const chatId = await s.notifications.claimChat(input.userId);
     const replaced = tag ? await s.notifications.deleteByTag(input.userId, tag) : [];
+    const params = withReplacedAuthors(input.params, replaced, input.authorId);
     const id = await s.notifications.insert({
       userId: input.userId,
       authorId: input.authorId,
@@ -75,13 +92,13 @@ export async function sendNotification(services: Services, input: SendInput): Pr
       text: input.text,
       messageOut: input.messageOut,
       buttons: input.buttons,
-      params: input.params ? JSON.stringify(input.params) : '',
+      params: params ? JSON.stringify(params) : '',
       senderClientId: input.senderClientId,
       createdAt: services.clock.now(),
     });
     return { id, replaced, chatId };
   });
-  if (replaced.length) await services.hub.publish(input.userId, { command: 'notifyDelete', params: { ids: replaced } });
+  if (replaced.length) await services.hub.publish(input.userId, { command: 'notifyDelete', params: { ids: replaced.map((r) => r.id) } });
   const row = await services.store.notifications.byId(id);
   if (row) await services.hub.publish(input.userId, { command: 'notifyAdd', params: notificationView(row, chatId) });
   await pushCounter(services, input.userId);

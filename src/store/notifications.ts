@@ -1,5 +1,5 @@
 import { placeholders, type SqlDb } from './sql.ts';
-import type { NewNotification, NotificationRepo, NotificationRow, NotificationSearch } from './notify-types.ts';
+import type { NewNotification, NotificationRepo, NotificationRow, NotificationSearch, ReplacedNotification } from './notify-types.ts';
 
 const COLS = `id, user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, created_at`;
 
@@ -178,12 +178,12 @@ export class SqlNotificationRepo implements NotificationRepo {
     return r ? row(r) : undefined;
   }
 
-  async deleteByTag(userId: number, tag: string): Promise<number[]> {
-    const rows = await this.deleting<CountedRow & { id: number }>(
-      'DELETE FROM notifications WHERE user_id = ? AND tag = ? RETURNING id, user_id, is_read, notify_type',
+  async deleteByTag(userId: number, tag: string): Promise<ReplacedNotification[]> {
+    const rows = await this.deleting<CountedRow & { id: number; author_id: number; params: string }>(
+      'DELETE FROM notifications WHERE user_id = ? AND tag = ? RETURNING id, user_id, is_read, notify_type, author_id, params',
       [userId, tag],
     );
-    return rows.map((r) => Number(r.id));
+    return rows.map((r) => ({ id: Number(r.id), authorId: Number(r.author_id), params: String(r.params) })).sort((a, b) => a.id - b.id);
   }
 
   async page(userId: number, confirm: boolean, beforeId: number | null, limit: number | null): Promise<NotificationRow[]> {

@@ -220,3 +220,29 @@ test('a stored tag or sub-tag over 255 characters: result false, nothing stored 
   // A webhook's TAG is dropped on add, so its length does not matter.
   assert.equal(typeof (await ok(ts.hook, 'im.notify.personal.add', { USER_ID: u.id, MESSAGE: 'w', TAG: 'q'.repeat(400) })), 'number');
 });
+
+test('tag replacement: params.USERS lists who wrote the replaced notifications, the new author excepted', async () => {
+  const a = await addApp(ts, { name: 'Replacer' });
+  const [ann, bob, rec] = [await ts.addUser({ login: 'users-ann' }), await ts.addUser({ login: 'users-bob' }), await ts.addUser({ login: 'users-rec' })];
+  const token = async (id: number) => (await tokensFor(ts, a, id)).access_token;
+  const [annToken, bobToken] = [await token(ann.id), await token(bob.id)];
+  const rest = `${ts.url}/rest/`;
+  const send = (auth: string, method: string, extra: Record<string, unknown> = {}) =>
+    ok(rest, method, { auth, USER_ID: rec.id, MESSAGE: 'm', TAG: 'T', ...extra });
+  const only = async () => {
+    const page = await ok(rec.hook, 'im.notify.get');
+    assert.equal(page.notifications.length, 1);
+    return page.notifications[0].params;
+  };
+  await send(annToken, 'im.notify.personal.add');
+  assert.equal(await only(), null, 'nothing replaced: no USERS');
+  await send(annToken, 'im.notify.personal.add');
+  assert.equal(await only(), null, 'the same author again: no one else');
+  await send(bobToken, 'im.notify.personal.add');
+  assert.deepEqual(await only(), { USERS: [ann.id] });
+  await send(bobToken, 'im.notify.system.add', { ATTACH: [{ MESSAGE: 'x' }] });
+  const withAttach = await only();
+  assert.deepEqual([Object.keys(withAttach), withAttach.USERS], [['ATTACH', 'USERS'], [bob.id, ann.id]]);
+  await send(bobToken, 'im.notify.personal.add');
+  assert.deepEqual(await only(), { USERS: [0, ann.id] }, 'a system notification counts as author 0');
+});
