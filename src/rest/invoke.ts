@@ -87,7 +87,7 @@ export async function execute(opts: ExecuteOptions): Promise<CallOutcome> {
     caller,
     params: new Params(def.rawKeys ? raw : upperKeys(raw)),
     raw,
-    start: Math.max(0, intval(start)),
+    start: intval(start),
     services,
     request,
     method: def.name,
