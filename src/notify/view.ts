@@ -25,10 +25,11 @@ export function notificationView(n: NotificationRow, chatId: number, convertText
     notify_title: n.title,
     setting_name: `${n.module}|${n.event}`,
     text: convertText ? bbcodeToHtml(text) : text,
-    notify_read: n.read ? 'Y' : 'N',
-    params: n.params ? JSON.parse(n.params) : null,
   };
+  // The portal's key order: the keyboard (confirm notifications only), params, then the read state.
   if (n.type === 1) view.notify_buttons = keyboardJson(n.id, storedButtons(n));
+  view.params = n.params ? JSON.parse(n.params) : null;
+  view.notify_read = n.read ? 'Y' : 'N';
   return view;
 }
 

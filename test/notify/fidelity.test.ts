@@ -246,3 +246,39 @@ test('tag replacement: params.USERS lists who wrote the replaced notifications, 
   await send(bobToken, 'im.notify.personal.add');
   assert.deepEqual(await only(), { USERS: [0, ann.id] }, 'a system notification counts as author 0');
 });
+
+test('history.search reads its filters as the portal normalises them', async () => {
+  const u = await ts.addUser({ login: 'search-normalise' });
+  for (const m of ['alpha one', 'alpha two', 'beta']) await ok(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: m });
+  const count = async (params: Record<string, unknown>, encoding: 'json' | 'form' = 'json') =>
+    (await ok(u.hook, 'im.notify.history.search', params, encoding)).total_results;
+  assert.equal(await count({ SEARCH_TEXT: 'alpha' }), 2);
+  // A SEARCH_TYPE that is sent counts even when empty: it names a module no notification has.
+  assert.equal(await count({ SEARCH_TEXT: 'alpha', SEARCH_TYPE: '' }, 'form'), 0);
+  assert.equal(await count({ SEARCH_TEXT: 'alpha', SEARCH_TYPE: 'rest' }), 2);
+  // SEARCH_TYPES keeps only non-empty strings; what is left replaces SEARCH_TYPE.
+  assert.equal(await count({ SEARCH_TEXT: 'alpha', SEARCH_TYPES: [5, '', 'rest|rest_notify'], SEARCH_TYPE: 'other' }), 2);
+  // FROM and TO sent together replace SEARCH_DATE even when one is empty: then no date filter.
+  assert.equal(await count({ SEARCH_TEXT: 'alpha', SEARCH_DATE: '2001-01-01', SEARCH_DATE_FROM: '', SEARCH_DATE_TO: '2001-01-02' }), 2);
+  assert.equal(await count({ SEARCH_TEXT: 'alpha', SEARCH_DATE: '2001-01-01' }), 0);
+  // SEARCH_AUTHORS keeps numeric values (is_numeric: " 0", "0.0", 1e0 forms) and casts them.
+  assert.equal(await count({ SEARCH_AUTHORS: [' 0', 'x'] }), 3);
+  assert.equal(await count({ SEARCH_AUTHORS: ['0.9'] }), 3);
+  assert.equal(await count({ SEARCH_AUTHORS: ['1e0'] }), 0, 'user 1 sent nothing here: the webhook sends as system');
+  // SEARCH_TEXT "0" is no text filter (PHP falsy); the 3-character rule trims only ASCII space.
+  assert.equal(await count({ SEARCH_TEXT: '0', SEARCH_TYPE: 'rest' }), 3);
+  const short = await call(u.hook, 'im.notify.history.search', { SEARCH_TEXT: '\u3000ab' });
+  assert.equal(short.status, 200, 'an ideographic space is a character for the rule');
+});
+
+test('get: item keys in the portal\'s order, the keyboard before params and notify_read', async () => {
+  const u = await ts.addUser({ login: 'key-order' });
+  await ok(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: 'confirm?', BUTTONS: [{ TITLE: 'Yes', VALUE: 'Y', TYPE: 'accept' }] });
+  await ok(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: 'plain' });
+  const [confirm, plain] = (await ok(u.hook, 'im.notify.get')).notifications;
+  const common = ['id', 'chat_id', 'author_id', 'date', 'notify_type', 'notify_module', 'notify_event', 'notify_tag', 'notify_sub_tag', 'notify_title', 'setting_name', 'text'];
+  assert.deepEqual(Object.keys(confirm), [...common, 'notify_buttons', 'params', 'notify_read']);
+  assert.deepEqual(Object.keys(plain), [...common, 'params', 'notify_read']);
+  const xml = await request(`${u.hook}im.notify.get.xml`);
+  assert.match(xml.text, /<text>plain<\/text><params><\/params><notify_read>N<\/notify_read>/);
+});
