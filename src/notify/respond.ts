@@ -1,6 +1,6 @@
 import type { Services } from '../services.ts';
 import type { NotificationRow } from '../store/notify-types.ts';
-import { asList, decodedJson, isEmpty, isMap, strval } from '../rest/php.ts';
+import { asList, decodedJson, isEmpty, isMap, looseEquals, phpTrim, strval } from '../rest/php.ts';
 
 interface Button {
   TITLE: string;
@@ -50,7 +50,7 @@ export function storedButtons(row: NotificationRow): Button[] {
 export async function confirmNotification(services: Services, userId: number, id: number, value: string): Promise<string[] | false> {
   const row = await services.store.notifications.byId(id);
   if (!row || row.userId !== userId || row.type !== 1) return false;
-  const pressed = storedButtons(row).find((b) => b.VALUE === value);
+  const pressed = storedButtons(row).find((b) => looseEquals(b.VALUE, value));
   await services.store.notifications.deleteIds(userId, [id]);
   await services.hub.publish(userId, { command: 'notifyDelete', params: { ids: [id] } });
   await services.hub.publish(userId, { command: 'counters', params: { NOTIFY: await services.store.notifications.count(userId, true) } });
@@ -62,7 +62,7 @@ export async function confirmNotification(services: Services, userId: number, id
 
 /** Answer: the caller's own notification of any type; kept as it is; tells the sending app. */
 export async function answerNotification(services: Services, userId: number, id: number, text: string): Promise<string[] | false> {
-  const answer = text.trim();
+  const answer = phpTrim(text);
   if (answer === '') return false;
   const row = await services.store.notifications.byId(id);
   if (!row || row.userId !== userId) return false;

@@ -1,5 +1,5 @@
 import { RestError } from '../rest/errors.ts';
-import { asList, isDigits, isEmpty, phpTrim } from '../rest/php.ts';
+import { asList, isDigits, isEmpty, isNumeric, phpTrim } from '../rest/php.ts';
 import type { Params } from '../rest/params.ts';
 import type { Services } from '../services.ts';
 import type { EventGroup, NotificationSearch } from '../store/notify-types.ts';
@@ -34,12 +34,6 @@ const GROUPS: Record<string, { confirmOnly: boolean; events: EventGroup[] }> = {
 };
 
 const NO_GROUP = { confirmOnly: false, events: [] };
-
-/** PHP `is_numeric`: a number, or a numeric string (spaces around, sign, fraction, exponent). */
-function isNumeric(v: unknown): v is number | string {
-  if (typeof v === 'number') return Number.isFinite(v);
-  return typeof v === 'string' && /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/.test(v);
-}
 
 /** PHP truthiness of a string option ("" and "0" are false). */
 const truthy = (v: string | null): v is string => v !== null && v !== '' && v !== '0';

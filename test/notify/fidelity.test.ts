@@ -282,3 +282,12 @@ test('get: item keys in the portal\'s order, the keyboard before params and noti
   const xml = await request(`${u.hook}im.notify.get.xml`);
   assert.match(xml.text, /<text>plain<\/text><params><\/params><notify_read>N<\/notify_read>/);
 });
+
+test('confirm compares the value as PHP does; answer trims only ASCII whitespace', async () => {
+  const u = await ts.addUser({ login: 'loose-confirm' });
+  const id = await ok(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: 'pick', BUTTONS: [{ TITLE: 'One', VALUE: '1', TYPE: 'accept' }] });
+  assert.deepEqual(await ok(u.hook, 'im.notify.confirm', { NOTIFY_ID: id, NOTIFY_VALUE: '01' }), { result_message: ['Your selection: "One"'] });
+  const plain = await ok(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: 'answer me' });
+  assert.deepEqual(await ok(u.hook, 'im.notify.answer', { ID: plain, ANSWER_TEXT: '\u3000' }), { result_message: ['Your reply has been sent.'] });
+  assert.deepEqual(await ok(u.hook, 'im.notify.answer', { ID: plain, ANSWER_TEXT: ' \t\n' }), { result_message: false });
+});
