@@ -9,6 +9,15 @@
  */
 import { firstFrom, lastUpTo, positions, rewrite, skipSpace, type Found } from './text-scan.ts';
 
+/** One compiled pattern per word the rules look for. */
+const WORDS = new Map<string, RegExp>();
+
+function wordPattern(word: string): RegExp {
+  let re = WORDS.get(word);
+  if (!re) WORDS.set(word, (re = new RegExp(escapeRe(word), 'giu')));
+  return re;
+}
+
 /** Where the characters and words a rule looks for are, in one text. */
 class Spots {
   private readonly cache = new Map<string, number[]>();
@@ -16,7 +25,7 @@ class Spots {
   /** Positions of `word`, ignoring case. */
   of(word: string): number[] {
     let list = this.cache.get(word);
-    if (!list) this.cache.set(word, (list = positions(this.text, new RegExp(escapeRe(word), 'giu'))));
+    if (!list) this.cache.set(word, (list = positions(this.text, wordPattern(word))));
     return list;
   }
   /** The first `word` at or after `from`, or -1. */
@@ -240,13 +249,14 @@ export function htmlToBbCode(text: string): string {
   if (!NEEDS_WORK.test(text)) return text;
   let t = text.replaceAll('&nbsp;', ' ').replaceAll('<hr>', '------[BR]').replaceAll('#BR#', '[BR]');
   if (!t.includes('<')) return t;
-  t = untilStable(t, biusPass);
+  // Each rule only where its tags occur: most texts have none or few.
+  if (/<\/[busi]/iu.test(t)) t = untilStable(t, biusPass);
   t = t.replace(/<br\s*\/*>/giu, '[br]');
-  t = bareLinks(quotedLinks(t));
-  t = styledTag(t, 'font', 'color', hexColor, (v, c) => `[color=#${v}]${c}[/color]`);
-  t = styledTag(t, 'span', 'color', hexColor, (v, c) => `[color=#${v}]${c}[/color]`);
-  t = styledTag(t, 'font', 'size', digits, (v, c) => `[size=${v}]${c}[/size]`);
-  t = untilStable(t, (x) => unwrapPass(x, 'div'));
-  t = untilStable(t, (x) => unwrapPass(x, 'span'));
-  return unwrapPass(t, 'font');
+  if (/<\/a/i.test(t)) t = bareLinks(quotedLinks(t));
+  if (/<\/font/i.test(t)) t = styledTag(t, 'font', 'color', hexColor, (v, c) => `[color=#${v}]${c}[/color]`);
+  if (/<\/span/i.test(t)) t = styledTag(t, 'span', 'color', hexColor, (v, c) => `[color=#${v}]${c}[/color]`);
+  if (/<\/font/i.test(t)) t = styledTag(t, 'font', 'size', digits, (v, c) => `[size=${v}]${c}[/size]`);
+  if (/<\/div>/i.test(t)) t = untilStable(t, (x) => unwrapPass(x, 'div'));
+  if (/<\/span>/i.test(t)) t = untilStable(t, (x) => unwrapPass(x, 'span'));
+  return /<\/font>/i.test(t) ? unwrapPass(t, 'font') : t;
 }

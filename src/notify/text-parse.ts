@@ -67,10 +67,11 @@ const NEEDS_PARSE = /[[&(\u00a0]|:\/\/|www\.|phpsessid/i;
  */
 class Shelf {
   private readonly items: string[] = [];
-  private readonly marker: RegExp;
-  constructor(private readonly open: string, private readonly close: string) {
-    this.marker = new RegExp(`${escapeRe(open)}(\\d+)${escapeRe(close)}`, 'g');
-  }
+  constructor(
+    private readonly open: string,
+    private readonly close: string,
+    private readonly marker: RegExp,
+  ) {}
   put(value: string): string {
     this.items.push(value);
     return `${this.open}${this.items.length - 1}${this.close}`;
@@ -110,6 +111,9 @@ function commandSpans(t: string, name: string, shelf: Shelf): string {
   });
 }
 
+const TRAILING = /([.,?!;]|&#33;)$/u;
+const HAS_SCHEME = new RegExp(`^(?:${SCHEMES}):`, 'iu');
+
 /**
  * The portal's link normaliser: trims, moves a trailing full stop (etc.) of a bare link out of
  * it, defuses `javascript:`, adds `http://` to scheme-less targets, and writes `[URL]` codes.
@@ -122,12 +126,11 @@ function anchor(target: string, label: string): string {
   const bare = text === url;
   text = text.replaceAll('\\"', '"');
   let after = '';
-  const trailing = /([.,?!;]|&#33;)$/u;
-  const m = bare ? trailing.exec(url) : null;
+  const m = bare ? TRAILING.exec(url) : null;
   if (m) {
     after = m[1]!;
-    url = url.replace(trailing, '');
-    text = text.replace(trailing, '');
+    url = url.replace(TRAILING, '');
+    text = text.replace(TRAILING, '');
   }
   url = url
     .replace(/&amp;/gu, '&')
@@ -135,7 +138,7 @@ function anchor(target: string, label: string): string {
     .replace(/[\f']/gu, '%27')
     .replace(/&#91;/gu, '[')
     .replace(/&#93;/gu, ']');
-  if (!url.startsWith('/') && !new RegExp(`^(${SCHEMES}):`, 'iu').test(url)) url = `http://${url}`;
+  if (!url.startsWith('/') && !HAS_SCHEME.test(url)) url = `http://${url}`;
   text = text.replace(/&amp;/giu, '&').replace(/javascript:/giu, 'javascript&#58; ');
   return (url === text ? `[URL]${url}[/URL]` : `[URL=${url}]${text}[/URL]`) + after;
 }
@@ -163,6 +166,9 @@ function writeAnchors(text: string): string {
   return beforeLastClose(t, URL_CLOSE, (h) => h.replace(URL_TARGETED, (_m, url: string, label: string) => anchor(url, label !== '' ? label : url)));
 }
 
+const CODE_MARKER = /#\u0001(\d+)\u0001#/g;
+const LINK_MARKER = /<\u0018#(\d+) {2}>/g;
+
 /** Each step runs only when its text is there: most notifications need one or two of them. */
 const HAS_CODE = /\[(?:CODE|PUT|SEND)/i;
 const HAS_LINK = /\[url|:\/\/|www\./i;
@@ -172,7 +178,7 @@ export function parseNotifyText(stored: string): string {
   let t = htmlToBbCode(stored);
   if (!NEEDS_PARSE.test(t)) return phpTrim(t);
   // [CODE], [PUT] and [SEND] spans pass through untouched, entities and links included.
-  const code = new Shelf('#\u0001', '\u0001#');
+  const code = new Shelf('#\u0001', '\u0001#', CODE_MARKER);
   if (HAS_CODE.test(t)) {
     t = beforeLastClose(t, /\[\/CODE\]/gi, (h) => h.replace(/\[CODE\][\s\S]*?\[\/CODE\]/gi, (m) => code.put(m)));
     t = commandSpans(commandSpans(t, 'PUT', code), 'SEND', code);
@@ -180,7 +186,7 @@ export function parseNotifyText(stored: string): string {
   if (/phpsessid/i.test(t)) t = t.replace(/([?&;])PHPSESSID=[0-9a-zA-Z]{32}/gi, '$1PHPSESSID1=');
   t = t.replaceAll('\u00a0', ' ');
   if (HAS_LINK.test(t)) {
-    const links = new Shelf('<\u0018#', '  >');
+    const links = new Shelf('<\u0018#', '  >', LINK_MARKER);
     t = writeAnchors(links.restore(shelveLinks(t, links)));
   }
   if (t.includes('(')) for (const [re, entity] of MARKS) t = t.replace(re, entity);
