@@ -1,163 +1,169 @@
 import { join, resolve } from 'node:path';
-import type { LogLevel } from './lib/log.ts';
+import { LOG_LEVELS, type LogLevel } from './lib/log.ts';
 import { RATE_PROFILES, type BucketSettings } from './limits/rate-limiter.ts';
 
-/** Everything the server can be told, with every default in one place. */
-export interface Config {
-  /** Notifications older than this many days are purged (Bitrix24 keeps 60). */
-  retentionDays: number;
-  /** Opt-in: let a webhook's CLIENT_ID set tags on add (the documented, not the portal's, behaviour). */
-  webhookTagsWithClientId: boolean;
-  host: string;
-  /** Plain HTTP port; 0 picks a free one. */
-  port: number;
-  /** HTTPS port; 0 picks a free one, null disables HTTPS. */
-  httpsPort: number | null;
-  /** Where the SQLite file, the generated certificate and other state live. */
-  dataDir: string;
-  /** A SQLite file path, or `postgres://...`. */
-  databaseUrl: string;
-  /** PEM files for HTTPS; when absent a self-signed pair is generated in dataDir. */
-  tlsCertFile: string | null;
-  tlsKeyFile: string | null;
-  /** Public base URL used in printed and returned URLs (e.g. behind a proxy). */
-  publicUrl: string | null;
-  /** Refuse webhook calls over plain HTTP with INVALID_REQUEST, as the portal does. */
-  webhookRequiresHttps: boolean;
-  /** Largest accepted request body, bytes. */
-  bodyLimit: number;
-  /** Largest accepted request head, bytes (long GET batches need more than Node's 16 KiB). */
-  maxHeaderSize: number;
-  /** Leaky bucket per source IP (docs/limits.md); null switches it off. */
-  rateLimit: BucketSettings | null;
-  /** `redis://...`: shared rate-limit counters and cross-node push; null = this process only. */
-  redisUrl: string | null;
-  /** Start of every Redis key and channel, so deployments (or tests) can share one Redis. */
-  redisPrefix: string;
-  /**
-   * Behind a load balancer: take the client's address from X-Forwarded-For (its first entry)
-   * for the rate limit and webhook records. Only switch on when a proxy always sets the header.
-   */
-  trustProxy: boolean;
-  /** Operating-time limit per caller and method, seconds per 10 minutes; null = off. */
-  operatingLimit: number | null;
-  logLevel: LogLevel;
-  /** Lifetime of an OAuth authorization code, seconds (Bitrix24: 30). */
-  oauthCodeTtl: number;
-  /** Lifetime of an OAuth access token, seconds (Bitrix24: 3600, the `expires_in`). */
-  oauthAccessTtl: number;
-  /** Lifetime of an OAuth refresh token, seconds (Bitrix24 docs: 180 days). */
-  oauthRefreshTtl: number;
-  /** First retry of a failed event delivery after this many ms; each next one waits twice as long. */
-  eventRetryBaseMs: number;
-  /** A delivery is given up (status failed) after this many attempts. */
-  eventMaxAttempts: number;
-  /** How long one delivery POST may take before it counts as failed, ms. */
-  eventTimeoutMs: number;
-  /** How often the delivery worker looks for due rows queued by other nodes or retries, ms. */
-  eventPollMs: number;
-  /** A web session ends after this long without use (sliding), in milliseconds. */
-  sessionIdleMs: number;
+/**
+ * Every setting of the server, declared once: its `NOTIFY24_*` variable, how its value is
+ * written, its default and what it does. The Config type, the loader and the README settings
+ * table (`npm run docs:tables`, checked by a test) all come from this list.
+ */
+interface Setting<T> {
+  env: `NOTIFY24_${string}`;
+  /** How a value is written, as the README says it. */
+  type: string;
+  default: T;
+  /** The default as the README shows it (markdown), when the value itself does not read well. */
+  shown?: string;
+  description: string;
+  /** Text of the variable → value; throws `Error('expected …')` for anything else. */
+  parse(text: string): T;
 }
 
-export function defaultConfig(overrides: Partial<Config> = {}): Config {
-  const dataDir = resolve(overrides.dataDir ?? 'data');
-  return {
-    host: '127.0.0.1',
-    port: 8080,
-    httpsPort: 8443,
-    dataDir,
-    databaseUrl: join(dataDir, 'notify24.db'),
-    tlsCertFile: null,
-    tlsKeyFile: null,
-    publicUrl: null,
-    webhookRequiresHttps: false,
-    bodyLimit: 8 * 1024 * 1024,
-    maxHeaderSize: 256 * 1024,
-    rateLimit: RATE_PROFILES.standard!,
-    operatingLimit: null,
-    redisUrl: null,
-    redisPrefix: 'notify24:',
-    trustProxy: false,
-    logLevel: 'info',
-    sessionIdleMs: 12 * 3600_000,
-    retentionDays: 60,
-    webhookTagsWithClientId: false,
-    oauthCodeTtl: 30,
-    oauthAccessTtl: 3600,
-    oauthRefreshTtl: 180 * 86_400,
-    eventRetryBaseMs: 10_000,
-    eventMaxAttempts: 8,
-    eventTimeoutMs: 10_000,
-    eventPollMs: 1000,
-    ...overrides,
+const setting = <T>(s: Setting<T>): Setting<T> => s;
+
+// Value readers. Each throws with what it expected; the loader adds the variable and the value.
+const expected = (what: string): never => {
+  throw new Error(`expected ${what}`);
+};
+const text = (v: string): string => v;
+const optionalText = (v: string): string | null => v;
+function integer(min: number, max: number, what: string) {
+  return (v: string): number => (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? Number(v) : expected(what));
+}
+const port = integer(0, 65_535, 'a port number from 0 to 65535');
+const positiveInteger = integer(1, Number.MAX_SAFE_INTEGER, 'a whole number above 0');
+function positive(v: string): number {
+  const n = Number(v);
+  return v.trim() !== '' && Number.isFinite(n) && n > 0 ? n : expected('a number above 0');
+}
+function boolean(v: string): boolean {
+  const lower = v.toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(lower)) return true;
+  if (['0', 'false', 'no', 'off'].includes(lower)) return false;
+  return expected('1 or 0');
+}
+const orOff = <T>(parse: (v: string) => T) => (v: string): T | null => (v === 'off' ? null : parse(v));
+function url(schemes: string[]) {
+  return (v: string): string => {
+    try {
+      if (schemes.includes(new URL(v).protocol.replace(/:$/, ''))) return v;
+    } catch {
+      // reported below
+    }
+    return expected(`a ${schemes.join(' or ')} URL`);
   };
 }
-
-function parseRateLimit(value: string): BucketSettings | null {
-  if (value === 'off' || value === '0') return null;
-  if (Object.hasOwn(RATE_PROFILES, value)) return RATE_PROFILES[value]!;
-  const m = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(value);
-  if (!m || Number(m[2]) <= 0) throw new Error(`NOTIFY24_RATE_LIMIT: expected off, standard, enterprise or BURST/DRAIN, got "${value}"`);
-  return { burst: Number(m[1]), drain: Number(m[2]) };
+function logLevel(v: string): LogLevel {
+  return (LOG_LEVELS as readonly string[]).includes(v) ? (v as LogLevel) : expected(LOG_LEVELS.join(', '));
 }
-
+function rateLimit(v: string): BucketSettings | null {
+  if (v === 'off' || v === '0') return null;
+  if (Object.hasOwn(RATE_PROFILES, v)) return RATE_PROFILES[v]!;
+  const m = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(v);
+  return m && Number(m[2]) > 0 ? { burst: Number(m[1]), drain: Number(m[2]) } : expected('off, standard, enterprise or BURST/DRAIN');
+}
 /** The portal's self-hosted default once the operating-time limit is switched on. */
 export const DEFAULT_OPERATING_LIMIT = 420;
-
-/** `off`, `on` (420 s) or a number of seconds per ten minutes. */
-function parseOperatingLimit(value: string): number | null {
-  if (value === 'off' || value === '0') return null;
-  if (value === 'on') return DEFAULT_OPERATING_LIMIT;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new Error(`NOTIFY24_OPERATING_LIMIT: expected off, on or seconds, got "${value}"`);
-  }
-  return seconds;
+function operatingLimit(v: string): number | null {
+  if (v === 'off' || v === '0') return null;
+  if (v === 'on') return DEFAULT_OPERATING_LIMIT;
+  return positive(v);
 }
+const hoursAsMs = (v: string): number => positive(v) * 3_600_000;
+const HOUR_MS = 3_600_000;
 
-function parseOptionalPort(value: string): number | null {
-  return value === 'off' ? null : Number(value);
-}
+export const SETTINGS = {
+  // Listeners
+  host: setting({ env: 'NOTIFY24_HOST', type: 'address', default: '127.0.0.1', description: 'listen address (`0.0.0.0` for all interfaces)', parse: text }),
+  port: setting({ env: 'NOTIFY24_PORT', type: 'port', default: 8080, description: 'HTTP port; `0` picks a free one', parse: port }),
+  httpsPort: setting<number | null>({ env: 'NOTIFY24_HTTPS_PORT', type: 'port or `off`', default: 8443, description: 'HTTPS port; `0` picks a free one, `off` disables HTTPS', parse: orOff(port) }),
+  tlsCertFile: setting<string | null>({ env: 'NOTIFY24_TLS_CERT', type: 'path', default: null, shown: 'generated', description: 'PEM certificate for HTTPS; without it (and `NOTIFY24_TLS_KEY`) a self-signed pair is generated in the data folder', parse: optionalText }),
+  tlsKeyFile: setting<string | null>({ env: 'NOTIFY24_TLS_KEY', type: 'path', default: null, shown: 'generated', description: 'PEM private key for HTTPS', parse: optionalText }),
+  publicUrl: setting<string | null>({ env: 'NOTIFY24_PUBLIC_URL', type: 'URL', default: null, description: 'base URL printed in webhook URLs and returned to OAuth clients (behind a proxy)', parse: url(['http', 'https']) }),
+  trustProxy: setting({ env: 'NOTIFY24_TRUST_PROXY', type: 'boolean', default: false, description: '`1` behind a load balancer: the client address comes from `X-Forwarded-For`', parse: boolean }),
+  bodyLimit: setting({ env: 'NOTIFY24_BODY_LIMIT', type: 'bytes', default: 8 * 1024 * 1024, description: 'largest request body', parse: positiveInteger }),
+  maxHeaderSize: setting({ env: 'NOTIFY24_MAX_HEADER_SIZE', type: 'bytes', default: 256 * 1024, description: "largest request head (long GET batches need more than Node's 16 KiB)", parse: positiveInteger }),
+  // Storage and several nodes
+  dataDir: setting({ env: 'NOTIFY24_DATA_DIR', type: 'path', default: 'data', shown: '`./data`', description: 'SQLite file, certificate, first-start webhook', parse: text }),
+  databaseUrl: setting({ env: 'NOTIFY24_DATABASE_URL', type: 'path or URL', default: '', shown: '`<data>/notify24.db`', description: 'SQLite file path, or `postgres://user@host:5432/db` (docs/deploy.md)', parse: text }),
+  redisUrl: setting<string | null>({ env: 'NOTIFY24_REDIS_URL', type: 'URL', default: null, description: 'rate-limit buckets and live push shared by several nodes', parse: url(['redis', 'rediss']) }),
+  redisPrefix: setting({ env: 'NOTIFY24_REDIS_PREFIX', type: 'text', default: 'notify24:', description: 'start of every Redis key and channel', parse: text }),
+  // Bitrix24 behaviour
+  webhookRequiresHttps: setting({ env: 'NOTIFY24_WEBHOOK_REQUIRES_HTTPS', type: 'boolean', default: false, description: '`1` refuses webhooks over plain HTTP (`INVALID_REQUEST`), as the portal does', parse: boolean }),
+  webhookTagsWithClientId: setting({ env: 'NOTIFY24_WEBHOOK_TAGS_WITH_CLIENT_ID', type: 'boolean', default: false, description: '`1` lets webhooks set `TAG`/`SUB_TAG` with `CLIENT_ID` (the documented behaviour; the portal drops them)', parse: boolean }),
+  rateLimit: setting<BucketSettings | null>({ env: 'NOTIFY24_RATE_LIMIT', type: 'profile', default: RATE_PROFILES.standard!, shown: '`standard`', description: 'leaky bucket per source address: `standard` (50, drains 2/s), `enterprise` (250, 5/s), `BURST/DRAIN`, or `off` (docs/limits.md)', parse: rateLimit }),
+  operatingLimit: setting<number | null>({ env: 'NOTIFY24_OPERATING_LIMIT', type: 'seconds or `on`/`off`', default: null, shown: '`off`', description: `operating-time limit per caller and method, seconds per 10 minutes (\`on\` = ${DEFAULT_OPERATING_LIMIT})`, parse: operatingLimit }),
+  retentionDays: setting({ env: 'NOTIFY24_RETENTION_DAYS', type: 'days', default: 60, description: 'notifications (and finished event deliveries) older than this are deleted, as on the portal', parse: positive }),
+  // Web sessions and OAuth
+  sessionIdleMs: setting({ env: 'NOTIFY24_SESSION_HOURS', type: 'hours', default: 12 * HOUR_MS, shown: '`12`', description: 'a web session ends after this long without use', parse: hoursAsMs }),
+  oauthCodeTtl: setting({ env: 'NOTIFY24_OAUTH_CODE_TTL', type: 'seconds', default: 30, description: 'lifetime of an OAuth authorization code (docs/apps.md)', parse: positive }),
+  oauthAccessTtl: setting({ env: 'NOTIFY24_OAUTH_ACCESS_TTL', type: 'seconds', default: 3600, description: 'lifetime of an OAuth access token (`expires_in`)', parse: positive }),
+  oauthRefreshTtl: setting({ env: 'NOTIFY24_OAUTH_REFRESH_TTL', type: 'seconds', default: 180 * 86_400, description: 'lifetime of an OAuth refresh token', parse: positive }),
+  // Event delivery to applications
+  eventRetryBaseMs: setting({ env: 'NOTIFY24_EVENT_RETRY_BASE_MS', type: 'ms', default: 10_000, description: 'first retry of a failed event delivery; each next one waits twice as long (at most an hour)', parse: positive }),
+  eventMaxAttempts: setting({ env: 'NOTIFY24_EVENT_MAX_ATTEMPTS', type: 'count', default: 8, description: 'attempts before a delivery is given up', parse: positiveInteger }),
+  eventTimeoutMs: setting({ env: 'NOTIFY24_EVENT_TIMEOUT_MS', type: 'ms', default: 10_000, description: 'how long one delivery POST may take', parse: positive }),
+  // Background jobs (src/jobs/): how often each runs; each also runs once at start
+  eventPollMs: setting({ env: 'NOTIFY24_EVENT_POLL_MS', type: 'ms', default: 1000, description: 'event delivery job: looks for due deliveries (queued by other nodes, retries); runs at once when this node queues one', parse: positive }),
+  retentionPurgeMs: setting({ env: 'NOTIFY24_RETENTION_PURGE_MS', type: 'ms', default: HOUR_MS, description: 'retention job: deletes notifications and finished event deliveries past `NOTIFY24_RETENTION_DAYS`', parse: positive }),
+  sessionPurgeMs: setting({ env: 'NOTIFY24_SESSION_PURGE_MS', type: 'ms', default: HOUR_MS, description: 'session purge job: deletes expired web sessions (already refused; this reclaims the rows)', parse: positive }),
+  oauthPurgeMs: setting({ env: 'NOTIFY24_OAUTH_PURGE_MS', type: 'ms', default: HOUR_MS, description: 'OAuth purge job: deletes expired authorization codes and tokens', parse: positive }),
+  // Logging
+  logLevel: setting<LogLevel>({ env: 'NOTIFY24_LOG_LEVEL', type: LOG_LEVELS.map((l) => `\`${l}\``).join(', '), default: 'info', description: 'least important log line written (to stderr)', parse: logLevel }),
+};
 
-/** A positive number from NOTIFY24_<name>, or a start-up error naming the variable. */
-function positive(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`NOTIFY24_${name}: expected a positive number, got "${value}"`);
-  return n;
-}
+type Settings = typeof SETTINGS;
 
-/** Reads NOTIFY24_* environment variables over the defaults. */
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
-  const fromEnv: Partial<Config> = {};
-  const e = (name: string) => env[`NOTIFY24_${name}`];
-  if (e('HOST')) fromEnv.host = e('HOST')!;
-  if (e('PORT')) fromEnv.port = Number(e('PORT'));
-  if (e('HTTPS_PORT')) fromEnv.httpsPort = parseOptionalPort(e('HTTPS_PORT')!);
-  if (e('DATA_DIR')) fromEnv.dataDir = resolve(e('DATA_DIR')!);
-  if (e('TLS_CERT')) fromEnv.tlsCertFile = e('TLS_CERT')!;
-  if (e('TLS_KEY')) fromEnv.tlsKeyFile = e('TLS_KEY')!;
-  if (e('PUBLIC_URL')) fromEnv.publicUrl = e('PUBLIC_URL')!;
-  if (e('WEBHOOK_REQUIRES_HTTPS')) fromEnv.webhookRequiresHttps = e('WEBHOOK_REQUIRES_HTTPS') === '1';
-  if (e('BODY_LIMIT')) fromEnv.bodyLimit = Number(e('BODY_LIMIT'));
-  if (e('RATE_LIMIT')) fromEnv.rateLimit = parseRateLimit(e('RATE_LIMIT')!);
-  if (e('OPERATING_LIMIT')) fromEnv.operatingLimit = parseOperatingLimit(e('OPERATING_LIMIT')!);
-  if (e('REDIS_URL')) fromEnv.redisUrl = e('REDIS_URL')!;
-  if (e('REDIS_PREFIX')) fromEnv.redisPrefix = e('REDIS_PREFIX')!;
-  if (e('LOG_LEVEL')) fromEnv.logLevel = e('LOG_LEVEL') as LogLevel;
-  if (e('TRUST_PROXY')) fromEnv.trustProxy = e('TRUST_PROXY') === '1';
-  if (e('RETENTION_DAYS')) fromEnv.retentionDays = Number(e('RETENTION_DAYS'));
-  if (e('WEBHOOK_TAGS_WITH_CLIENT_ID')) fromEnv.webhookTagsWithClientId = e('WEBHOOK_TAGS_WITH_CLIENT_ID') === '1';
-  if (e('SESSION_HOURS')) fromEnv.sessionIdleMs = Number(e('SESSION_HOURS')) * 3600_000;
-  if (e('OAUTH_CODE_TTL')) fromEnv.oauthCodeTtl = positive('OAUTH_CODE_TTL', e('OAUTH_CODE_TTL')!);
-  if (e('OAUTH_ACCESS_TTL')) fromEnv.oauthAccessTtl = positive('OAUTH_ACCESS_TTL', e('OAUTH_ACCESS_TTL')!);
-  if (e('OAUTH_REFRESH_TTL')) fromEnv.oauthRefreshTtl = positive('OAUTH_REFRESH_TTL', e('OAUTH_REFRESH_TTL')!);
-  if (e('EVENT_RETRY_BASE_MS')) fromEnv.eventRetryBaseMs = positive('EVENT_RETRY_BASE_MS', e('EVENT_RETRY_BASE_MS')!);
-  if (e('EVENT_MAX_ATTEMPTS')) fromEnv.eventMaxAttempts = positive('EVENT_MAX_ATTEMPTS', e('EVENT_MAX_ATTEMPTS')!);
-  if (e('EVENT_TIMEOUT_MS')) fromEnv.eventTimeoutMs = positive('EVENT_TIMEOUT_MS', e('EVENT_TIMEOUT_MS')!);
-  const merged = { ...fromEnv, ...overrides };
-  const config = defaultConfig(merged);
-  if (e('DATABASE_URL') && !overrides.databaseUrl) config.databaseUrl = e('DATABASE_URL')!;
-  else if (!overrides.databaseUrl) config.databaseUrl = join(config.dataDir, 'notify24.db');
+/** Everything the server can be told: one field per declared setting. */
+export type Config = { [K in keyof Settings]: Settings[K]['default'] };
+
+/** The defaults with `overrides` on top; paths resolved, the database inside the data folder unless named. */
+export function defaultConfig(overrides: Partial<Config> = {}): Config {
+  const defaults = Object.fromEntries(Object.entries(SETTINGS).map(([key, s]) => [key, s.default])) as Config;
+  const config: Config = { ...defaults, ...overrides };
+  config.dataDir = resolve(config.dataDir);
+  if (!config.databaseUrl) config.databaseUrl = join(config.dataDir, 'notify24.db');
   return config;
+}
+
+/**
+ * Reads one value as setting `key` does, or throws an error naming `name` (the variable, or
+ * a command-line flag) and the value refused.
+ */
+export function parseSetting<K extends keyof Config>(key: K, value: string, name: string = SETTINGS[key].env): Config[K] {
+  try {
+    return SETTINGS[key].parse(value) as Config[K];
+  } catch (err) {
+    throw new Error(`${name}: ${(err as Error).message}, got "${value}"`);
+  }
+}
+
+/**
+ * The configuration from `NOTIFY24_*` variables (empty ones count as unset) with `overrides`
+ * (command-line flags) on top. Every variable is checked; the error lists each bad one.
+ */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const fromEnv: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const key of Object.keys(SETTINGS) as (keyof Config)[]) {
+    const value = env[SETTINGS[key].env];
+    if (value === undefined || value === '') continue;
+    try {
+      fromEnv[key] = parseSetting(key, value);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  if (problems.length) throw new Error(`invalid settings:\n  ${problems.join('\n  ')}`);
+  return defaultConfig({ ...(fromEnv as Partial<Config>), ...overrides });
+}
+
+/** The README's settings table, one row per setting in declaration order. */
+export function settingsTable(): string {
+  const rows = Object.values(SETTINGS).map((s: Setting<unknown>) => {
+    const value = typeof s.default === 'boolean' ? Number(s.default) : s.default;
+    const shown = s.shown ?? (value === null ? '—' : `\`${String(value)}\``);
+    return `| \`${s.env}\` | ${s.type} | ${shown} | ${s.description} |`;
+  });
+  return ['| variable | value | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }

@@ -1,40 +1,68 @@
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { AppEventQueue } from './apps/app-events.ts';
+import type { AppEventSink } from './apps/app-events.ts';
 import type { Config } from './config.ts';
-import { createRequestHandler, type Route } from './http/app.ts';
+import { createDispatcher } from './http/dispatch.ts';
+import { listen, type Listener } from './http/listeners.ts';
+import { routes } from './http/routes.ts';
 import { loadTls, type TlsMaterial } from './http/tls.ts';
+import { LoginThrottle } from './identity/login-throttle.ts';
+import { EVENT_DELIVERY, serverJobs } from './jobs/jobs.ts';
+import { Scheduler } from './jobs/scheduler.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { createLogger, type Logger } from './lib/log.ts';
+import { openRedis, type RedisConnections } from './lib/redis.ts';
 import { MemoryOperatingTime } from './limits/operating-time.ts';
-import { MemoryRateLimiter, noRateLimit } from './limits/rate-limiter.ts';
+import { MemoryRateLimiter, noRateLimit, type RateLimiter } from './limits/rate-limiter.ts';
 import { RedisRateLimiter } from './limits/redis-rate-limiter.ts';
-import { openRedis } from './lib/redis.ts';
-import { healthRoute } from './http/health.ts';
-import { RedisPushHub } from './realtime/redis-hub.ts';
+import { appMethods } from './methods/app.ts';
 import { batchMethods } from './methods/batch.ts';
+import { eventMethods } from './methods/event.ts';
+import { imCountersMethods } from './methods/im-counters.ts';
+import { imNotifyMethods } from './methods/im-notify.ts';
 import { platformMethods } from './methods/platform.ts';
 import { userMethods } from './methods/user.ts';
-import { imNotifyMethods } from './methods/im-notify.ts';
-import { imCountersMethods } from './methods/im-counters.ts';
-import { startRetentionJob } from './notify/retention.ts';
-import { webhookAuth } from './rest/auth/webhook.ts';
-import { sessionAuth } from './rest/auth/session.ts';
-import { loginRoutes } from './http/login-routes.ts';
+import { LocalPushHub, type PushHub } from './realtime/hub.ts';
+import { RedisPushHub } from './realtime/redis-hub.ts';
+import { PushReplay } from './realtime/replay.ts';
+import { WsChannel } from './realtime/ws.ts';
+import { authenticator } from './rest/auth/index.ts';
 import { oauthAuth } from './rest/auth/oauth.ts';
-import { oauthRoutes } from './http/oauth-routes.ts';
-import { appMethods } from './methods/app.ts';
-import { eventMethods } from './methods/event.ts';
-import { EventDeliveryEngine } from './apps/delivery.ts';
+import { sessionAuth } from './rest/auth/session.ts';
+import { webhookAuth } from './rest/auth/webhook.ts';
+import { MethodPipeline } from './rest/invoke.ts';
 import { MethodRegistry } from './rest/registry.ts';
-import type { Services } from './services.ts';
-import { openStore } from './store/index.ts';
-import { LocalPushHub } from './realtime/hub.ts';
-import { createWeb } from './web/routes.ts';
-import { sessionReader } from './web/session-reader.ts';
+import { openStore } from './store/open.ts';
+import type { Store } from './store/port/store.ts';
+import { RequestInspector } from './web/inspector.ts';
+
+export interface ServerOptions {
+  clock?: Clock;
+  log?: Logger;
+}
+
+/**
+ * The long-lived parts the composition root built. Modules never receive this whole: each
+ * gets the few parts its own dependency type names. The CLI and tests reach into it.
+ */
+export interface ServerParts {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  /** Every REST method; tests add their own before calling them. */
+  registry: MethodRegistry;
+  /** Real-time fan-out to users' open pages. */
+  hub: PushHub;
+  /** Shared Redis of a multi-node deployment (NOTIFY24_REDIS_URL); null on a single node. */
+  redis: RedisConnections | null;
+  /** Events for applications: queued in the store, posted by the event delivery job. */
+  appEvents: AppEventSink;
+  /** The background jobs (src/jobs/jobs.ts). */
+  jobs: Scheduler;
+}
 
 export interface RunningServer {
-  services: Services;
+  services: ServerParts;
   /** `http://host:port` of the plain listener. */
   httpUrl: string;
   /** `https://host:port` of the TLS listener, or null when HTTPS is off. */
@@ -43,102 +71,78 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export interface ServerOptions {
-  clock?: Clock;
-  log?: Logger;
+function rateLimiterFor(config: Config, redis: RedisConnections | null): RateLimiter {
+  // With Redis the nodes share rate-limit buckets; without it, this process counts alone.
+  if (!config.rateLimit) return noRateLimit;
+  return redis ? new RedisRateLimiter(redis.commands, config.rateLimit, `${config.redisPrefix}rate:`) : new MemoryRateLimiter(config.rateLimit);
 }
 
-/** Composition root: config → store → services → listeners. */
-export async function buildServices(config: Config, options: ServerOptions = {}): Promise<Services> {
-  const store = await openStore(config.databaseUrl);
-  // With Redis the nodes share rate-limit buckets and push fan-out; without it, this process.
-  const redis = config.redisUrl ? await openRedis(config.redisUrl) : null;
-  const registry = new MethodRegistry().add(...platformMethods, ...userMethods, ...batchMethods, ...imNotifyMethods, ...imCountersMethods, ...appMethods, ...eventMethods);
-  const services: Services = {
-    config,
-    store,
-    clock: options.clock ?? systemClock,
-    log: options.log ?? createLogger(config.logLevel),
-    registry,
-    rateLimiter: !config.rateLimit
-      ? noRateLimit
-      : redis
-        ? new RedisRateLimiter(redis.commands, config.rateLimit, `${config.redisPrefix}rate:`)
-        : new MemoryRateLimiter(config.rateLimit),
-    operatingTime: new MemoryOperatingTime(config.operatingLimit),
-    authProviders: [oauthAuth, webhookAuth, sessionAuth],
-    redis,
-    hub: redis ? new RedisPushHub(redis.commands, redis.subscriber, `${config.redisPrefix}push:`) : new LocalPushHub(),
-    appEvents: { emit: async () => undefined },
-  };
-  // Events for applications: emit() queues rows in the store; startServer runs the worker posting them.
-  services.appEvents = new EventDeliveryEngine(services);
-  return services;
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
-function urlFor(scheme: 'http' | 'https', host: string, port: number): string {
-  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return `${scheme}://${shown}:${port}`;
-}
-
+/**
+ * The composition root: config → store → domain parts → HTTP listeners → background jobs.
+ * Every dependency is built here, once, in the order it is needed.
+ */
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
-  const services = await buildServices(config, options);
-  const stopRetention = startRetentionJob(services);
-  const web = createWeb(services, sessionReader(services));
-  // The delivery worker of this node (absent only when a caller swapped in another sink).
-  const delivery = services.appEvents instanceof EventDeliveryEngine ? services.appEvents : null;
-  const oauth = oauthRoutes(services, sessionReader(services), () => delivery?.wake());
-  const routes: Route[] = [healthRoute(services), loginRoutes(services), oauth, ...web.routes];
-  const handle = createRequestHandler(services, routes);
-  const serverOptions = { maxHeaderSize: config.maxHeaderSize, keepAliveTimeout: 65_000 };
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? createLogger(config.logLevel);
+  const store = await openStore(config.databaseUrl);
+  const redis = config.redisUrl ? await openRedis(config.redisUrl) : null;
+  const hub: PushHub = redis ? new RedisPushHub(redis.commands, redis.subscriber, `${config.redisPrefix}push:`) : new LocalPushHub();
+  const jobs = new Scheduler(log);
+  const wakeDelivery = () => jobs.wake(EVENT_DELIVERY);
+  const appEvents = new AppEventQueue({ store, clock }, wakeDelivery);
 
-  const http = createHttpServer(serverOptions, (req, res) => void handle(req, res, false));
-  web.attach(http);
-  const httpPort = await listen(http, config.port, config.host);
+  const registry = new MethodRegistry().add(
+    ...platformMethods, ...userMethods, ...batchMethods, ...imNotifyMethods, ...imCountersMethods, ...appMethods, ...eventMethods,
+  );
+  const runner = new MethodPipeline(registry, new MemoryOperatingTime(config.operatingLimit), {
+    store, clock, log, hub, appEvents, methods: registry, config,
+  });
 
-  let https: Server | null = null;
-  let httpsPort: number | null = null;
+  const replay = new PushReplay(hub, clock);
+  const ws = new WsChannel(replay);
+  const inspector = new RequestInspector();
+  const table = routes({
+    store, clock, log, config, redis, replay, ws, inspector, runner, wakeDelivery,
+    rateLimiter: rateLimiterFor(config, redis),
+    authenticate: authenticator([oauthAuth, webhookAuth, sessionAuth], { store, clock, config }),
+    recorder: inspector,
+    loginThrottle: new LoginThrottle(),
+  });
+  const dispatcher = createDispatcher(table, { log, trustProxy: config.trustProxy });
+
+  const listeners: Listener[] = [];
   let tls: TlsMaterial | null = null;
-  if (config.httpsPort !== null) {
-    tls = await loadTls(config);
-    https = createHttpsServer({ ...serverOptions, cert: tls.cert, key: tls.key }, (req, res) => void handle(req, res, true));
-    web.attach(https);
-    httpsPort = await listen(https, config.httpsPort, config.host);
+  try {
+    listeners.push(await listen(config, config.port, dispatcher, null));
+    if (config.httpsPort !== null) {
+      tls = await loadTls(config);
+      listeners.push(await listen(config, config.httpsPort, dispatcher, tls));
+    }
+  } catch (err) {
+    await Promise.all(listeners.map((l) => l.close()));
+    await ws.close();
+    replay.close();
+    await store.close();
+    await hub.close();
+    await redis?.close();
+    throw err;
   }
-
-  const httpUrl = urlFor('http', config.host, httpPort);
-  delivery?.start(config.publicUrl ?? httpUrl);
+  const [http, https] = listeners;
+  jobs.start(serverJobs({ store, clock, log, config }, config.publicUrl ?? http!.url));
 
   return {
-    services,
-    httpUrl,
-    httpsUrl: httpsPort === null ? null : urlFor('https', config.host, httpsPort),
+    services: { config, store, clock, log, registry, hub, redis, appEvents, jobs },
+    httpUrl: http!.url,
+    httpsUrl: https?.url ?? null,
     tls,
     async close() {
-      stopRetention();
-      await web.close();
-      await Promise.all([closeServer(http), https ? closeServer(https) : Promise.resolve()]);
-      await delivery?.stop();
-      await services.store.close();
-      await services.hub.close();
-      await services.redis?.close();
+      await ws.close();
+      replay.close();
+      await Promise.all(listeners.map((l) => l.close()));
+      await jobs.stop();
+      await store.close();
+      await hub.close();
+      await redis?.close();
     },
   };
 }

@@ -1,3 +1,7 @@
+import type { Clock } from '../lib/clock.ts';
+import type { Store } from '../store/port/store.ts';
+import { REFRESH_TOKEN_EVENTS } from './event-catalog.ts';
+
 /**
  * Events for applications (Bitrix24 "event handlers"): the domain says what happened and to
  * which application; the delivery engine finds the handlers bound to that event and posts to
@@ -17,4 +21,40 @@ export interface AppEvent {
 export interface AppEventSink {
   /** Queues the event for every handler bound to it; resolves once queued, not once delivered. */
   emit(event: AppEvent): Promise<void>;
+}
+
+/**
+ * The sink of a running server: `emit` writes one queued delivery per handler bound to the
+ * event (the durable queue, in the store) and wakes the delivery job; it never posts itself.
+ */
+export class AppEventQueue implements AppEventSink {
+  constructor(
+    private readonly deps: { store: Store; clock: Clock },
+    /** Asks the event delivery job to run soon (rows were just queued). */
+    private readonly wake: () => void,
+  ) {}
+
+  async emit(event: AppEvent): Promise<void> {
+    const { store, clock } = this.deps;
+    const app = await store.apps.byClientId(event.clientId);
+    // The portal sends nothing to a removed or not yet installed application.
+    if (!app || !app.active || !app.installed) return;
+    const name = event.name.toUpperCase();
+    const bindings = await store.events.bindingsFor(app.id, name);
+    if (bindings.length === 0) return;
+    await store.events.enqueue(
+      bindings.map((b) => ({
+        appId: app.id,
+        bindingId: b.id,
+        event: name,
+        handler: b.handler,
+        // auth_type 0 = the user who caused the event; otherwise the bound user's tokens.
+        userId: b.authUserId || event.userId,
+        data: event.data,
+        withRefresh: REFRESH_TOKEN_EVENTS.has(name),
+      })),
+      clock.now(),
+    );
+    this.wake();
+  }
 }

@@ -1,5 +1,5 @@
-import type { Store } from '../store/index.ts';
-import type { App } from '../store/apps-types.ts';
+import type { Store } from '../store/port/store.ts';
+import type { App } from '../store/port/apps.ts';
 import { REFRESH_TOKEN_EVENTS } from './event-catalog.ts';
 
 /** The portal's language; this server speaks English. */

@@ -1,4 +1,6 @@
-import type { Services } from '../services.ts';
+import { randomHex } from '../lib/secrets.ts';
+import type { Config } from '../config.ts';
+import type { Store } from '../store/port/store.ts';
 
 /** What OAuth answers and event payloads say about this server ("the portal"). */
 export interface PortalFacts {
@@ -16,12 +18,12 @@ export interface PortalFacts {
  * The configured public URL wins (behind a proxy the request's Host is internal); otherwise the
  * origin the client used, or the listener's own URL for deliveries that have no request.
  */
-export async function portalFacts(services: Pick<Services, 'store' | 'config'>, origin: string): Promise<PortalFacts> {
-  const base = (services.config.publicUrl ?? origin).replace(/\/+$/, '');
+export async function portalFacts(deps: { store: Store; config: Pick<Config, 'publicUrl'> }, origin: string): Promise<PortalFacts> {
+  const base = (deps.config.publicUrl ?? origin).replace(/\/+$/, '');
   return {
     base,
     domain: new URL(base).host,
     restEndpoint: `${base}/rest/`,
-    memberId: await services.store.apps.memberId(),
+    memberId: (await deps.store.apps.memberId()) ?? (await deps.store.apps.claimMemberId(randomHex(16))),
   };
 }

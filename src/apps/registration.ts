@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
-import { hashSecret, randomCode, randomHex } from '../identity/secrets.ts';
-import type { Store } from '../store/index.ts';
-import type { App } from '../store/apps-types.ts';
+import { hashSecret, randomCode, randomHex } from '../lib/secrets.ts';
+import type { Store } from '../store/port/store.ts';
+import type { App } from '../store/port/apps.ts';
 import { LANGUAGE_ID } from './install.ts';
 
 export interface AppInput {

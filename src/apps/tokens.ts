@@ -1,11 +1,17 @@
-import { hashSecret, randomHex, sameHash } from '../identity/secrets.ts';
-import type { Services } from '../services.ts';
-import type { App, OAuthToken } from '../store/apps-types.ts';
-import { oauthErrors } from './oauth-errors.ts';
+import { hashSecret, randomHex, sameHash } from '../lib/secrets.ts';
+import type { Config } from '../config.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Store } from '../store/port/store.ts';
+import type { App, OAuthToken } from '../store/port/apps.ts';
+import { oauthErrors } from '../errors/oauth.ts';
 import type { PortalFacts } from './portal.ts';
 
-/** What issuing and checking tokens needs: the delivery worker has no full Services. */
-export type OAuthDeps = Pick<Services, 'store' | 'clock' | 'config'>;
+/** What issuing and checking tokens needs. */
+export interface OAuthDeps {
+  store: Store;
+  clock: Clock;
+  config: Pick<Config, 'oauthCodeTtl' | 'oauthAccessTtl' | 'oauthRefreshTtl'>;
+}
 
 /** A freshly issued pair: the plain tokens exist only here; the store has their hashes. */
 export interface IssuedTokens {
@@ -16,19 +22,19 @@ export interface IssuedTokens {
 }
 
 /** Issues tokens for `userId` within the app's scopes; the refresh token only when asked for. */
-export async function issueTokens(services: OAuthDeps, app: App, userId: number, scopes: string[], withRefresh = true): Promise<IssuedTokens> {
-  const now = services.clock.now();
+export async function issueTokens(deps: OAuthDeps, app: App, userId: number, scopes: string[], withRefresh = true): Promise<IssuedTokens> {
+  const now = deps.clock.now();
   const accessToken = randomHex(32);
   const refreshToken = withRefresh ? randomHex(32) : null;
-  const token = await services.store.oauth.saveToken(
+  const token = await deps.store.oauth.saveToken(
     {
       appId: app.id,
       userId,
       scopes,
       accessHash: hashSecret(accessToken),
       refreshHash: refreshToken ? hashSecret(refreshToken) : null,
-      accessExpiresAt: now + services.config.oauthAccessTtl * 1000,
-      refreshExpiresAt: now + (withRefresh ? services.config.oauthRefreshTtl : services.config.oauthAccessTtl) * 1000,
+      accessExpiresAt: now + deps.config.oauthAccessTtl * 1000,
+      refreshExpiresAt: now + (withRefresh ? deps.config.oauthRefreshTtl : deps.config.oauthAccessTtl) * 1000,
     },
     now,
   );
@@ -36,13 +42,13 @@ export async function issueTokens(services: OAuthDeps, app: App, userId: number,
 }
 
 /** A one-time authorization code for `userId`, living `oauthCodeTtl` seconds. */
-export async function issueCode(services: OAuthDeps, app: App, userId: number): Promise<string> {
+export async function issueCode(deps: OAuthDeps, app: App, userId: number): Promise<string> {
   const code = randomHex(32);
-  await services.store.oauth.saveCode(hashSecret(code), {
+  await deps.store.oauth.saveCode(hashSecret(code), {
     appId: app.id,
     userId,
     scopes: app.scopes,
-    expiresAt: services.clock.now() + services.config.oauthCodeTtl * 1000,
+    expiresAt: deps.clock.now() + deps.config.oauthCodeTtl * 1000,
   });
   return code;
 }
@@ -67,8 +73,8 @@ export function tokenBody(issued: IssuedTokens, portal: PortalFacts): Record<str
 }
 
 /** The application named by client_id/client_secret, or invalid_client (removed apps included). */
-export async function authenticateClient(services: OAuthDeps, clientId: string, clientSecret: string): Promise<App> {
-  const app = clientId ? await services.store.apps.byClientId(clientId) : null;
+export async function authenticateClient(deps: OAuthDeps, clientId: string, clientSecret: string): Promise<App> {
+  const app = clientId ? await deps.store.apps.byClientId(clientId) : null;
   // The hash is compared even for an unknown client so timing does not tell ids apart.
   const secretOk = sameHash(app?.clientSecretHash ?? hashSecret('-'), hashSecret(clientSecret));
   if (!app || !app.active || !secretOk || !clientSecret) throw oauthErrors.invalidClient();
@@ -76,29 +82,29 @@ export async function authenticateClient(services: OAuthDeps, clientId: string, 
 }
 
 /** grant_type=authorization_code: spends the code (once, even under races) for a token pair. */
-export async function exchangeCode(services: OAuthDeps, app: App, code: string): Promise<IssuedTokens> {
-  if (!code) throw oauthErrors.invalidRequest('Parameter "code" is required');
-  const found = await services.store.oauth.takeCode(hashSecret(code));
+export async function exchangeCode(deps: OAuthDeps, app: App, code: string): Promise<IssuedTokens> {
+  if (!code) throw oauthErrors.invalidRequest('code');
+  const found = await deps.store.oauth.takeCode(hashSecret(code));
   if (!found || found.appId !== app.id) throw oauthErrors.invalidCode();
-  if (found.expiresAt <= services.clock.now()) throw oauthErrors.expiredCode();
-  const user = await services.store.users.byId(found.userId);
+  if (found.expiresAt <= deps.clock.now()) throw oauthErrors.expiredCode();
+  const user = await deps.store.users.byId(found.userId);
   if (!user || !user.active) throw oauthErrors.invalidCode();
-  return issueTokens(services, app, found.userId, found.scopes);
+  return issueTokens(deps, app, found.userId, found.scopes);
 }
 
 /**
  * grant_type=refresh_token: a refresh token is single-use. The old access token stays valid
  * until its own expiry (requests in flight keep working); the old refresh token never again.
  */
-export async function refreshTokens(services: OAuthDeps, app: App, refreshToken: string): Promise<IssuedTokens> {
-  if (!refreshToken) throw oauthErrors.invalidRequest('Parameter "refresh_token" is required');
-  const old = await services.store.oauth.byRefreshHash(hashSecret(refreshToken));
+export async function refreshTokens(deps: OAuthDeps, app: App, refreshToken: string): Promise<IssuedTokens> {
+  if (!refreshToken) throw oauthErrors.invalidRequest('refresh_token');
+  const old = await deps.store.oauth.byRefreshHash(hashSecret(refreshToken));
   if (!old || old.appId !== app.id || old.revoked || old.refreshUsedAt !== null) throw oauthErrors.invalidRefresh();
-  const now = services.clock.now();
+  const now = deps.clock.now();
   if (old.refreshExpiresAt <= now) throw oauthErrors.expiredRefresh();
-  const user = await services.store.users.byId(old.userId);
+  const user = await deps.store.users.byId(old.userId);
   if (!user || !user.active) throw oauthErrors.invalidRefresh();
   // Two refreshes racing with one token: only the one that marks it used gets new tokens.
-  if (!(await services.store.oauth.useRefresh(old.id, now))) throw oauthErrors.invalidRefresh();
-  return issueTokens(services, app, old.userId, old.scopes);
+  if (!(await deps.store.oauth.useRefresh(old.id, now))) throw oauthErrors.invalidRefresh();
+  return issueTokens(deps, app, old.userId, old.scopes);
 }

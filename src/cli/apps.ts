@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { installApp } from '../apps/install.ts';
 import { registerApp, removeApp } from '../apps/registration.ts';
-import type { Store } from '../store/index.ts';
-import type { DeliveryStatus, EventDelivery } from '../store/apps-types.ts';
+import type { Store } from '../store/port/store.ts';
+import type { DeliveryStatus, EventDelivery } from '../store/port/apps.ts';
 
 type Out = (line: string) => void;
 

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
-import { configFromEnv, type Config } from '../config.ts';
+import { configFromEnv, parseSetting, type Config } from '../config.ts';
 import { createUser, createWebhook, setPassword, webhookUrl } from '../identity/accounts.ts';
-import { openStore, type Store } from '../store/index.ts';
+import { openStore } from '../store/open.ts';
+import type { Store } from '../store/port/store.ts';
 import { serve } from './serve.ts';
 import { appCommand, eventsCommand } from './apps.ts';
 
@@ -133,8 +134,8 @@ function serveConfig(args: string[]): Config {
     },
   });
   const overrides: Partial<Config> = {};
-  if (values.port) overrides.port = Number(values.port);
-  if (values['https-port']) overrides.httpsPort = values['https-port'] === 'off' ? null : Number(values['https-port']);
+  if (values.port) overrides.port = parseSetting('port', values.port, '--port');
+  if (values['https-port']) overrides.httpsPort = parseSetting('httpsPort', values['https-port'], '--https-port');
   if (values.host) overrides.host = values.host;
   if (values.data) overrides.dataDir = values.data;
   return configFromEnv(process.env, overrides);

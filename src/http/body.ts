@@ -1,10 +1,10 @@
 import busboy from 'busboy';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
-import { errors } from '../rest/errors.ts';
 import type { RawParams } from '../rest/params.ts';
 import { isMap } from '../rest/php.ts';
-import { parsePhpFields, parsePhpQuery } from './php-query.ts';
+import { parsePhpFields, parsePhpQuery } from '../lib/php-query.ts';
+import { errors } from '../errors/rest.ts';
 
 /** Reads the whole body, refusing more than `limit` bytes without buffering the excess. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -83,4 +83,15 @@ export function mergeParams(query: RawParams, body: RawParams): RawParams {
   const merged: RawParams = { ...query, ...body };
   for (const [key, value] of Object.entries(merged)) if (value === null) delete merged[key];
   return merged;
+}
+
+/** A small JSON object body (console forms); anything else (no body, a list, garbage) is `{}`. */
+export async function readJsonObject(req: IncomingMessage, limit = 64 * 1024): Promise<Record<string, unknown>> {
+  const text = (await readBody(req, limit)).toString('utf8');
+  try {
+    const value = JSON.parse(text || '{}');
+    return isMap(value) ? value : {};
+  } catch {
+    return {};
+  }
 }

@@ -1,6 +1,6 @@
-import type { Store } from '../store/index.ts';
-import type { NewUser, User, Webhook } from '../store/types.ts';
-import { hashPassword, hashSecret, randomCode } from './secrets.ts';
+import type { Store } from '../store/port/store.ts';
+import type { NewUser, User, Webhook } from '../store/port/identity.ts';
+import { hashPassword, hashSecret, randomCode } from '../lib/secrets.ts';
 
 /** Creates a user; a password, when given, is stored as an scrypt hash for web login. */
 export async function createUser(

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Services } from '../services.ts';
+import type { Config } from '../config.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Store } from '../store/port/store.ts';
 import { createUser, createWebhook } from './accounts.ts';
 
 /**
@@ -8,8 +10,14 @@ import { createUser, createWebhook } from './accounts.ts';
  * newcomer has something to call at once. The plain code is written once to a 0600 file in the
  * data folder (the database only keeps its hash) so every later start can print the URL again.
  */
-export async function ensureBootstrap(services: Services): Promise<{ userId: number; code: string } | null> {
-  const { store, clock, config } = services;
+export interface BootstrapDeps {
+  store: Store;
+  clock: Clock;
+  config: Pick<Config, 'dataDir'>;
+}
+
+export async function ensureBootstrap(deps: BootstrapDeps): Promise<{ userId: number; code: string } | null> {
+  const { store, clock, config } = deps;
   const file = join(config.dataDir, 'admin-webhook.json');
   if (existsSync(file)) {
     const saved = JSON.parse(readFileSync(file, 'utf8')) as { userId: number; code: string; webhookId: number };
@@ -17,7 +25,7 @@ export async function ensureBootstrap(services: Services): Promise<{ userId: num
     if (webhook?.active) return saved;
   }
   if ((await store.users.count()) > 0 && !existsSync(file)) return null;
-  const admin = (await store.users.byId(1)) ?? (await createAdmin(services));
+  const admin = (await store.users.byId(1)) ?? (await createAdmin(store, clock.now()));
   if (!admin) return null;
   const { webhook, code } = await createWebhook(
     store,
@@ -33,11 +41,11 @@ export async function ensureBootstrap(services: Services): Promise<{ userId: num
  * The administrator, or null when another node sharing the database created it a moment ago
  * (nodes started together on an empty PostgreSQL): that node prints the URL, this one serves.
  */
-async function createAdmin(services: Services) {
+async function createAdmin(store: Store, now: number) {
   try {
-    return await createUser(services.store, { login: 'admin', name: 'Administrator', isAdmin: true }, services.clock.now());
+    return await createUser(store, { login: 'admin', name: 'Administrator', isAdmin: true }, now);
   } catch (err) {
-    if (await services.store.users.byLogin('admin')) return null;
+    if (await store.users.byLogin('admin')) return null;
     throw err;
   }
 }

@@ -1,7 +1,17 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { createHmac } from 'node:crypto';
-import type { Services } from '../services.ts';
-import { hashSecret, randomHex, verifyPassword } from './secrets.ts';
+import type { Config } from '../config.ts';
+import { cookieValue } from '../lib/cookies.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Store } from '../store/port/store.ts';
+import { hashSecret, randomHex, verifyPassword } from '../lib/secrets.ts';
+
+/** What signing in and reading sessions use. */
+export interface SessionDeps {
+  store: Store;
+  clock: Clock;
+  config: Pick<Config, 'sessionIdleMs'>;
+}
 
 /** Name of the cookie that carries the session token. */
 export const SESSION_COOKIE = 'notify24_session';
@@ -26,14 +36,6 @@ export function sessidOf(token: string): string {
   return createHmac('sha256', token).update('sessid').digest('hex').slice(0, 32);
 }
 
-export function cookieValue(headers: IncomingHttpHeaders, name: string): string | null {
-  for (const part of (headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return null;
-}
-
 /** `Set-Cookie` for a new session (or, with token null, one that removes it). */
 export function sessionCookie(token: string | null, secure: boolean, maxAgeMs: number): string {
   const attributes = ['Path=/', 'HttpOnly', 'SameSite=Lax', ...(secure ? ['Secure'] : [])];
@@ -46,39 +48,39 @@ export function sessionCookie(token: string | null, secure: boolean, maxAgeMs: n
 const NO_PASSWORD = `scrypt$${'00'.repeat(16)}$${'00'.repeat(32)}`;
 
 /** Checks a login and password; the user on success, null otherwise (the same answer for both). */
-export async function checkPassword(services: Services, login: string, password: string) {
-  const user = await services.store.users.byLogin(login);
+export async function checkPassword(store: Store, login: string, password: string) {
+  const user = await store.users.byLogin(login);
   // A missing user or password still costs one scrypt, so the answer time does not reveal which logins exist.
   const ok = await verifyPassword(password, user?.passwordHash ?? NO_PASSWORD);
   return ok && user && user.active ? user : null;
 }
 
-export async function startSession(services: Services, userId: number, ip: string): Promise<{ token: string; session: WebSession }> {
+export async function startSession(deps: SessionDeps, userId: number, ip: string): Promise<{ token: string; session: WebSession }> {
   const token = randomHex(32);
-  const now = services.clock.now();
+  const now = deps.clock.now();
   const tokenHash = hashSecret(token);
-  await services.store.sessions.create({ tokenHash, userId, createdAt: now, expiresAt: now + services.config.sessionIdleMs, ip });
-  await services.store.users.update(userId, { lastActivityAt: now });
+  await deps.store.sessions.create({ tokenHash, userId, createdAt: now, expiresAt: now + deps.config.sessionIdleMs, ip });
+  await deps.store.users.update(userId, { lastActivityAt: now });
   return { token, session: { userId, sessid: sessidOf(token), tokenHash } };
 }
 
 /** The live session behind a request's cookie, or null (none, expired, user deactivated). */
-export async function sessionFromHeaders(services: Services, headers: IncomingHttpHeaders): Promise<WebSession | null> {
+export async function sessionFromHeaders(deps: SessionDeps, headers: IncomingHttpHeaders): Promise<WebSession | null> {
   const token = cookieValue(headers, SESSION_COOKIE);
   if (!token || !/^[0-9a-f]{64}$/.test(token)) return null;
-  const now = services.clock.now();
+  const now = deps.clock.now();
   const tokenHash = hashSecret(token);
-  const record = await services.store.sessions.byTokenHash(tokenHash, now);
+  const record = await deps.store.sessions.byTokenHash(tokenHash, now);
   if (!record) return null;
-  const user = await services.store.users.byId(record.userId);
+  const user = await deps.store.users.byId(record.userId);
   if (!user || !user.active) return null;
   if (now - record.lastSeenAt > EXTEND_EVERY_MS) {
-    await services.store.sessions.extend(record.id, now, now + services.config.sessionIdleMs);
-    await services.store.users.update(record.userId, { lastActivityAt: now });
+    await deps.store.sessions.extend(record.id, now, now + deps.config.sessionIdleMs);
+    await deps.store.users.update(record.userId, { lastActivityAt: now });
   }
   return { userId: record.userId, sessid: sessidOf(token), tokenHash };
 }
 
-export async function endSession(services: Services, session: WebSession): Promise<void> {
-  await services.store.sessions.remove(session.tokenHash);
+export async function endSession(store: Store, session: WebSession): Promise<void> {
+  await store.sessions.remove(session.tokenHash);
 }

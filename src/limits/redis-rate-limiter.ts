@@ -9,7 +9,7 @@ import type { BucketSettings, RateLimiter } from './rate-limiter.ts';
  * It mirrors `leak()` and MemoryRateLimiter.take exactly: the level drains by `drain` per
  * second since the last counted request; a level above `burst` refuses the request and
  * leaves the bucket untouched; otherwise the level grows by 1 and the time is remembered.
- * Time is the caller's `nowMs` (services.clock) so all implementations agree request for
+ * Time is the caller's `nowMs` (the injected clock) so all implementations agree request for
  * request; nodes are expected to run NTP-synchronised clocks.
  */
 const TAKE = `

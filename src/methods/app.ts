@@ -1,6 +1,6 @@
 import { LANGUAGE_ID } from '../apps/install.ts';
-import { errors } from '../rest/errors.ts';
 import { defineMethod } from '../rest/registry.ts';
+import { errors } from '../errors/rest.ts';
 
 /** A self-hosted server has no plan: the license reads `{lang}_selfhosted`. */
 const LICENSE_TYPE = 'selfhosted';
@@ -17,7 +17,7 @@ export const appInfo = defineMethod({
     const { caller } = ctx;
     if (caller.kind === 'webhook') return { SCOPE: [...(caller.scopes ?? [])], LICENSE };
     if (caller.kind !== 'oauth' || !caller.clientId) throw errors.accessDenied('Application context required');
-    const app = await ctx.services.store.apps.byClientId(caller.clientId);
+    const app = await ctx.deps.store.apps.byClientId(caller.clientId);
     if (!app) throw errors.applicationNotFound();
     return {
       ID: app.id,

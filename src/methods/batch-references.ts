@@ -1,5 +1,5 @@
 /**
- * `$result[key][field]...` references inside batch parameters (platform reference §9.3):
+ * `$result[key][field]...` references inside batch parameters, as the portal resolves them:
  * later commands read what earlier commands of the same batch returned.
  */
 

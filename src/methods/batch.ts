@@ -1,10 +1,12 @@
-import { parsePhpQuery } from '../http/php-query.ts';
-import { errors, RestError } from '../rest/errors.ts';
-import { ensureScope, execute, resolveMethod } from '../rest/invoke.ts';
+import { parsePhpQuery } from '../lib/php-query.ts';
+import { ensureScope } from '../rest/invoke.ts';
 import type { RawParams } from '../rest/params.ts';
 import { isMap, toBool } from '../rest/php.ts';
-import { defineMethod, type MethodContext } from '../rest/registry.ts';
+import { defineMethod } from '../rest/registry.ts';
+import type { MethodContext } from '../rest/method.ts';
 import { substitute, type BatchResults } from './batch-references.ts';
+import { errors, toRestError } from '../errors/rest.ts';
+import { RestError } from '../errors/rest-error.ts';
 
 /** The portal runs the first 50 commands; each one beyond gets its own error entry. */
 export const MAX_BATCH_COMMANDS = 50;
@@ -60,13 +62,13 @@ function phpArray(map: Map<string, unknown>): unknown {
 
 /** Runs one command through the same pipeline as a top-level call, minus authentication. */
 async function runCommand(ctx: MethodContext, command: Command, results: BatchResults): Promise<void> {
-  const { services, caller, request } = ctx;
+  const { runner, caller, request } = ctx;
   if (NOT_IN_BATCH.has(command.method.toLowerCase())) throw errors.batchMethodNotAllowed();
-  const def = resolveMethod(services, command.method);
+  const def = runner.resolve(command.method);
   if (def.batch === false) throw errors.batchMethodNotAllowed();
   ensureScope(def, caller, true);
   const raw = substitute(command.params, results) as RawParams;
-  const outcome = await execute({ services, def, caller, raw, request, startMs: services.clock.now(), inBatch: true });
+  const outcome = await runner.execute({ def, caller, raw, request, startMs: ctx.deps.clock.now(), inBatch: true });
   results.result.set(command.key, outcome.result);
   if (outcome.total !== undefined) results.total.set(command.key, outcome.total);
   if (outcome.next !== undefined) results.next.set(command.key, outcome.next);
@@ -75,9 +77,8 @@ async function runCommand(ctx: MethodContext, command: Command, results: BatchRe
 
 /** A sub-call's failure as its own error envelope would have read; surprises are logged. */
 function errorEntry(ctx: MethodContext, command: Command, err: unknown): Record<string, unknown> {
-  if (err instanceof RestError) return err.body();
-  ctx.services.log.error('batch sub-call failed', { method: command.method, err });
-  return errors.internal().body();
+  if (!(err instanceof RestError)) ctx.deps.log.error('batch sub-call failed', { method: command.method, err });
+  return toRestError(err).body();
 }
 
 async function runBatch(ctx: MethodContext): Promise<Record<string, unknown>> {

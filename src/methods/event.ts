@@ -1,16 +1,17 @@
 import { EVENT_SCOPES } from '../apps/event-catalog.ts';
 import { hasScope } from '../rest/caller.ts';
-import { errors, RestError } from '../rest/errors.ts';
-import { defineMethod, type MethodContext } from '../rest/registry.ts';
+import { defineMethod } from '../rest/registry.ts';
+import type { MethodContext } from '../rest/method.ts';
 import { intval, strval } from '../rest/php.ts';
-import type { App } from '../store/apps-types.ts';
-import type { User } from '../store/types.ts';
+import type { App } from '../store/port/apps.ts';
+import type { User } from '../store/port/identity.ts';
+import { errors } from '../errors/rest.ts';
 
 /** The application and user of an OAuth call; every other kind is refused as on the portal. */
 async function appContext(ctx: MethodContext): Promise<{ app: App; user: User }> {
   if (ctx.caller.kind !== 'oauth' || !ctx.caller.clientId) throw errors.wrongAuthType();
-  const app = await ctx.services.store.apps.byClientId(ctx.caller.clientId);
-  const user = await ctx.services.store.users.byId(ctx.caller.userId);
+  const app = await ctx.deps.store.apps.byClientId(ctx.caller.clientId);
+  const user = await ctx.deps.store.users.byId(ctx.caller.userId);
   if (!app || !user) throw errors.applicationNotFound();
   return { app, user };
 }
@@ -25,7 +26,7 @@ function required(ctx: MethodContext, key: string): string {
 function refuseOffline(ctx: MethodContext, user: User): void {
   if (strval(ctx.params.get('EVENT_TYPE')).toLowerCase() !== 'offline') return;
   if (!user.isAdmin) throw errors.accessDenied();
-  throw new RestError('ERROR_UNSUPPORTED_EVENT_TYPE', 'Offline events are not supported by this server', 400);
+  throw errors.unsupportedEventType();
 }
 
 /** The handler must be an http(s) URL whose host has a dot, as the portal demands. */
@@ -34,12 +35,12 @@ function checkHandler(handler: string): void {
   try {
     url = new URL(handler);
   } catch {
-    throw new RestError('ERROR_WRONG_HANDLER_URL', 'Wrong handler URL', 400);
+    throw errors.wrongHandlerUrl();
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new RestError('ERROR_UNSUPPORTED_PROTOCOL', 'Unsupported event handler protocol', 400);
+    throw errors.unsupportedProtocol();
   }
-  if (!url.hostname.includes('.')) throw new RestError('ERROR_WRONG_HANDLER_URL', 'Wrong handler URL', 400);
+  if (!url.hostname.includes('.')) throw errors.wrongHandlerUrl();
 }
 
 /**
@@ -62,11 +63,11 @@ export const eventBind = defineMethod({
     const handler = required(ctx, 'HANDLER');
     refuseOffline(ctx, user);
     const scope = EVENT_SCOPES[event];
-    if (scope === undefined || !hasScope(ctx.caller, scope)) throw new RestError('ERROR_EVENT_NOT_FOUND', 'Event not found', 400);
+    if (scope === undefined || !hasScope(ctx.caller, scope)) throw errors.eventNotFound();
     checkHandler(handler);
     const authUserId = authUserFor(ctx, user);
-    const bound = await ctx.services.store.events.bind({ appId: app.id, event, handler, authUserId, boundBy: user.id }, ctx.services.clock.now());
-    if (!bound) throw new RestError('ERROR_CORE', 'Unable to set event handler: Handler already binded', 400);
+    const bound = await ctx.deps.store.events.bind({ appId: app.id, event, handler, authUserId, boundBy: user.id }, ctx.deps.clock.now());
+    if (!bound) throw errors.handlerAlreadyBound();
     return true;
   },
 });
@@ -81,7 +82,7 @@ export const eventUnbind = defineMethod({
     if (strval(ctx.params.get('EVENT_TYPE')).toLowerCase() === 'offline') return { count: 0 };
     // Absent auth_type: every binding of the pair (an admin's call); 0 or empty: only those of "the triggering user".
     const authUserId = user.isAdmin ? (ctx.params.has('AUTH_TYPE') ? intval(ctx.params.get('AUTH_TYPE')) : undefined) : authUserFor(ctx, user);
-    return { count: await ctx.services.store.events.unbind(app.id, event, handler, authUserId) };
+    return { count: await ctx.deps.store.events.unbind(app.id, event, handler, authUserId) };
   },
 });
 
@@ -90,7 +91,7 @@ export const eventGet = defineMethod({
   scope: '_global',
   handler: async (ctx) => {
     const { app, user } = await appContext(ctx);
-    const bindings = await ctx.services.store.events.bindings(app.id);
+    const bindings = await ctx.deps.store.events.bindings(app.id);
     return bindings
       .filter((b) => user.isAdmin || b.authUserId === user.id)
       .map((b) => ({ event: b.event, handler: b.handler, auth_type: String(b.authUserId), offline: 0 }));

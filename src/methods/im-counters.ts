@@ -1,4 +1,5 @@
-import { defineMethod, type MethodDef } from '../rest/registry.ts';
+import { defineMethod } from '../rest/registry.ts';
+import type { MethodDef } from '../rest/method.ts';
 import { isEmpty } from '../rest/php.ts';
 
 /** `CHAT_MUTED` → `chatMuted`, as the portal converts keys when JSON=Y. */
@@ -24,7 +25,7 @@ export const imCountersGet = defineMethod({
   scope: 'im',
   rawKeys: true,
   handler: async (ctx) => {
-    const notify = await ctx.services.store.notifications.count(ctx.caller.userId, true);
+    const notify = await ctx.deps.store.notifications.count(ctx.caller.userId, true);
     const messenger = 0;
     const type = { ALL: messenger + notify, NOTIFY: notify, CHAT: 0, LINES: 0, DIALOG: 0, COPILOT: 0, COLLAB: 0, MESSENGER: messenger, TASKS_TASK: 0 };
     const full: Record<string, unknown> = {

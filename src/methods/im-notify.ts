@@ -1,5 +1,5 @@
-import { defineMethod, type MethodContext, type MethodDef } from '../rest/registry.ts';
-import { RestError } from '../rest/errors.ts';
+import { defineMethod } from '../rest/registry.ts';
+import type { MethodContext, MethodDef } from '../rest/method.ts';
 import { asList, intval, isDigits, isMap, phpTrim, strval } from '../rest/php.ts';
 import {
   PAGE_LIMIT,
@@ -18,9 +18,10 @@ import { historySearch } from '../notify/search.ts';
 import { parseAttach } from '../notify/attach.ts';
 import { htmlToBbCode } from '../notify/html-to-bb.ts';
 import { applicationName } from '../notify/app-name.ts';
-import { answerNotification, confirmNotification, parseButtons } from '../notify/respond.ts';
+import { parseButtons } from '../notify/buttons.ts';
+import { answerNotification, confirmNotification } from '../notify/respond.ts';
+import { errors } from '../errors/rest.ts';
 
-const paramsError = (text = 'Incorrect params') => new RestError('PARAMS_ERROR', text, 400);
 
 /** The portal's fixed types: im.notify reads TYPE case-sensitively, anything else is USER. */
 type SendKind = 'USER' | 'SYSTEM' | 'BY_TYPE';
@@ -33,18 +34,18 @@ function stringParam(ctx: MethodContext, key: string): string {
 
 /**
  * Shared by im.notify, im.notify.personal.add and im.notify.system.add, checking in the
- * portal's order (notify-reference.md §7): auth kind, recipient, message, tags, attachment.
+ * portal's order: auth kind, recipient, message, tags, attachment.
  */
 async function send(ctx: MethodContext, kind: SendKind): Promise<number | false> {
   refuseSession(ctx.caller);
   const p = ctx.params;
   const userId = intval(p.has('TO') ? p.get('TO') : p.get('USER_ID'));
-  if (userId <= 0) throw new RestError('USER_ID_EMPTY', "User ID can't be empty");
+  if (userId <= 0) throw errors.userIdEmpty();
   const system = kind === 'SYSTEM' || (kind === 'BY_TYPE' && p.get('TYPE') === 'SYSTEM');
   const message = stringParam(ctx, 'MESSAGE');
-  if (message === '') throw new RestError('MESSAGE_EMPTY', "Message can't be empty");
-  const owner = addTagOwner(ctx.caller, p.str('CLIENT_ID'), ctx.services.config.webhookTagsWithClientId);
-  const attach = parseAttach(p.get('ATTACH'), Math.floor(ctx.services.clock.now() / 1000));
+  if (message === '') throw errors.messageEmpty();
+  const owner = addTagOwner(ctx.caller, p.str('CLIENT_ID'), ctx.deps.config.webhookTagsWithClientId);
+  const attach = parseAttach(p.get('ATTACH'), Math.floor(ctx.deps.clock.now() / 1000));
   const prefix = system ? await systemPrefix(ctx) : '';
   const messageOut = stringParam(ctx, 'MESSAGE_OUT');
   // Extensions (docs/notify.md): BUTTONS makes a confirm notification, ANSWER=Y a quick-answer one.
@@ -52,7 +53,7 @@ async function send(ctx: MethodContext, kind: SendKind): Promise<number | false>
   const params: Record<string, unknown> = {};
   if (attach) params.ATTACH = [attach];
   if (p.str('ANSWER') === 'Y') params.CAN_ANSWER = 'Y';
-  return sendNotification(ctx.services, {
+  return sendNotification(ctx.deps, {
     userId,
     authorId: system ? 0 : ctx.caller.userId,
     type: buttons.length ? 1 : system ? 4 : 2,
@@ -70,7 +71,7 @@ async function send(ctx: MethodContext, kind: SendKind): Promise<number | false>
 
 /** A SYSTEM notification from an OAuth application starts with the application's name. */
 async function systemPrefix(ctx: MethodContext): Promise<string> {
-  const name = await applicationName(ctx.services, ctx.caller.clientId);
+  const name = await applicationName(ctx.deps.store, ctx.caller.clientId);
   return name ? `${name}#BR#` : '';
 }
 
@@ -92,12 +93,12 @@ export const imNotifyGet = defineMethod({
   handler: async (ctx) => {
     const p = ctx.params;
     if (p.has('LAST_ID') !== p.has('LAST_TYPE')) {
-      throw new RestError('LAST_ID_AND_LAST_TYPE', 'Parameters LAST_ID and LAST_TYPE should be used together.');
+      throw errors.lastIdAndLastType();
     }
-    if (p.has('LAST_ID') && !isDigits(p.get('LAST_ID'))) throw new RestError('LAST_ID_STRING', "Last notification ID can't be string");
+    if (p.has('LAST_ID') && !isDigits(p.get('LAST_ID'))) throw errors.lastIdString();
     const asked = p.has('LIMIT') ? p.int('LIMIT') : PAGE_LIMIT;
     const limit = asked <= 0 ? null : Math.min(asked, PAGE_LIMIT);
-    return getPage(ctx.services, ctx.caller.userId, {
+    return getPage(ctx.deps.store, ctx.caller.userId, {
       lastId: p.has('LAST_ID') ? p.int('LAST_ID') : null,
       lastType: p.has('LAST_TYPE') ? p.int('LAST_TYPE') : null,
       limit,
@@ -115,8 +116,8 @@ export const imNotifyRead = defineMethod({
     const read = !p.has('ACTION') || p.str('ACTION') === 'Y';
     const id = p.int('ID');
     if (id < 0) return true;
-    if (id > 0 && p.str('ONLY_CURRENT') === 'Y') await markRead(ctx.services, ctx.caller.userId, [id], read);
-    else await markReadFrom(ctx.services, ctx.caller.userId, id, read);
+    if (id > 0 && p.str('ONLY_CURRENT') === 'Y') await markRead(ctx.deps, ctx.caller.userId, [id], read);
+    else await markReadFrom(ctx.deps, ctx.caller.userId, id, read);
     return true;
   },
 });
@@ -126,14 +127,14 @@ export const imNotifyReadList = defineMethod({
   scope: 'im',
   handler: async (ctx) => {
     const list = asList(ctx.params.get('IDS'));
-    if (!list) throw paramsError('No IDS param or it is not an array');
+    if (!list) throw errors.paramsError('No IDS param or it is not an array');
     const ids: number[] = [];
     for (const v of list) {
       const id = intval(v);
       if (id <= 0) break;
       ids.push(id);
     }
-    await markRead(ctx.services, ctx.caller.userId, ids, ctx.params.str('ACTION') === 'Y' || !ctx.params.has('ACTION'));
+    await markRead(ctx.deps, ctx.caller.userId, ids, ctx.params.str('ACTION') === 'Y' || !ctx.params.has('ACTION'));
     return true;
   },
 });
@@ -141,7 +142,7 @@ export const imNotifyReadList = defineMethod({
 export const imNotifyReadAll = defineMethod({
   name: 'im.notify.read.all',
   scope: 'im',
-  handler: async (ctx) => ({ result: true, newCounter: await readAll(ctx.services, ctx.caller.userId) }),
+  handler: async (ctx) => ({ result: true, newCounter: await readAll(ctx.deps, ctx.caller.userId) }),
 });
 
 /**
@@ -157,7 +158,7 @@ function idsToDelete(raw: unknown): number[] {
 }
 
 /**
- * The portal's order (notify-reference.md §12): any `ID` takes the id path (own notifications
+ * The portal's order (docs/notify.md, "Delete"): any `ID` takes the id path (own notifications
  * only, `false` when none went); a session may do nothing else; then the application must be
  * known (OAuth client id, else `CLIENT_ID`) before TAG or SUB_TAG is even looked at.
  */
@@ -166,16 +167,16 @@ export const imNotifyDelete = defineMethod({
   scope: 'im',
   handler: async (ctx) => {
     const p = ctx.params;
-    if (p.has('ID')) return deleteOwn(ctx.services, ctx.caller.userId, idsToDelete(p.get('ID')).filter((id) => id > 0));
-    if (ctx.caller.kind === 'session') throw paramsError();
+    if (p.has('ID')) return deleteOwn(ctx.deps, ctx.caller.userId, idsToDelete(p.get('ID')).filter((id) => id > 0));
+    if (ctx.caller.kind === 'session') throw errors.paramsError();
     const owner = deleteTagOwner(ctx.caller, p.empty('CLIENT_ID') ? '' : p.str('CLIENT_ID'));
-    if (!owner) throw new RestError('ACCESS_DENIED', 'Access denied! Client ID not specified', 403);
+    if (!owner) throw errors.accessDenied('Client ID not specified');
     if (!p.empty('TAG')) {
-      await deleteByAppTag(ctx.services, 'tag', owner, p.str('TAG'));
+      await deleteByAppTag(ctx.deps, 'tag', owner, p.str('TAG'));
       return true;
     }
-    if (!p.empty('SUB_TAG')) return deleteByAppTag(ctx.services, 'sub_tag', owner, strval(p.get('SUB_TAG')));
-    throw paramsError();
+    if (!p.empty('SUB_TAG')) return deleteByAppTag(ctx.deps, 'sub_tag', owner, strval(p.get('SUB_TAG')));
+    throw errors.paramsError();
   },
 });
 
@@ -183,13 +184,13 @@ export const imNotifyHistorySearch = defineMethod({
   name: 'im.notify.history.search',
   scope: 'im',
   listed: false,
-  handler: (ctx) => historySearch(ctx.services, ctx.caller.userId, ctx.params),
+  handler: (ctx) => historySearch(ctx.deps.store, ctx.caller.userId, ctx.params),
 });
 
 /** ID wins over NOTIFY_ID, as on the portal. */
 function notifyId(ctx: MethodContext): number {
   const id = ctx.params.has('ID') ? ctx.params.int('ID') : ctx.params.int('NOTIFY_ID');
-  if (id <= 0) throw new RestError('ID_ERROR', "Notification ID can't be empty");
+  if (id <= 0) throw errors.idError();
   return id;
 }
 
@@ -198,8 +199,8 @@ export const imNotifyConfirm = defineMethod({
   scope: 'im',
   handler: async (ctx) => {
     const id = notifyId(ctx);
-    if (ctx.params.empty('NOTIFY_VALUE')) throw new RestError('NOTIFY_VALUE_ERROR', "Notification Value  can't be empty");
-    return { result_message: await confirmNotification(ctx.services, ctx.caller.userId, id, ctx.params.str('NOTIFY_VALUE')) };
+    if (ctx.params.empty('NOTIFY_VALUE')) throw errors.notifyValueError();
+    return { result_message: await confirmNotification(ctx.deps, ctx.caller.userId, id, ctx.params.str('NOTIFY_VALUE')) };
   },
 });
 
@@ -208,8 +209,8 @@ export const imNotifyAnswer = defineMethod({
   scope: 'im',
   handler: async (ctx) => {
     const id = notifyId(ctx);
-    if (ctx.params.empty('ANSWER_TEXT')) throw new RestError('ANSWER_TEXT_ERROR', "ANSWER_TEXT can't be empty");
-    return { result_message: await answerNotification(ctx.services, ctx.caller.userId, id, ctx.params.str('ANSWER_TEXT')) };
+    if (ctx.params.empty('ANSWER_TEXT')) throw errors.answerTextError();
+    return { result_message: await answerNotification(ctx.deps, ctx.caller.userId, id, ctx.params.str('ANSWER_TEXT')) };
   },
 });
 

@@ -1,18 +1,19 @@
 import { isoDate } from '../lib/clock.ts';
 import { hasScope } from '../rest/caller.ts';
-import { defineMethod, type MethodContext } from '../rest/registry.ts';
+import { defineMethod } from '../rest/registry.ts';
+import type { MethodContext } from '../rest/method.ts';
 import { strval, toBool } from '../rest/php.ts';
 
 /** Scopes the caller holds: a session holds every scope of the server. */
 function grantedScopes(ctx: MethodContext): string[] {
-  const all = ctx.services.registry.scopes();
+  const all = ctx.deps.methods.scopes();
   return ctx.caller.scopes === null ? all : [...ctx.caller.scopes];
 }
 
 export const serverTime = defineMethod({
   name: 'server.time',
   scope: '_global',
-  handler: (ctx) => isoDate(ctx.services.clock.now()),
+  handler: (ctx) => isoDate(ctx.deps.clock.now()),
 });
 
 /** `full` is read as PHP reads a flag: any non-empty value but "0" (even "false"). */
@@ -21,7 +22,7 @@ const wantsFull = (ctx: MethodContext) => toBool(ctx.params.get('FULL'));
 export const scope = defineMethod({
   name: 'scope',
   scope: '_global',
-  handler: (ctx) => (wantsFull(ctx) ? ctx.services.registry.scopes() : grantedScopes(ctx)),
+  handler: (ctx) => (wantsFull(ctx) ? ctx.deps.methods.scopes() : grantedScopes(ctx)),
 });
 
 /**
@@ -32,7 +33,7 @@ export const methods = defineMethod({
   name: 'methods',
   scope: '_global',
   handler: (ctx) => {
-    const listed = ctx.services.registry.all().filter((m) => m.listed !== false);
+    const listed = ctx.deps.methods.all().filter((m) => m.listed !== false);
     let chosen;
     if (ctx.params.has('SCOPE')) {
       const wanted = strval(ctx.params.get('SCOPE'));
@@ -50,7 +51,7 @@ export const methodGet = defineMethod({
   rawKeys: true,
   handler: (ctx) => {
     const name = strval(ctx.params.get('name'));
-    const def = name ? ctx.services.registry.find(name) : undefined;
+    const def = name ? ctx.deps.methods.find(name) : undefined;
     const exists = def !== undefined && def.name === name;
     return { isExisting: exists, isAvailable: exists ? hasScope(ctx.caller, def.scope) : false };
   },

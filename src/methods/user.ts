@@ -1,10 +1,11 @@
 import { isoDate } from '../lib/clock.ts';
-import { defineMethod, type MethodContext } from '../rest/registry.ts';
+import { defineMethod } from '../rest/registry.ts';
+import type { MethodContext } from '../rest/method.ts';
 import { intval, isMap, strval } from '../rest/php.ts';
 import { upperKeys, type RawParams } from '../rest/params.ts';
-import type { User, UserFilter } from '../store/types.ts';
-import { errors } from '../rest/errors.ts';
+import type { User, UserFilter } from '../store/port/identity.ts';
 import { PagedList } from '../rest/invoke.ts';
+import { errors } from '../errors/rest.ts';
 
 const PAGE = 50;
 
@@ -33,7 +34,7 @@ export function userFields(u: User): Record<string, unknown> {
 }
 
 async function currentUser(ctx: MethodContext): Promise<User> {
-  const user = await ctx.services.store.users.byId(ctx.caller.userId);
+  const user = await ctx.deps.store.users.byId(ctx.caller.userId);
   if (!user) throw errors.accessDenied('User authorization required');
   return user;
 }
@@ -69,7 +70,7 @@ export const userGet = defineMethod({
     // start=-1: the first page without counting, reported as total 0 and no next (as on the portal).
     const uncounted = ctx.start === -1;
     const offset = Math.max(0, ctx.start);
-    const { items, total } = await ctx.services.store.users.list(userFilter(ctx.params.values), { offset, limit: PAGE, order });
+    const { items, total } = await ctx.deps.store.users.list(userFilter(ctx.params.values), { offset, limit: PAGE, order });
     // An empty list carries no paging, as on the portal.
     if (items.length === 0) return [];
     return uncounted ? new PagedList(items.map(userFields), 0) : PagedList.at(items.map(userFields), offset, total);
@@ -91,7 +92,7 @@ export const profile = defineMethod({
     };
     if (user.photoUrl) out.PERSONAL_PHOTO = user.photoUrl;
     out.TIME_ZONE = user.timeZone;
-    out.TIME_ZONE_OFFSET = user.timeZone ? 0 : -new Date(ctx.services.clock.now()).getTimezoneOffset() * 60;
+    out.TIME_ZONE_OFFSET = user.timeZone ? 0 : -new Date(ctx.deps.clock.now()).getTimezoneOffset() * 60;
     return out;
   },
 });

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
-import { RestError } from '../rest/errors.ts';
 import { decodedJson, intval, isEmpty, isMap, phpTrim, strval } from '../rest/php.ts';
 import { htmlToBbCode } from './html-to-bb.ts';
+import { errors } from '../errors/rest.ts';
 
 /**
  * ATTACH of the sending methods, normalised as the portal's attach parser does it, field by
@@ -21,8 +21,8 @@ export interface Attach {
 /** The serialised attach must stay below this many characters (PHP json_encode length). */
 export const ATTACH_MAX_CHARS = 60_000;
 
-const attachError = () => new RestError('ATTACH_ERROR', 'Incorrect attach params');
-const attachOversize = () => new RestError('ATTACH_OVERSIZE', 'You have exceeded the maximum allowable size of attach');
+const attachError = errors.attachError;
+const attachOversize = errors.attachOversize;
 
 type Fields = Record<string, unknown>;
 

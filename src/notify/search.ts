@@ -1,16 +1,16 @@
-import { RestError } from '../rest/errors.ts';
 import { asList, isDigits, isEmpty, isNumeric, phpTrim } from '../rest/php.ts';
 import type { Params } from '../rest/params.ts';
-import type { Services } from '../services.ts';
-import type { EventGroup, NotificationSearch } from '../store/notify-types.ts';
+import type { Store } from '../store/port/store.ts';
+import type { EventGroup, NotificationSearch } from '../store/port/notifications.ts';
 import { authorsOf, PAGE_LIMIT } from './service.ts';
 import { notificationView } from './view.ts';
+import { errors } from '../errors/rest.ts';
 
 const DAY = 86_400_000;
 
 function parseDay(value: string): number {
   const ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) || !value.includes('T') ? value : `${value}Z`);
-  if (Number.isNaN(ms)) throw new RestError('ERROR_CORE', `Incorrect date/time: ${value}`);
+  if (Number.isNaN(ms)) throw errors.incorrectDate(value);
   return ms;
 }
 
@@ -58,26 +58,26 @@ function searchFilter(p: Params): Omit<NotificationSearch, 'lastId' | 'limit'> |
   return { words, types, from, to, authors, confirmOnly: group.confirmOnly, eventGroups: group.events };
 }
 
-export async function historySearch(services: Services, userId: number, p: Params): Promise<unknown> {
+export async function historySearch(store: Store, userId: number, p: Params): Promise<unknown> {
   const noOtherFilter = ['SEARCH_TYPE', 'SEARCH_DATE', 'SEARCH_AUTHORS', 'SEARCH_TYPES', 'SEARCH_DATE_FROM', 'SEARCH_DATE_TO'].every((k) =>
     isEmpty(p.get(k)),
   );
   if (noOtherFilter && [...phpTrim(p.str('SEARCH_TEXT'))].length < 3) {
-    throw new RestError('SEARCH_TEXT_ERROR', "SEARCH_TEXT can't be less then 3 symbols");
+    throw errors.searchTextError();
   }
-  if (p.has('LAST_ID') && !isDigits(p.get('LAST_ID'))) throw new RestError('LAST_ID_STRING', "Last notification ID can't be string");
+  if (p.has('LAST_ID') && !isDigits(p.get('LAST_ID'))) throw errors.lastIdString();
   const asked = p.has('LIMIT') ? p.int('LIMIT') : PAGE_LIMIT;
   const limit = asked <= 0 ? null : Math.min(asked, PAGE_LIMIT);
-  const chatId = await services.store.notifications.chatId(userId);
+  const chatId = await store.notifications.chatId(userId);
   const filter = searchFilter(p);
   if (chatId === null || filter === null) return [];
   const lastId = p.int('LAST_ID');
-  const rows = await services.store.notifications.search(userId, { ...filter, lastId: lastId > 0 ? lastId : null, limit });
+  const rows = await store.notifications.search(userId, { ...filter, lastId: lastId > 0 ? lastId : null, limit });
   const result: Record<string, unknown> = {
     chat_id: chatId,
     notifications: rows.map((r) => notificationView(r, chatId, p.flag('CONVERT_TEXT'))),
-    users: await authorsOf(services.store, rows),
+    users: await authorsOf(store, rows),
   };
-  if (lastId <= 0) result.total_results = await services.store.notifications.searchCount(userId, { ...filter, lastId: null, limit: null });
+  if (lastId <= 0) result.total_results = await store.notifications.searchCount(userId, { ...filter, lastId: null, limit: null });
   return result;
 }

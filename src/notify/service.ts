@@ -1,11 +1,19 @@
-import { RestError } from '../rest/errors.ts';
-import { phpTrim } from '../rest/php.ts';
 import type { Caller } from '../rest/caller.ts';
-import type { Services } from '../services.ts';
-import type { Store } from '../store/index.ts';
-import type { NotificationRow, ReplacedNotification } from '../store/notify-types.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { PushHub } from '../realtime/hub.ts';
+import type { Store } from '../store/port/store.ts';
+import type { NotificationRow, ReplacedNotification } from '../store/port/notifications.ts';
+import { phpTrim } from '../rest/php.ts';
 import { appTag } from './tags.ts';
 import { imUserView, notificationView } from './view.ts';
+import { errors } from '../errors/rest.ts';
+
+/** What the notification rules use: the store, the time, and the hub that tells open pages. */
+export interface NotifyDeps {
+  store: Store;
+  clock: Clock;
+  hub: PushHub;
+}
 
 export const MAX_TEXT = 20_000;
 /** The portal only cuts text longer than this (it leaves room for its own suffix). */
@@ -39,9 +47,9 @@ export interface SendInput {
 }
 
 /** Publishes after the commit; the web UI follows these (shapes in docs/notify.md). */
-async function pushCounter(services: Services, userId: number): Promise<void> {
-  const counter = await services.store.notifications.count(userId, true);
-  await services.hub.publish(userId, { command: 'counters', params: { NOTIFY: counter } });
+async function pushCounter(deps: NotifyDeps, userId: number): Promise<void> {
+  const counter = await deps.store.notifications.count(userId, true);
+  await deps.hub.publish(userId, { command: 'counters', params: { NOTIFY: counter } });
 }
 
 /**
@@ -70,13 +78,13 @@ const tooLong = (value: string) => value.length > TAG_COLUMN && [...value].lengt
  * `false`, and nothing stored or replaced, when the recipient is missing or inactive or a
  * stored tag would not fit its column (the portal's insert fails and it answers `false`).
  */
-export async function sendNotification(services: Services, input: SendInput): Promise<number | false> {
-  const recipient = await services.store.users.byId(input.userId);
+export async function sendNotification(deps: NotifyDeps, input: SendInput): Promise<number | false> {
+  const recipient = await deps.store.users.byId(input.userId);
   if (!recipient || !recipient.active) return false;
   const tag = input.tagOwner && input.tag ? appTag(input.tagOwner, input.tag) : '';
   const subTag = input.tagOwner && input.subTag ? appTag(input.tagOwner, input.subTag) : '';
   if (tooLong(tag) || tooLong(subTag)) return false;
-  const { id, replaced, chatId } = await services.store.tx(async (s) => {
+  const { id, replaced, chatId } = await deps.store.tx(async (s) => {
     const chatId = await s.notifications.claimChat(input.userId);
     const replaced = tag ? await s.notifications.deleteByTag(input.userId, tag) : [];
     const params = withReplacedAuthors(input.params, replaced, input.authorId);
@@ -94,14 +102,14 @@ export async function sendNotification(services: Services, input: SendInput): Pr
       buttons: input.buttons,
       params: params ? JSON.stringify(params) : '',
       senderClientId: input.senderClientId,
-      createdAt: services.clock.now(),
+      createdAt: deps.clock.now(),
     });
     return { id, replaced, chatId };
   });
-  if (replaced.length) await services.hub.publish(input.userId, { command: 'notifyDelete', params: { ids: replaced.map((r) => r.id) } });
-  const row = await services.store.notifications.byId(id);
-  if (row) await services.hub.publish(input.userId, { command: 'notifyAdd', params: notificationView(row, chatId) });
-  await pushCounter(services, input.userId);
+  if (replaced.length) await deps.hub.publish(input.userId, { command: 'notifyDelete', params: { ids: replaced.map((r) => r.id) } });
+  const row = await deps.store.notifications.byId(id);
+  if (row) await deps.hub.publish(input.userId, { command: 'notifyAdd', params: notificationView(row, chatId) });
+  await pushCounter(deps, input.userId);
   return id;
 }
 
@@ -138,8 +146,7 @@ export async function listPage(store: Store, userId: number, req: PageRequest): 
   return rows;
 }
 
-export async function getPage(services: Services, userId: number, req: PageRequest): Promise<Record<string, unknown>> {
-  const store = services.store;
+export async function getPage(store: Store, userId: number, req: PageRequest): Promise<Record<string, unknown>> {
   const chatId = await store.notifications.chatId(userId);
   const total = chatId === null ? 0 : await store.notifications.count(userId, false);
   if (chatId === null || total === 0) return { notifications: [], users: [] };
@@ -157,11 +164,11 @@ export async function getPage(services: Services, userId: number, req: PageReque
  * Marks exactly `ids` read, or `ids` and their same-tag siblings unread: the portal brings a
  * whole tag group back when one of its notifications is marked unread.
  */
-export async function markRead(services: Services, userId: number, ids: number[], read: boolean): Promise<void> {
-  const target = read ? ids : [...new Set([...ids, ...(await services.store.notifications.sameTagIds(userId, ids))])];
-  await services.store.notifications.setRead(userId, target, read);
-  await services.hub.publish(userId, { command: read ? 'notifyRead' : 'notifyUnread', params: { ids: target } });
-  await pushCounter(services, userId);
+export async function markRead(deps: NotifyDeps, userId: number, ids: number[], read: boolean): Promise<void> {
+  const target = read ? ids : [...new Set([...ids, ...(await deps.store.notifications.sameTagIds(userId, ids))])];
+  await deps.store.notifications.setRead(userId, target, read);
+  await deps.hub.publish(userId, { command: read ? 'notifyRead' : 'notifyUnread', params: { ids: target } });
+  await pushCounter(deps, userId);
 }
 
 /**
@@ -169,8 +176,8 @@ export async function markRead(services: Services, userId: number, ids: number[]
  * reads everything but confirms (the portal's read-all quirk); unreading needs `fromId` to be
  * one of the user's own notifications, and brings its same-tag siblings back too.
  */
-export async function markReadFrom(services: Services, userId: number, fromId: number, read: boolean): Promise<void> {
-  const repo = services.store.notifications;
+export async function markReadFrom(deps: NotifyDeps, userId: number, fromId: number, read: boolean): Promise<void> {
+  const repo = deps.store.notifications;
   if (read) {
     await repo.setReadFrom(userId, fromId, true, fromId === 0);
   } else {
@@ -179,41 +186,41 @@ export async function markReadFrom(services: Services, userId: number, fromId: n
     await repo.setReadFrom(userId, fromId, false, false);
     const siblings = await repo.sameTagIds(userId, [fromId]);
     if (siblings.length) await repo.setRead(userId, siblings, false);
-    if (siblings.length) await services.hub.publish(userId, { command: 'notifyUnread', params: { ids: siblings } });
+    if (siblings.length) await deps.hub.publish(userId, { command: 'notifyUnread', params: { ids: siblings } });
   }
-  await services.hub.publish(userId, { command: read ? 'notifyRead' : 'notifyUnread', params: { fromId } });
-  await pushCounter(services, userId);
+  await deps.hub.publish(userId, { command: read ? 'notifyRead' : 'notifyUnread', params: { fromId } });
+  await pushCounter(deps, userId);
 }
 
-export async function readAll(services: Services, userId: number): Promise<number> {
-  await services.store.notifications.setReadFrom(userId, 0, true, true);
-  const counter = await services.store.notifications.countUnreadConfirms(userId);
-  await services.hub.publish(userId, { command: 'notifyReadAll', params: {} });
-  await pushCounter(services, userId);
+export async function readAll(deps: NotifyDeps, userId: number): Promise<number> {
+  await deps.store.notifications.setReadFrom(userId, 0, true, true);
+  const counter = await deps.store.notifications.countUnreadConfirms(userId);
+  await deps.hub.publish(userId, { command: 'notifyReadAll', params: {} });
+  await pushCounter(deps, userId);
   return counter;
 }
 
-export async function deleteOwn(services: Services, userId: number, ids: number[]): Promise<boolean> {
-  const gone = await services.store.notifications.deleteIds(userId, ids);
+export async function deleteOwn(deps: NotifyDeps, userId: number, ids: number[]): Promise<boolean> {
+  const gone = await deps.store.notifications.deleteIds(userId, ids);
   if (!gone.length) return false;
-  await services.hub.publish(userId, { command: 'notifyDelete', params: { ids: gone } });
-  await pushCounter(services, userId);
+  await deps.hub.publish(userId, { command: 'notifyDelete', params: { ids: gone } });
+  await pushCounter(deps, userId);
   return true;
 }
 
-export async function deleteByAppTag(services: Services, column: 'tag' | 'sub_tag', owner: string, value: string): Promise<boolean> {
-  const gone = await services.store.notifications.deleteAllByTag(column, appTag(owner, value));
+export async function deleteByAppTag(deps: NotifyDeps, column: 'tag' | 'sub_tag', owner: string, value: string): Promise<boolean> {
+  const gone = await deps.store.notifications.deleteAllByTag(column, appTag(owner, value));
   const byUser = new Map<number, number[]>();
   for (const g of gone) byUser.set(g.userId, [...(byUser.get(g.userId) ?? []), g.id]);
   for (const [userId, ids] of byUser) {
-    await services.hub.publish(userId, { command: 'notifyDelete', params: { ids } });
-    await pushCounter(services, userId);
+    await deps.hub.publish(userId, { command: 'notifyDelete', params: { ids } });
+    await pushCounter(deps, userId);
   }
   return gone.length > 0;
 }
 
 export function refuseSession(caller: Caller): void {
   if (caller.kind === 'session') {
-    throw new RestError('WRONG_AUTH_TYPE', 'Access for this method not allowed by session authorization.', 403);
+    throw errors.sessionNotAllowed();
   }
 }

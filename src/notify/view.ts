@@ -1,7 +1,7 @@
 import { isoDate } from '../lib/clock.ts';
-import type { NotificationRow } from '../store/notify-types.ts';
-import type { User } from '../store/types.ts';
-import { keyboardJson, storedButtons } from './respond.ts';
+import type { NotificationRow } from '../store/port/notifications.ts';
+import type { User } from '../store/port/identity.ts';
+import { keyboardJson, storedButtons } from './buttons.ts';
 import { bbcodeToHtml } from './bbcode.ts';
 import { parseNotifyText } from './text-parse.ts';
 

@@ -1,13 +1,9 @@
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Cursor, PushReplay } from './replay.ts';
 import { wireJson } from './wire.ts';
 
-/** Who an upgrade request belongs to (the web session); null refuses it. */
-export type RequestUser = (req: IncomingMessage) => Promise<{ id: number } | null>;
-
-export const WS_PATH = '/ws';
 const HEARTBEAT_MS = 25_000;
 
 /**
@@ -20,65 +16,29 @@ export function cursorFrom(last: string | null | undefined, node: string | null 
 }
 
 /**
- * A page may only open the channel from our own origin: the session cookie would otherwise be
- * sent by any site the user visits (cross-site WebSocket hijacking).
- */
-export function sameOrigin(req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return true; // non-browser clients send none; the cookie still has to be valid
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
-}
-
-function refuse(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-}
-
-/**
- * The per-user WebSocket channel on the listeners' `upgrade` event. Each frame is one JSON
- * `{id, command, params}`; a ping every 25 s keeps proxies from closing idle connections and
- * drops connections whose peer vanished.
+ * The per-user WebSocket channel (the route handler checks who may open it). Each frame is one
+ * JSON `{id, command, params}`; a ping every 25 s keeps proxies from closing idle connections
+ * and drops connections whose peer vanished.
  */
 export class WsChannel {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly alive = new WeakMap<WebSocket, boolean>();
   private readonly heartbeat: NodeJS.Timeout;
 
-  constructor(
-    private readonly replay: PushReplay,
-    private readonly userOf: RequestUser,
-  ) {
+  constructor(private readonly replay: PushReplay) {
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
     this.heartbeat.unref();
   }
 
-  attach(server: Server): void {
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(req, socket, head));
+  /** Completes the handshake of an upgrade request and serves `userId`'s channel on it. */
+  accept(req: IncomingMessage, socket: Duplex, head: Buffer, userId: number, lastSeen: Cursor | null): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, userId, lastSeen));
   }
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
-  }
-
-  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    socket.on('error', () => socket.destroy());
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== WS_PATH) return refuse(socket, 404, 'Not Found');
-    if (!sameOrigin(req)) return refuse(socket, 403, 'Forbidden');
-    let user: { id: number } | null = null;
-    try {
-      user = await this.userOf(req);
-    } catch {
-      user = null;
-    }
-    if (!user) return refuse(socket, 401, 'Unauthorized');
-    const userId = user.id;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, userId, cursorFrom(url.searchParams.get('last'), url.searchParams.get('node'))));
   }
 
   private serve(ws: WebSocket, userId: number, lastSeen: Cursor | null): void {

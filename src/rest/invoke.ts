@@ -1,32 +1,16 @@
 import { performance } from 'node:perf_hooks';
-import type { Services } from '../services.ts';
+import { errors } from '../errors/rest.ts';
+import type { OperatingTime } from '../limits/operating-time.ts';
 import { callerKey, hasScope, type Caller } from './caller.ts';
-import { errors, RestError } from './errors.ts';
-import { Params, upperKeys, type RawParams } from './params.ts';
+import type { Call, CallOutcome, MethodCatalog, MethodDef, MethodDeps, MethodRunner } from './method.ts';
+import { Params, upperKeys } from './params.ts';
 import { intval, isMap } from './php.ts';
-import type { MethodDef, RequestInfo } from './registry.ts';
-import { timeBlock, type TimeBlock } from './time.ts';
-
-/** A successful call, before the edge wraps it in the envelope. */
-export interface CallOutcome {
-  result: unknown;
-  next?: number;
-  total?: number;
-  time: TimeBlock;
-}
-
-/** Looks the method up; unknown methods fail before any authentication, as on the portal. */
-export function resolveMethod(services: Services, name: string): MethodDef {
-  const def = services.registry.find(name);
-  if (!def) throw errors.methodNotFound();
-  return def;
-}
+import { timeBlock } from './time.ts';
 
 /** The grant must contain the method's scope; inside batch the portal leaves the text empty. */
 export function ensureScope(def: MethodDef, caller: Caller, inBatch = false): void {
   if (hasScope(caller, def.scope)) return;
-  const err = errors.insufficientScope(caller.kind === 'oauth' ? 'access' : 'webhook');
-  throw inBatch ? new RestError(err.code, '', err.status) : err;
+  throw errors.insufficientScope(caller.kind === 'oauth' ? 'access' : 'webhook', inBatch);
 }
 
 /** A page of a list method: the items are the result, `total` and `next` go to the envelope. */
@@ -61,43 +45,52 @@ function liftPaging(result: unknown): Pick<CallOutcome, 'result' | 'next' | 'tot
   return out;
 }
 
-export interface ExecuteOptions {
-  services: Services;
-  def: MethodDef;
-  caller: Caller;
-  raw: RawParams;
-  request: RequestInfo;
-  /** When the HTTP request started (Unix ms), for `time.start`. */
-  startMs: number;
-  inBatch?: boolean;
-}
+/**
+ * The REST pipeline after authentication: method lookup, then per call the operating-time
+ * gate, the handler, accounting and the time block. Shared by the edge and `batch`.
+ */
+export class MethodPipeline implements MethodRunner {
+  constructor(
+    private readonly registry: MethodCatalog,
+    private readonly operatingTime: OperatingTime,
+    private readonly deps: MethodDeps,
+  ) {}
 
-/** Runs an authorized call: operating-time gate, the handler, accounting, the time block. */
-export async function execute(opts: ExecuteOptions): Promise<CallOutcome> {
-  const { services, def, caller, request } = opts;
-  const accountable = caller.kind !== 'session' && def.name !== 'batch';
-  const operatingKey = `${callerKey(caller)}|${def.name}`;
-  if (accountable && !(await services.operatingTime.allowed(operatingKey, services.clock.now()))) {
-    throw errors.operationTimeLimit();
+  /** Unknown methods fail before any authentication, as on the portal. */
+  resolve(name: string): MethodDef {
+    const def = this.registry.find(name);
+    if (!def) throw errors.methodNotFound();
+    return def;
   }
 
-  const { start, state: _state, ...raw } = opts.raw;
-  const began = performance.now();
-  const result = await def.handler({
-    caller,
-    params: new Params(def.rawKeys ? raw : upperKeys(raw)),
-    raw,
-    start: intval(start),
-    services,
-    request,
-    method: def.name,
-    inBatch: opts.inBatch ?? false,
-  });
-  const processingMs = performance.now() - began;
+  async execute(call: Call): Promise<CallOutcome> {
+    const { def, caller, request } = call;
+    const { clock } = this.deps;
+    const accountable = caller.kind !== 'session' && def.name !== 'batch';
+    const operatingKey = `${callerKey(caller)}|${def.name}`;
+    if (accountable && !(await this.operatingTime.allowed(operatingKey, clock.now()))) {
+      throw errors.operationTimeLimit();
+    }
 
-  const finishMs = services.clock.now();
-  const operating = accountable
-    ? await services.operatingTime.record(operatingKey, processingMs / 1000, finishMs)
-    : { operating: 0, resetAt: Math.floor(finishMs / 1000) + 600 };
-  return { ...liftPaging(result), time: timeBlock(opts.startMs, finishMs, processingMs, operating) };
+    const { start, state: _state, ...raw } = call.raw;
+    const began = performance.now();
+    const result = await def.handler({
+      caller,
+      params: new Params(def.rawKeys ? raw : upperKeys(raw)),
+      raw,
+      start: intval(start),
+      deps: this.deps,
+      runner: this,
+      request,
+      method: def.name,
+      inBatch: call.inBatch ?? false,
+    });
+    const processingMs = performance.now() - began;
+
+    const finishMs = clock.now();
+    const operating = accountable
+      ? await this.operatingTime.record(operatingKey, processingMs / 1000, finishMs)
+      : { operating: 0, resetAt: Math.floor(finishMs / 1000) + 600 };
+    return { ...liftPaging(result), time: timeBlock(call.startMs, finishMs, processingMs, operating) };
+  }
 }

@@ -1,5 +1,4 @@
-import type { Services } from '../services.ts';
-import { RestError } from '../rest/errors.ts';
+import { toRestError } from '../errors/rest.ts';
 
 /** One REST call as the console shows it. */
 export interface InspectedCall {
@@ -86,9 +85,8 @@ export class RequestInspector {
       durationMs: entry.durationMs,
     };
     if (trace.error !== undefined) {
-      call.error = trace.error instanceof RestError
-        ? { error: trace.error.code, error_description: trace.error.description }
-        : { error: 'INTERNAL_SERVER_ERROR', error_description: 'Internal server error' };
+      const error = toRestError(trace.error);
+      call.error = { error: error.code, error_description: error.description };
     } else {
       call.result = maskSecrets(trace.result);
     }
@@ -104,17 +102,4 @@ export class RequestInspector {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
-}
-
-// WHY a side table and not a field of Services: the inspector belongs to the web console,
-// and the REST edge should work (and be tested) without it.
-const inspectors = new WeakMap<Services, RequestInspector>();
-
-export function installInspector(services: Services, inspector: RequestInspector): void {
-  inspectors.set(services, inspector);
-}
-
-/** The REST edge's one hook: a no-op when no console is installed. */
-export function recordRestCall(services: Services, trace: RestCallTrace, startMs: number): void {
-  inspectors.get(services)?.record(trace, startMs, services.clock.now());
 }

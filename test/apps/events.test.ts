@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
-import type { EventDelivery } from '../../src/store/apps-types.ts';
+import type { EventDelivery } from '../../src/store/port/apps.ts';
 import { call, ok } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { EventHandler, freePort } from './handler.ts';

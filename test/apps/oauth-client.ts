@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { registerApp, type AppInput } from '../../src/apps/registration.ts';
 import { issueCode } from '../../src/apps/tokens.ts';
-import type { App } from '../../src/store/apps-types.ts';
+import type { App } from '../../src/store/port/apps.ts';
 import { request, type Reply } from '../helpers/http.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { webLogin, type WebLogin } from '../helpers/session.ts';

@@ -7,7 +7,7 @@ import { ensureBootstrap } from '../../src/identity/bootstrap.ts';
 import type { Clock } from '../../src/lib/clock.ts';
 import { createLogger } from '../../src/lib/log.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
-import type { NewUser } from '../../src/store/types.ts';
+import type { NewUser } from '../../src/store/port/identity.ts';
 import { createTestSchema } from './services.ts';
 
 export interface TestServer {

@@ -8,7 +8,7 @@ import { request, type Reply } from '../helpers/http.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { webLogin } from '../helpers/session.ts';
 import { openWs } from '../web/channel-client.ts';
-import { openStore } from '../../src/store/index.ts';
+import { openStore } from '../../src/store/open.ts';
 import { createUser } from '../../src/identity/accounts.ts';
 import { startNode, type NodeProcess } from '../helpers/node-process.ts';
 import { createTestSchema, needsPostgres, needsRedis, testRedisUrl, uniquePrefix } from '../helpers/services.ts';

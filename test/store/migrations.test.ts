@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { migrate, migrations } from '../../src/store/migrations/index.ts';
-import { PostgresDb } from '../../src/store/postgres.ts';
-import type { SqlDb } from '../../src/store/sql.ts';
-import { SqliteDb } from '../../src/store/sqlite.ts';
+import { PostgresDb } from '../../src/store/engine/postgres.ts';
+import type { SqlDb } from '../../src/store/engine/sql-db.ts';
+import { SqliteDb } from '../../src/store/engine/sqlite.ts';
 import { createTestSchema } from '../helpers/services.ts';
 
 async function withDb(fn: (db: SqlDb) => Promise<void>): Promise<void> {

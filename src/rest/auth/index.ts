@@ -1,7 +1,9 @@
-import type { Services } from '../../services.ts';
+import type { Config } from '../../config.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { Store } from '../../store/port/store.ts';
 import type { Caller } from '../caller.ts';
-import { errors } from '../errors.ts';
 import type { RawParams } from '../params.ts';
+import { errors } from '../../errors/rest.ts';
 
 /** What authentication may look at. */
 export interface AuthRequest {
@@ -27,16 +29,24 @@ export interface AuthOutcome {
 export interface AuthProvider {
   readonly kind: Caller['kind'];
   detect(req: AuthRequest): boolean;
-  authenticate(req: AuthRequest, services: Services): Promise<AuthOutcome>;
+  authenticate(req: AuthRequest, deps: AuthDeps): Promise<AuthOutcome>;
 }
 
-export async function authenticate(
-  req: AuthRequest,
-  providers: readonly AuthProvider[],
-  services: Services,
-): Promise<AuthOutcome> {
-  for (const provider of providers) {
-    if (provider.detect(req)) return provider.authenticate(req, services);
-  }
-  throw errors.noAuthFound();
+/** What the providers read: credentials in the store, the time, two settings. */
+export interface AuthDeps {
+  store: Store;
+  clock: Clock;
+  config: Pick<Config, 'webhookRequiresHttps' | 'sessionIdleMs'>;
+}
+
+export type Authenticate = (req: AuthRequest) => Promise<AuthOutcome>;
+
+/** Authentication over `providers`, tried in order (the first that detects its credential decides). */
+export function authenticator(providers: readonly AuthProvider[], deps: AuthDeps): Authenticate {
+  return async (req) => {
+    for (const provider of providers) {
+      if (provider.detect(req)) return provider.authenticate(req, deps);
+    }
+    throw errors.noAuthFound();
+  };
 }

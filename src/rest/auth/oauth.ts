@@ -1,6 +1,6 @@
-import { hashSecret } from '../../identity/secrets.ts';
-import { errors } from '../errors.ts';
+import { hashSecret } from '../../lib/secrets.ts';
 import type { AuthOutcome, AuthProvider, AuthRequest } from './index.ts';
+import { errors } from '../../errors/rest.ts';
 
 /**
  * The access token of a call, looked for where the portal looks: `Authorization: Bearer`
@@ -26,17 +26,17 @@ export const oauthAuth: AuthProvider = {
   kind: 'oauth',
   detect: (req) => accessToken(req) !== null,
 
-  async authenticate(req, services): Promise<AuthOutcome> {
+  async authenticate(req, deps): Promise<AuthOutcome> {
     const tokenHash = hashSecret(accessToken(req)!);
     // Looked up by its hash: the index is over a digest, so lookup time says nothing about the token.
-    const token = await services.store.oauth.byAccessHash(tokenHash);
+    const token = await deps.store.oauth.byAccessHash(tokenHash);
     if (!token) throw errors.invalidToken();
     // A removed application's tokens are revoked with it; the portal names the application.
-    const app = await services.store.apps.byId(token.appId);
+    const app = await deps.store.apps.byId(token.appId);
     if (!app || !app.active) throw errors.applicationNotFound();
     if (token.revoked) throw errors.invalidToken();
-    if (token.accessExpiresAt <= services.clock.now()) throw errors.expiredToken();
-    const user = await services.store.users.byId(token.userId);
+    if (token.accessExpiresAt <= deps.clock.now()) throw errors.expiredToken();
+    const user = await deps.store.users.byId(token.userId);
     if (!user || !user.active) throw errors.authorizationError();
     return {
       caller: {

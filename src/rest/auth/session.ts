@@ -1,7 +1,7 @@
-import { sameToken } from '../../identity/secrets.ts';
+import { sameToken } from '../../lib/secrets.ts';
 import { sessionFromHeaders } from '../../identity/web-sessions.ts';
-import { RestError } from '../errors.ts';
 import type { AuthOutcome, AuthProvider, AuthRequest } from './index.ts';
+import { errors } from '../../errors/rest.ts';
 
 const CSRF_HEADER = 'x-bitrix-csrf-token';
 
@@ -21,13 +21,13 @@ export const sessionAuth: AuthProvider = {
   kind: 'session',
   detect: (req) => req.headers[CSRF_HEADER] !== undefined || req.params.sessid !== undefined,
 
-  async authenticate(req, services): Promise<AuthOutcome> {
-    const session = await sessionFromHeaders(services, req.headers);
+  async authenticate(req, deps): Promise<AuthOutcome> {
+    const session = await sessionFromHeaders(deps, req.headers);
     if (!session) {
-      throw new RestError('access_denied', 'User not authorized', 401, { sessid: '', extended_error: 'user_not_authorized' });
+      throw errors.sessionUnauthorized();
     }
     if (!sameToken(sentSessid(req) ?? '', session.sessid)) {
-      throw new RestError('session_failed', 'Sessid check failed', 401, { sessid: session.sessid });
+      throw errors.sessionFailed(session.sessid);
     }
     return {
       // A session may call every method of every scope (the portal's page can).

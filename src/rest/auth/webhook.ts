@@ -1,7 +1,6 @@
-import type { Services } from '../../services.ts';
-import { hashSecret, sameHash } from '../../identity/secrets.ts';
-import { errors } from '../errors.ts';
-import type { AuthOutcome, AuthProvider, AuthRequest } from './index.ts';
+import { hashSecret, sameHash } from '../../lib/secrets.ts';
+import type { AuthDeps, AuthOutcome, AuthProvider, AuthRequest } from './index.ts';
+import { errors } from '../../errors/rest.ts';
 
 /** Remember a webhook's last use at most this often, so calls do not each cost a write. */
 const TOUCH_EVERY_MS = 60_000;
@@ -12,9 +11,9 @@ function credentials(req: AuthRequest): { user: string; code: string } | null {
   return typeof aplogin === 'string' && typeof ap === 'string' ? { user: aplogin, code: ap } : null;
 }
 
-async function resolveUserId(user: string, services: Services): Promise<number | null> {
+async function resolveUserId(user: string, deps: Pick<AuthDeps, 'store'>): Promise<number | null> {
   if (/^\d+$/.test(user)) return Number(user);
-  const byLogin = await services.store.users.byLogin(user);
+  const byLogin = await deps.store.users.byLogin(user);
   return byLogin?.id ?? null;
 }
 
@@ -23,23 +22,23 @@ export const webhookAuth: AuthProvider = {
   kind: 'webhook',
   detect: (req) => credentials(req) !== null,
 
-  async authenticate(req, services): Promise<AuthOutcome> {
+  async authenticate(req, deps): Promise<AuthOutcome> {
     const cred = credentials(req)!;
-    if (services.config.webhookRequiresHttps && !req.secure) throw errors.httpsRequired();
-    const userId = await resolveUserId(cred.user, services);
+    if (deps.config.webhookRequiresHttps && !req.secure) throw errors.httpsRequired();
+    const userId = await resolveUserId(cred.user, deps);
     const codeHash = hashSecret(cred.code);
-    const candidates = userId === null ? [] : await services.store.webhooks.activeForUser(userId);
+    const candidates = userId === null ? [] : await deps.store.webhooks.activeForUser(userId);
     // Every candidate is compared, so the time taken does not reveal which one matched.
     let webhook = null;
     for (const w of candidates) if (sameHash(w.codeHash, codeHash)) webhook = w;
     if (!webhook) throw errors.invalidCredentials();
 
-    const user = await services.store.users.byId(webhook.userId);
+    const user = await deps.store.users.byId(webhook.userId);
     if (!user || !user.active) throw errors.authorizationError();
 
-    const now = services.clock.now();
+    const now = deps.clock.now();
     if (webhook.lastUsedAt === null || now - webhook.lastUsedAt > TOUCH_EVERY_MS) {
-      await services.store.webhooks.touch(webhook.id, now, req.ip);
+      await deps.store.webhooks.touch(webhook.id, now, req.ip);
     }
     return {
       caller: {

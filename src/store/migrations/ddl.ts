@@ -1,4 +1,4 @@
-import type { Dialect } from '../sql.ts';
+import type { Dialect } from '../engine/sql-db.ts';
 
 /** Column types that differ between the engines; migration DDL is written once against these. */
 export interface Ddl {

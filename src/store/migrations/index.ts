@@ -1,4 +1,4 @@
-import type { SqlDb } from '../sql.ts';
+import type { SqlDb } from '../engine/sql-db.ts';
 import { ddlFor, type Migration } from './ddl.ts';
 import { identity } from './001-identity.ts';
 import { apps } from './002-apps.ts';

@@ -1,0 +1,20 @@
+import { defineError } from './rest-error.ts';
+
+/** Errors of the web page's own endpoints: signing in and out, the console API, the push channel. */
+export const webErrors = {
+  // Sign-in (/login, /logout, /session), shared by the console.
+  tooManyAttempts: defineError({ code: 'TOO_MANY_ATTEMPTS', status: 429, text: 'Too many failed sign-ins, try again later', origin: 'login', when: 'too many failed sign-ins from this address or for this login' }),
+  wrongLogin: defineError({ code: 'WRONG_LOGIN', status: 401, text: 'Wrong login or password', origin: 'login', when: 'sign-in refused (a plain form post is sent back to `/?login=failed` instead)' }),
+  logoutSessidFailed: defineError({ code: 'session_failed', status: 403, text: 'Sessid check failed', origin: 'login', when: "sign-out without the session's sessid" }),
+  notSignedIn: defineError({ code: 'NOT_SIGNED_IN', status: 401, text: 'User not authorized', origin: 'login', when: '/session or a console call without a live session' }),
+  // The console API (/console/api/...).
+  adminOnly: defineError({ code: 'ACCESS_DENIED', status: 403, text: 'Only administrators may use the console', origin: 'console', when: 'a signed-in user who is not an administrator' }),
+  wrongSessid: defineError({ code: 'WRONG_SESSID', status: 403, text: "The X-Sessid header is missing or not the session's", origin: 'console', when: 'a console write without the CSRF token' }),
+  badLogin: defineError({ code: 'BAD_LOGIN', status: 400, text: 'A login is 1 to 64 letters, digits, dots, @, _ or -', origin: 'console', when: 'creating a user with such a login' }),
+  loginTaken: defineError({ code: 'LOGIN_TAKEN', status: 409, text: 'This login is taken', origin: 'console', when: 'creating a user whose login exists' }),
+  userNotFound: defineError({ code: 'USER_NOT_FOUND', status: 400, text: 'No such user', origin: 'console', when: 'creating a webhook for a user that does not exist' }),
+  notFound: defineError({ code: 'NOT_FOUND', status: 404, text: 'No such console call', origin: 'console', when: 'any other path under /console/api/' }),
+  // The push channel: a WebSocket refusal is a bare status line (the handshake has no body).
+  crossOrigin: defineError({ code: 'CROSS_ORIGIN', status: 403, text: 'The push channel opens only from this server\'s own pages', origin: 'push', when: 'an `Origin` header of another site (cross-site WebSocket hijacking)' }),
+  pushNotSignedIn: defineError({ code: 'NOT_SIGNED_IN', status: 401, text: 'User not authorized', origin: 'push', when: 'opening the channel without a live session' }),
+};

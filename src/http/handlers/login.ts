@@ -1,0 +1,75 @@
+import type { LoginThrottle } from '../../identity/login-throttle.ts';
+import {
+  checkPassword, endSession, sessionCookie, sessionFromHeaders, startSession, type SessionDeps, type WebSession,
+} from '../../identity/web-sessions.ts';
+import { webErrors } from '../../errors/web.ts';
+import { sameToken } from '../../lib/secrets.ts';
+import { bodyParams } from '../body.ts';
+import { FORM_LIMIT, formText as text } from '../forms.ts';
+import { json, redirect, type Reply } from '../reply.ts';
+import type { HttpRequest } from '../request.ts';
+
+export interface LoginDeps extends SessionDeps {
+  loginThrottle: LoginThrottle;
+}
+
+/** A same-site path to go to after signing in; anything else (other hosts, `//x`) becomes `/`. */
+function safeNext(value: unknown): string {
+  const next = text(value);
+  return /^\/(?![/\\])/.test(next) ? next : '/';
+}
+
+/** A plain HTML form post (no script) wants a page back; fetch and API clients get JSON. */
+function wantsPage(req: HttpRequest): boolean {
+  return /text\/html/.test(req.headers.accept ?? '');
+}
+
+function sessionBody(session: WebSession) {
+  return { user_id: session.userId, sessid: session.sessid };
+}
+
+/**
+ * Web sign-in: `POST /login` (form or JSON `login`, `password`, optional `next`) sets the
+ * session cookie; `POST /logout` needs the session's `sessid`; `GET /session` tells the page
+ * who is signed in and the `sessid` its REST calls must carry.
+ */
+export function loginHandlers(deps: LoginDeps) {
+  const throttle = deps.loginThrottle;
+  return {
+    async signIn(req: HttpRequest): Promise<Reply> {
+      const params = await bodyParams(req.raw, FORM_LIMIT);
+      const login = text(params.login).trim();
+      const keys = [`ip:${req.ip}`, `login:${login.toLowerCase()}`];
+      const now = deps.clock.now();
+      if (throttle.blocked(keys, now)) throw webErrors.tooManyAttempts();
+      const user = login ? await checkPassword(deps.store, login, text(params.password)) : null;
+      if (!user) {
+        throttle.fail(keys, now);
+        if (wantsPage(req)) return redirect(303, '/?login=failed');
+        throw webErrors.wrongLogin();
+      }
+      throttle.succeed([keys[1]!]);
+      const { token, session } = await startSession(deps, user.id, req.ip);
+      const cookie = { 'Set-Cookie': sessionCookie(token, req.secure, deps.config.sessionIdleMs) };
+      return wantsPage(req) ? redirect(303, safeNext(params.next), cookie) : json(sessionBody(session), 200, cookie);
+    },
+
+    async signOut(req: HttpRequest): Promise<Reply> {
+      const params = await bodyParams(req.raw, FORM_LIMIT);
+      const session = await sessionFromHeaders(deps, req.headers);
+      const header = req.headers['x-bitrix-csrf-token'];
+      const sessid = text(params.sessid) || (typeof header === 'string' ? header : '');
+      // Without the CSRF token another site could sign the user out by posting a form.
+      if (session && !sameToken(sessid, session.sessid)) throw webErrors.logoutSessidFailed();
+      if (session) await endSession(deps.store, session);
+      const cookie = { 'Set-Cookie': sessionCookie(null, req.secure, 0) };
+      return wantsPage(req) ? redirect(303, '/', cookie) : json({ result: true }, 200, cookie);
+    },
+
+    async current(req: HttpRequest): Promise<Reply> {
+      const session = await sessionFromHeaders(deps, req.headers);
+      if (!session) throw webErrors.notSignedIn();
+      return json(sessionBody(session));
+    },
+  };
+}

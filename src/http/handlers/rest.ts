@@ -1,0 +1,81 @@
+import type { Config } from '../../config.ts';
+import { errors, toRestError } from '../../errors/rest.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { Logger } from '../../lib/log.ts';
+import { rateLimitKey, type RateLimiter } from '../../limits/rate-limiter.ts';
+import { parsePhpQuery } from '../../lib/php-query.ts';
+import type { Authenticate } from '../../rest/auth/index.ts';
+import { ensureScope } from '../../rest/invoke.ts';
+import type { MethodRunner, RequestInfo } from '../../rest/method.ts';
+import type { RestCallTrace } from '../../web/inspector.ts';
+import { bodyParams, mergeParams } from '../body.ts';
+import { empty, PORTAL_HEADERS, portalError, portalReply, type Reply } from '../reply.ts';
+import type { HttpRequest } from '../request.ts';
+import { parseRestPath } from '../rest-path.ts';
+
+/** Where finished REST calls are reported (the console's inspector). */
+export interface CallRecorder {
+  record(trace: RestCallTrace, startMs: number, now: number): void;
+}
+
+export interface RestEdgeDeps {
+  clock: Clock;
+  log: Pick<Logger, 'error'>;
+  config: Pick<Config, 'bodyLimit'>;
+  rateLimiter: RateLimiter;
+  authenticate: Authenticate;
+  runner: MethodRunner;
+  recorder: CallRecorder | null;
+}
+
+/**
+ * `/rest/...`: one REST call, in the portal's order: take from the leaky bucket, find the
+ * method (unknown → 404 before auth), read the parameters, authenticate (scope included), run,
+ * answer in the envelope (JSON or XML, errors included).
+ */
+export function restHandler(deps: RestEdgeDeps) {
+  return async (req: HttpRequest): Promise<Reply> => {
+    const path = parseRestPath(req.url.pathname);
+    if (!path) {
+      req.raw.resume();
+      return portalError(errors.methodNotFound());
+    }
+    const startMs = deps.clock.now();
+    const trace: RestCallTrace = { method: path.method, params: null, caller: null };
+    try {
+      const request: RequestInfo = { ip: req.ip, secure: req.secure, origin: req.origin };
+      // The bucket stands in front of everything, as the portal's infrastructure does: every HTTP
+      // request from an IP counts (a batch is one), and a refused one is never read or run.
+      if (!(await deps.rateLimiter.take(rateLimitKey(request.ip), startMs))) {
+        req.raw.resume();
+        throw errors.queryLimitExceeded();
+      }
+      const def = deps.runner.resolve(path.method);
+      const params = mergeParams(parsePhpQuery(req.url.search.slice(1)), await bodyParams(req.raw, deps.config.bodyLimit));
+      delete params.method;
+      trace.params = params;
+      const { caller, consumed } = await deps.authenticate({ webhook: path.webhook, params, headers: req.headers, secure: req.secure, ip: request.ip });
+      for (const key of consumed) delete params[key];
+      trace.caller = caller;
+      ensureScope(def, caller);
+      const outcome = await deps.runner.execute({ def, caller, raw: params, request, startMs });
+      const body: Record<string, unknown> = { result: outcome.result };
+      if (outcome.next !== undefined) body.next = outcome.next;
+      if (outcome.total !== undefined) body.total = outcome.total;
+      body.time = outcome.time;
+      trace.result = outcome.result;
+      return portalReply(200, body, path.format);
+    } catch (err) {
+      trace.error = err;
+      return portalError(toRestError(err, deps.log), path.format);
+    } finally {
+      deps.recorder?.record(trace, startMs, deps.clock.now());
+    }
+  };
+}
+
+/** `OPTIONS` on any path: the CORS preflight browsers send before a REST call. */
+export function preflight(req: HttpRequest): Reply {
+  req.raw.resume();
+  return empty(200, { ...PORTAL_HEADERS, 'Access-Control-Allow-Methods': 'GET, POST, OPTIONS' });
+}

@@ -1,0 +1,102 @@
+import type { ServerResponse } from 'node:http';
+import type { RestError } from '../errors/rest-error.ts';
+import { toXml } from './xml.ts';
+
+type Headers = Record<string, string | number | string[]>;
+
+/**
+ * What a route handler answers: status, headers and a body, or a stream that takes over the
+ * response (server-sent events). Handlers build one with the helpers below (or return plain
+ * data, which becomes `json`); `writeReply` is the only place a response is written.
+ */
+export class Reply {
+  constructor(
+    readonly status: number,
+    readonly headers: Headers,
+    readonly body: string | Buffer | null,
+    /** Writes the body and keeps the response open (SSE); called after the head is sent. */
+    readonly open: ((res: ServerResponse) => void) | null = null,
+  ) {}
+}
+
+/** Headers the portal sends with every REST answer (and the OAuth token endpoint with its). */
+export const PORTAL_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Headers': 'origin, content-type, accept',
+  'X-Content-Type-Options': 'nosniff',
+};
+
+/** Headers of every page and of the site's own JSON: nothing framed, nothing sniffed, no inline script. */
+export const PAGE_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'same-origin',
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' http: https: data:; " +
+    "connect-src 'self' ws: wss:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+};
+
+export type Format = 'json' | 'xml';
+
+/** An answer in the portal's envelope style: CORS headers, JSON or XML. */
+export function portalReply(status: number, body: Record<string, unknown>, format: Format = 'json'): Reply {
+  const text = format === 'xml' ? toXml(body) : JSON.stringify(body);
+  const type = format === 'xml' ? 'text/xml; charset=utf-8' : 'application/json; charset=utf-8';
+  return new Reply(status, { ...PORTAL_HEADERS, 'Content-Type': type }, text);
+}
+
+/** An error in the portal's envelope (REST, OAuth token endpoint). */
+export function portalError(err: RestError, format: Format = 'json'): Reply {
+  return portalReply(err.status, err.body(), format);
+}
+
+/** The site's own JSON (sign-in, console, probes): never cached. */
+export function json(body: unknown, status = 200, headers: Headers = {}): Reply {
+  return new Reply(status, { ...PAGE_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers }, JSON.stringify(body));
+}
+
+/** An error of the site's own JSON endpoints: `{error, error_description}`. */
+export function jsonError(err: RestError): Reply {
+  return json(err.body(), err.status);
+}
+
+/** An HTML page; `headers` may replace the default policy (the OAuth pages carry their own). */
+export function html(text: string, status = 200, headers: Headers = {}): Reply {
+  return new Reply(status, { ...PAGE_HEADERS, 'Content-Type': 'text/html; charset=utf-8', ...headers }, text);
+}
+
+/** A file's bytes (static pages and assets). */
+export function file(body: Buffer, type: string, cacheControl: string): Reply {
+  return new Reply(200, { ...PAGE_HEADERS, 'Content-Type': type, 'Cache-Control': cacheControl }, body);
+}
+
+export function text(status: number, body: string): Reply {
+  return new Reply(status, { 'Content-Type': 'text/plain; charset=utf-8' }, body);
+}
+
+/** Sends the browser on (302 or 303), never cached; `headers` may add e.g. a Set-Cookie. */
+export function redirect(status: 302 | 303, location: string, headers: Headers = {}): Reply {
+  return new Reply(status, { Location: location, 'Cache-Control': 'no-store', ...headers }, null);
+}
+
+export function empty(status: number, headers: Headers = {}): Reply {
+  return new Reply(status, headers, null);
+}
+
+/** A response that stays open: the head is sent, then `open` writes to it as long as it likes. */
+export function stream(headers: Headers, open: (res: ServerResponse) => void): Reply {
+  return new Reply(200, headers, null, open);
+}
+
+/** Writes a reply. A HEAD request gets the same status and headers (length included), no body. */
+export function writeReply(res: ServerResponse, reply: Reply, head: boolean): void {
+  if (reply.open) {
+    res.writeHead(reply.status, reply.headers);
+    if (head) res.end();
+    else reply.open(res);
+    return;
+  }
+  const length = reply.body === null ? 0 : typeof reply.body === 'string' ? Buffer.byteLength(reply.body) : reply.body.length;
+  res.writeHead(reply.status, { ...reply.headers, 'Content-Length': length });
+  res.end(head || reply.body === null ? undefined : reply.body);
+}

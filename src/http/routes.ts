@@ -1,0 +1,68 @@
+import { consoleApi, consoleGuards, type ConsoleDeps } from './handlers/console-api.ts';
+import { healthHandlers, type HealthDeps } from './handlers/health.ts';
+import { loginHandlers, type LoginDeps } from './handlers/login.ts';
+import { oauthHandlers, type OAuthServerDeps } from './handlers/oauth.ts';
+import { pages } from './handlers/pages.ts';
+import { pushHandlers, type PushDeps } from './handlers/push.ts';
+import { preflight, restHandler, type RestEdgeDeps } from './handlers/rest.ts';
+import type { Route } from './router.ts';
+
+export type RouteDeps = RestEdgeDeps & LoginDeps & OAuthServerDeps & ConsoleDeps & PushDeps & HealthDeps;
+
+/**
+ * Every URL the server answers, in one table: `[method, pattern, handler]`, first match wins.
+ * GET lines answer HEAD too; a known path with another method gets 405 with `Allow`; an unknown
+ * path 404. What each can answer with is in the handler's file; error codes in docs/errors.md.
+ */
+export function routes(deps: RouteDeps): Route[] {
+  const rest = restHandler(deps);
+  const login = loginHandlers(deps);
+  const oauth = oauthHandlers(deps);
+  const push = pushHandlers(deps);
+  const health = healthHandlers(deps);
+  const api = consoleApi(deps);
+  const { signedIn, admin } = consoleGuards(deps);
+
+  return [
+    // The Bitrix24 REST API: /rest/{method} and /rest/{user}/{code}/{method}[.json|.xml]
+    ['OPTIONS', '/*', preflight],
+    ['ANY', '/rest*', rest],
+
+    // OAuth 2.0 server (applications)
+    ['GET', '/oauth/authorize/?', oauth.authorize],
+    ['POST', '/oauth/authorize/?', oauth.authorize],
+    ['GET', '/oauth/token/?', oauth.token],
+    ['POST', '/oauth/token/?', oauth.token],
+
+    // Signing in to the web page
+    ['POST', '/login', login.signIn],
+    ['POST', '/logout', login.signOut],
+    ['GET', '/session', login.current],
+
+    // Pages and their files
+    ['GET', '/', pages.center],
+    ['GET', '/console', pages.console],
+    ['GET', '/web/:file', pages.asset],
+    ['GET', '/favicon.ico', pages.favicon],
+
+    // Push channel of the page
+    ['UPGRADE', '/ws', push.websocket],
+    ['GET', '/events/stream', push.events],
+
+    // Console API (signed-in users; administrators for all but `me`)
+    ['GET', '/console/api/me', signedIn(api.me)],
+    ['GET', '/console/api/users', admin(api.users)],
+    ['POST', '/console/api/users', admin(api.addUser)],
+    ['GET', '/console/api/webhooks', admin(api.webhooks)],
+    ['POST', '/console/api/webhooks', admin(api.addWebhook)],
+    ['POST', '/console/api/webhooks/:id/revoke', admin(api.revokeWebhook)],
+    ['GET', '/console/api/apps', admin(api.apps)],
+    ['GET', '/console/api/inspector', admin(api.inspector)],
+    ['GET', '/console/api/inspector/stream', admin(api.inspectorStream)],
+    ['ANY', '/console/api/*', admin(api.notFound)],
+
+    // Probes for load balancers and orchestrators
+    ['GET', '/healthz', health.live],
+    ['GET', '/readyz', health.ready],
+  ];
+}

@@ -1,0 +1,34 @@
+import { EventDeliveryWorker, type DeliveryDeps } from '../apps/delivery.ts';
+import type { Config } from '../config.ts';
+import { purgeExpired, retentionCutoff } from '../notify/retention.ts';
+import type { Job } from './scheduler.ts';
+
+/** The job `AppEventQueue` wakes when it queued deliveries. */
+export const EVENT_DELIVERY = 'event-delivery';
+
+export interface JobDeps extends DeliveryDeps {
+  config: DeliveryDeps['config'] & Pick<Config, 'retentionDays' | 'eventPollMs' | 'retentionPurgeMs' | 'sessionPurgeMs' | 'oauthPurgeMs'>;
+}
+
+/**
+ * Every background job of a server, with its interval setting. A job that takes work from a
+ * queue shared by several nodes must claim its rows atomically (as `claimDue` does), so two
+ * nodes never do the same work; purges are idempotent and may run on every node.
+ */
+export function serverJobs(deps: JobDeps, baseUrl: string): Job[] {
+  const { store, clock, config } = deps;
+  const delivery = new EventDeliveryWorker(deps, baseUrl);
+  return [
+    { name: EVENT_DELIVERY, everyMs: config.eventPollMs, run: (signal) => delivery.deliverDue(signal) },
+    {
+      name: 'retention',
+      everyMs: config.retentionPurgeMs,
+      run: async () => {
+        await purgeExpired(deps);
+        await store.events.purgeFinished(retentionCutoff(deps));
+      },
+    },
+    { name: 'session-purge', everyMs: config.sessionPurgeMs, run: () => store.sessions.purgeExpired(clock.now()) },
+    { name: 'oauth-purge', everyMs: config.oauthPurgeMs, run: () => store.oauth.purgeExpired(clock.now()) },
+  ];
+}

@@ -1,0 +1,22 @@
+/**
+ * The narrow SQL port the repositories are written against. Repositories hold portable SQL
+ * (`?` placeholders, RETURNING, no engine-specific functions unless guarded by `dialect`),
+ * so SQLite and PostgreSQL share one implementation of every query (store/sql/); only the
+ * drivers beside this file and the migration DDL differ per engine.
+ */
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface RunResult {
+  changes: number;
+}
+
+export interface SqlDb {
+  readonly dialect: Dialect;
+  all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** The first row, or null when there is none. */
+  get<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T | null>;
+  run(sql: string, params?: readonly unknown[]): Promise<RunResult>;
+  /** Runs `fn` in one transaction; a nested call joins the outer transaction. */
+  tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,31 @@
+import type { AppRepo, EventRepo, OAuthRepo } from './apps.ts';
+import type { UserRepo, WebhookRepo, WebSessionRepo } from './identity.ts';
+import type { NotificationRepo } from './notifications.ts';
+
+/**
+ * The storage interface the rest of the server sees: one repository per kind of record,
+ * and transactions. Callers never see SQL or the engine. Every "find one" answers `null`
+ * when there is no such record.
+ *
+ * Inside `tx` only store calls may be awaited: a transaction holds SQLite's one writer (and a
+ * PostgreSQL connection), so waiting there on the network or a timer stalls every other write.
+ */
+export interface Store {
+  readonly engine: 'sqlite' | 'postgres';
+  users: UserRepo;
+  webhooks: WebhookRepo;
+  notifications: NotificationRepo;
+  /** Browser sessions of the web page. */
+  sessions: WebSessionRepo;
+  /** OAuth applications, their grants and install state, and facts about this installation. */
+  apps: AppRepo;
+  /** Authorization codes and access/refresh tokens (hashed). */
+  oauth: OAuthRepo;
+  /** Event bindings and the durable delivery queue. */
+  events: EventRepo;
+  /** Runs `fn` against a store whose every repository works inside one transaction. */
+  tx<T>(fn: (store: Store) => Promise<T>): Promise<T>;
+  /** Resolves when the database answers a trivial query (readiness checks). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

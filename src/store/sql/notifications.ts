@@ -1,0 +1,266 @@
+import type { SqlDb } from '../engine/sql-db.ts';
+import { placeholders } from './query.ts';
+import type { NewNotification, NotificationRepo, NotificationRow, NotificationSearch, ReplacedNotification } from '../port/notifications.ts';
+
+const COLS = `id, user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, created_at`;
+
+function row(r: Record<string, unknown>): NotificationRow {
+  return {
+    id: Number(r.id),
+    userId: Number(r.user_id),
+    authorId: Number(r.author_id),
+    type: Number(r.notify_type),
+    module: String(r.module),
+    event: String(r.event),
+    tag: String(r.tag),
+    subTag: String(r.sub_tag),
+    title: String(r.title),
+    text: String(r.body),
+    messageOut: String(r.message_out ?? ''),
+    read: Number(r.is_read) === 1,
+    buttons: String(r.buttons),
+    params: String(r.params),
+    senderClientId: String(r.sender_client_id),
+    createdAt: Number(r.created_at),
+  };
+}
+
+/** WHERE clause and arguments for a history search. */
+function searchWhere(userId: number, f: NotificationSearch): [string, unknown[]] {
+  const parts = ['user_id = ?'];
+  const args: unknown[] = [userId];
+  for (const w of f.words) {
+    parts.push('LOWER(body) LIKE ?');
+    args.push(`%${w.toLowerCase()}%`);
+  }
+  if (f.types.length === 1) {
+    const [module, event] = f.types[0]!.split('|');
+    parts.push(event === undefined ? 'module = ?' : 'module = ? AND event = ?');
+    args.push(...(event === undefined ? [module] : [module, event]));
+  } else if (f.types.length > 1) {
+    parts.push(`module IN ${placeholders(f.types.length)}`);
+    args.push(...f.types);
+  }
+  if (f.from !== null && f.to !== null) {
+    parts.push('created_at >= ? AND created_at <= ?');
+    args.push(f.from, f.to);
+  }
+  if (f.authors.length) {
+    parts.push(`author_id IN ${placeholders(f.authors.length)}`);
+    args.push(...f.authors);
+  }
+  if (f.confirmOnly) parts.push('notify_type = 1');
+  if (f.eventGroups.length) {
+    const any = f.eventGroups.map((g) => `(${g.module ? 'module = ? AND ' : ''}event IN ${placeholders(g.events.length)})`);
+    parts.push(`(${any.join(' OR ')})`);
+    for (const g of f.eventGroups) args.push(...(g.module ? [g.module] : []), ...g.events);
+  }
+  if (f.lastId !== null) {
+    parts.push('id < ?');
+    args.push(f.lastId);
+  }
+  return [parts.join(' AND '), args];
+}
+
+/** A changed notification as the counters see it. */
+interface CountedRow {
+  user_id: number | string;
+  notify_type: number | string;
+  /** The state before a delete; absent for read-state changes (the new state is known). */
+  is_read?: number | string;
+}
+
+interface CounterDelta {
+  total: number;
+  unread: number;
+  unreadConfirms: number;
+}
+
+/** Per-user counter changes for deleted rows. */
+function deletedDeltas(rows: CountedRow[]): Map<number, CounterDelta> {
+  const deltas = new Map<number, CounterDelta>();
+  for (const r of rows) {
+    const d = deltaFor(deltas, Number(r.user_id));
+    const unread = Number(r.is_read) === 0;
+    d.total -= 1;
+    if (unread) d.unread -= 1;
+    if (unread && Number(r.notify_type) === 1) d.unreadConfirms -= 1;
+  }
+  return deltas;
+}
+
+/** Per-user counter changes for rows whose read state flipped to `read`. */
+function readDeltas(rows: CountedRow[], read: boolean): Map<number, CounterDelta> {
+  const deltas = new Map<number, CounterDelta>();
+  const step = read ? -1 : 1;
+  for (const r of rows) {
+    const d = deltaFor(deltas, Number(r.user_id));
+    d.unread += step;
+    if (Number(r.notify_type) === 1) d.unreadConfirms += step;
+  }
+  return deltas;
+}
+
+function deltaFor(deltas: Map<number, CounterDelta>, userId: number): CounterDelta {
+  let d = deltas.get(userId);
+  if (!d) deltas.set(userId, (d = { total: 0, unread: 0, unreadConfirms: 0 }));
+  return d;
+}
+
+/**
+ * Applies counter changes in the caller's transaction. An upsert, because a user's row appears
+ * with their first notification; `total + ?` is atomic, so concurrent writers never lose a change.
+ */
+async function adjustCounters(db: SqlDb, deltas: Map<number, CounterDelta>): Promise<void> {
+  // In user order, so two transactions touching the same users lock their rows in the same order.
+  for (const [userId, d] of [...deltas].sort((a, b) => a[0] - b[0])) {
+    if (!d.total && !d.unread && !d.unreadConfirms) continue;
+    await db.run(
+      `INSERT INTO notify_counters (user_id, total, unread, unread_confirms) VALUES (?, ?, ?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET total = notify_counters.total + excluded.total,
+         unread = notify_counters.unread + excluded.unread, unread_confirms = notify_counters.unread_confirms + excluded.unread_confirms`,
+      [userId, d.total, d.unread, d.unreadConfirms],
+    );
+  }
+}
+
+export class SqlNotificationRepo implements NotificationRepo {
+  constructor(private readonly db: SqlDb) {}
+
+  async search(userId: number, f: NotificationSearch): Promise<NotificationRow[]> {
+    const [where, args] = searchWhere(userId, f);
+    const limit = f.limit === null ? '' : ' LIMIT ?';
+    const rows = await this.db.all(`SELECT ${COLS} FROM notifications WHERE ${where} ORDER BY id DESC${limit}`, f.limit === null ? args : [...args, f.limit]);
+    return rows.map(row);
+  }
+
+  async searchCount(userId: number, f: NotificationSearch): Promise<number> {
+    const [where, args] = searchWhere(userId, f);
+    const r = await this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM notifications WHERE ${where}`, args);
+    return Number(r?.n ?? 0);
+  }
+
+  /** Runs a DELETE ... RETURNING user_id, is_read, notify_type and takes its rows off the counters. */
+  private deleting<T extends CountedRow>(sql: string, args: unknown[]): Promise<T[]> {
+    return this.db.tx(async (t) => {
+      const rows = await t.all<T>(sql, args);
+      await adjustCounters(t, deletedDeltas(rows));
+      return rows;
+    });
+  }
+
+  /** Sets the read state of the rows `where` selects; only rows that really change move the counters. */
+  private flipRead(where: string, args: unknown[], read: boolean): Promise<number> {
+    return this.db.tx(async (t) => {
+      const rows = await t.all<CountedRow>(
+        `UPDATE notifications SET is_read = ? WHERE ${where} AND is_read <> ? RETURNING user_id, notify_type`,
+        [read ? 1 : 0, ...args, read ? 1 : 0],
+      );
+      await adjustCounters(t, readDeltas(rows, read));
+      return rows.length;
+    });
+  }
+
+  async insert(n: NewNotification): Promise<number> {
+    return this.db.tx(async (t) => {
+      const r = await t.get<{ id: number }>(
+        `INSERT INTO notifications (user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING id`,
+        [n.userId, n.authorId, n.type, n.module, n.event, n.tag, n.subTag, n.title, n.text, n.messageOut, n.buttons, n.params, n.senderClientId, n.createdAt],
+      );
+      const added = new Map([[n.userId, { total: 1, unread: 1, unreadConfirms: n.type === 1 ? 1 : 0 }]]);
+      await adjustCounters(t, added);
+      return Number(r!.id);
+    });
+  }
+
+  async byId(id: number): Promise<NotificationRow | null> {
+    const r = await this.db.get(`SELECT ${COLS} FROM notifications WHERE id = ?`, [id]);
+    return r ? row(r) : null;
+  }
+
+  async deleteByTag(userId: number, tag: string): Promise<ReplacedNotification[]> {
+    const rows = await this.deleting<CountedRow & { id: number; author_id: number; params: string }>(
+      'DELETE FROM notifications WHERE user_id = ? AND tag = ? RETURNING id, user_id, is_read, notify_type, author_id, params',
+      [userId, tag],
+    );
+    return rows.map((r) => ({ id: Number(r.id), authorId: Number(r.author_id), params: String(r.params) })).sort((a, b) => a.id - b.id);
+  }
+
+  async page(userId: number, confirm: boolean, beforeId: number | null, limit: number | null): Promise<NotificationRow[]> {
+    const args: unknown[] = beforeId === null ? [userId] : [userId, beforeId];
+    if (limit !== null) args.push(limit);
+    const rows = await this.db.all(
+      `SELECT ${COLS} FROM notifications WHERE user_id = ? AND ${confirm ? 'notify_type = 1' : 'notify_type <> 1'}
+       ${beforeId === null ? '' : 'AND id < ?'} ORDER BY id DESC${limit === null ? '' : ' LIMIT ?'}`,
+      args,
+    );
+    return rows.map(row);
+  }
+
+  async count(userId: number, unreadOnly: boolean): Promise<number> {
+    const r = await this.db.get<{ n: number }>(`SELECT ${unreadOnly ? 'unread' : 'total'} AS n FROM notify_counters WHERE user_id = ?`, [userId]);
+    return Number(r?.n ?? 0);
+  }
+
+  async countUnreadConfirms(userId: number): Promise<number> {
+    const r = await this.db.get<{ n: number }>('SELECT unread_confirms AS n FROM notify_counters WHERE user_id = ?', [userId]);
+    return Number(r?.n ?? 0);
+  }
+
+  async setRead(userId: number, ids: number[], read: boolean): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.flipRead(`user_id = ? AND id IN ${placeholders(ids.length)}`, [userId, ...ids], read);
+  }
+
+  async setReadFrom(userId: number, fromId: number, read: boolean, skipConfirms: boolean): Promise<number> {
+    return this.flipRead(`user_id = ? AND id >= ?${skipConfirms ? ' AND notify_type <> 1' : ''}`, [userId, fromId], read);
+  }
+
+  async sameTagIds(userId: number, ids: number[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.all<{ id: number }>(
+      `SELECT n.id FROM notifications n JOIN notifications o ON o.user_id = n.user_id AND o.tag = n.tag
+       WHERE o.user_id = ? AND o.tag <> '' AND o.id IN ${placeholders(ids.length)}`,
+      [userId, ...ids],
+    );
+    return rows.map((r) => Number(r.id));
+  }
+
+  async deleteIds(userId: number, ids: number[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.deleting<CountedRow & { id: number }>(
+      `DELETE FROM notifications WHERE user_id = ? AND id IN ${placeholders(ids.length)} RETURNING id, user_id, is_read, notify_type`,
+      [userId, ...ids],
+    );
+    return rows.map((r) => Number(r.id));
+  }
+
+  async deleteAllByTag(column: 'tag' | 'sub_tag', value: string): Promise<{ id: number; userId: number }[]> {
+    const where = column === 'tag' ? 'tag = ?' : 'sub_tag = ?';
+    const rows = await this.deleting<CountedRow & { id: number }>(
+      `DELETE FROM notifications WHERE ${where} RETURNING id, user_id, is_read, notify_type`,
+      [value],
+    );
+    return rows.map((r) => ({ id: Number(r.id), userId: Number(r.user_id) }));
+  }
+
+  async chatId(userId: number): Promise<number | null> {
+    const found = await this.db.get<{ id: number }>('SELECT id FROM notify_chats WHERE user_id = ?', [userId]);
+    return found ? Number(found.id) : null;
+  }
+
+  async claimChat(userId: number): Promise<number> {
+    // ON CONFLICT: two nodes creating a user's first chat at once must both succeed.
+    await this.db.run('INSERT INTO notify_chats (user_id) VALUES (?) ON CONFLICT (user_id) DO NOTHING', [userId]);
+    // SQLite transactions already hold the database's one write lock (BEGIN IMMEDIATE).
+    const lock = this.db.dialect === 'postgres' ? ' FOR UPDATE' : '';
+    const row = await this.db.get<{ id: number }>(`SELECT id FROM notify_chats WHERE user_id = ?${lock}`, [userId]);
+    return Number(row!.id);
+  }
+
+  async purgeOlderThan(ms: number): Promise<number> {
+    const rows = await this.deleting('DELETE FROM notifications WHERE created_at < ? RETURNING user_id, is_read, notify_type', [ms]);
+    return rows.length;
+  }
+}

@@ -1,0 +1,26 @@
+import type { SqlDb } from '../engine/sql-db.ts';
+import type { Store } from '../port/store.ts';
+import { SqlAppRepo } from './apps.ts';
+import { SqlEventRepo } from './events.ts';
+import { SqlNotificationRepo } from './notifications.ts';
+import { SqlOAuthRepo } from './oauth.ts';
+import { SqlWebSessionRepo } from './sessions.ts';
+import { SqlUserRepo } from './users.ts';
+import { SqlWebhookRepo } from './webhooks.ts';
+
+/** The Store over one SQL connection (or one open transaction): every repository shares it. */
+export function sqlStore(db: SqlDb): Store {
+  return {
+    engine: db.dialect,
+    users: new SqlUserRepo(db),
+    webhooks: new SqlWebhookRepo(db),
+    notifications: new SqlNotificationRepo(db),
+    sessions: new SqlWebSessionRepo(db),
+    apps: new SqlAppRepo(db),
+    oauth: new SqlOAuthRepo(db),
+    events: new SqlEventRepo(db),
+    tx: (fn) => db.tx((t) => fn(sqlStore(t))),
+    ping: async () => void (await db.get('SELECT 1 AS ok')),
+    close: () => db.close(),
+  };
+}
