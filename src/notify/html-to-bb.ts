@@ -7,7 +7,7 @@
  * inputs whose answer differs. Each rule finds the match the portal's pattern finds, in linear
  * time (text-scan.ts). The order of the rules is the portal's.
  */
-import { firstFrom, lastUpTo, positions, rewrite, skipSpace, type Found } from './text-scan.ts';
+import { escapeRe, firstFrom, lastUpTo, positions, rewrite, skipSpace, type Found } from './text-scan.ts';
 
 /** One compiled pattern per word the rules look for. */
 const WORDS = new Map<string, RegExp>();
@@ -32,10 +32,6 @@ class Spots {
   next(word: string, from: number): number {
     return firstFrom(this.of(word), from);
   }
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 /** Characters that end the attribute-free part of `<b>`-style tags (`[^>a-z]` ignoring case). */

@@ -7,7 +7,7 @@
  * (text-scan.ts).
  */
 import { htmlToBbCode } from './html-to-bb.ts';
-import { beforeLastClose, firstFrom, perLineBeforeLastClose, positions, rewrite, type Found } from './text-scan.ts';
+import { beforeLastClose, escapeRe, firstFrom, perLineBeforeLastClose, positions, rewrite, type Found } from './text-scan.ts';
 import { phpTrim } from '../rest/php.ts';
 
 /** Link schemes the portal recognises (its default setting). */
@@ -26,10 +26,6 @@ const URL_START = `((?:(?:${SCHEMES}):\\/\\/|www\\.)[._:a-z0-9@-][\\s\\S]*?)`;
 const NO_NOMODIFY = '(?<!\\[nomodify\\]|<nomodify>)';
 /** A bare URL: after a separator (or at the start), up to whitespace, a quote, a brace or the end. */
 const BARE_URL = new RegExp(`(?<=^|[\\s.,;:!?#\\-*|[\\](){}])${NO_NOMODIFY}${URL_START}(?=[\\s"{}]|&quot;|$)`, 'giu');
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
 
 /** A bare URL right inside one of these pairs runs to the closing mark, spaces included. */
 const BOUNDED = [

@@ -5,6 +5,11 @@
  * computed once per pass, so a message costs time in proportion to its length.
  */
 
+/** `s` as a literal inside a pattern. */
+export function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
 /** Ascending start positions of every match of the global `re`. */
 export function positions(text: string, re: RegExp): number[] {
   const out: number[] = [];
