@@ -163,6 +163,11 @@ test('history.search GROUP_TAG: confirm, mention and admin filter on the portal\
   const rest = await ok(u.hook, 'im.notify.history.search', { SEARCH_TEXT: 'grouped', GROUP_TAG: 'admin', LAST_ID: page.notifications[1].id });
   assert.equal(rest.total_results, undefined);
   assert.deepEqual([...page.notifications, ...rest.notifications].map((n: { id: number }) => n.id).sort((x: number, y: number) => x - y), sorted(admin).ids);
+  // Inside a batch and as XML the filter is the same.
+  const batch = await ok(u.hook, 'batch', { cmd: { m: 'im.notify.history.search?SEARCH_TEXT=grouped&GROUP_TAG=mention' } });
+  assert.equal(batch.result.m.total_results, mention.length);
+  const xml = await request(`${u.hook}im.notify.history.search.xml?SEARCH_TEXT=grouped&GROUP_TAG=confirm`);
+  assert.match(xml.text, new RegExp(`<total_results>${confirm.length}</total_results>`));
 });
 
 test('methods does not list the private im.notify.get, history.search and schema.get; they stay callable', async () => {
