@@ -1,6 +1,6 @@
 import { defineMethod } from '../rest/registry.ts';
 import type { MethodContext, MethodDef } from '../rest/method.ts';
-import { asList, intval, isDigits, isMap, strval } from '../rest/php.ts';
+import { asList, intval, isDigits, isMap, phpTrim, strval } from '../rest/php.ts';
 import {
   PAGE_LIMIT,
   deleteByAppTag,
@@ -16,6 +16,7 @@ import {
 import { addTagOwner, deleteTagOwner } from '../notify/tags.ts';
 import { historySearch } from '../notify/search.ts';
 import { parseAttach } from '../notify/attach.ts';
+import { htmlToBbCode } from '../notify/html-to-bb.ts';
 import { applicationName } from '../notify/app-name.ts';
 import { parseButtons } from '../notify/buttons.ts';
 import { answerNotification, confirmNotification } from '../notify/respond.ts';
@@ -28,7 +29,7 @@ type SendKind = 'USER' | 'SYSTEM' | 'BY_TYPE';
 /** A string parameter as the sending methods read it: any other JSON type counts as "". */
 function stringParam(ctx: MethodContext, key: string): string {
   const v = ctx.params.get(key);
-  return typeof v === 'string' ? v.trim() : '';
+  return typeof v === 'string' ? phpTrim(v) : '';
 }
 
 /**
@@ -56,7 +57,7 @@ async function send(ctx: MethodContext, kind: SendKind): Promise<number | false>
     userId,
     authorId: system ? 0 : ctx.caller.userId,
     type: buttons.length ? 1 : system ? 4 : 2,
-    text: normalizeText(prefix + message),
+    text: htmlToBbCode(normalizeText(prefix + message)),
     messageOut: messageOut && prefix ? normalizeText(prefix + messageOut) : messageOut,
     tagOwner: owner,
     tag: p.empty('TAG') ? '' : p.str('TAG'),
@@ -84,9 +85,11 @@ export const imNotifyPersonalAdd = defineMethod({ name: 'im.notify.personal.add'
 
 export const imNotifySystemAdd = defineMethod({ name: 'im.notify.system.add', scope: 'im', handler: (ctx) => send(ctx, 'SYSTEM') });
 
+// Callable but marked private on the portal, so `methods` does not list it (also history.search, schema.get).
 export const imNotifyGet = defineMethod({
   name: 'im.notify.get',
   scope: 'im',
+  listed: false,
   handler: async (ctx) => {
     const p = ctx.params;
     if (p.has('LAST_ID') !== p.has('LAST_TYPE')) {
@@ -142,31 +145,45 @@ export const imNotifyReadAll = defineMethod({
   handler: async (ctx) => ({ result: true, newCounter: await readAll(ctx.deps, ctx.caller.userId) }),
 });
 
+/**
+ * The ids an `ID` parameter names, read as the portal does: a one-element list is its element
+ * (a map without key 0 gives 0), a longer list each element, anything else the value.
+ */
+function idsToDelete(raw: unknown): number[] {
+  const list = Array.isArray(raw) || isMap(raw) ? (raw as Record<string, unknown>) : null;
+  if (!list) return [intval(raw)];
+  const values = Object.values(list);
+  if (values.length === 1) return [intval(list[0])];
+  return values.map(intval);
+}
+
+/**
+ * The portal's order (docs/notify.md, "Delete"): any `ID` takes the id path (own notifications
+ * only, `false` when none went); a session may do nothing else; then the application must be
+ * known (OAuth client id, else `CLIENT_ID`) before TAG or SUB_TAG is even looked at.
+ */
 export const imNotifyDelete = defineMethod({
   name: 'im.notify.delete',
   scope: 'im',
   handler: async (ctx) => {
     const p = ctx.params;
-    if (p.has('ID') && !p.empty('ID')) {
-      const raw = p.get('ID');
-      const ids = (Array.isArray(raw) || isMap(raw) ? Object.values(raw) : [raw]).map(intval).filter((id) => id > 0);
-      return deleteOwn(ctx.deps, ctx.caller.userId, ids);
-    }
-    const byTag = !p.empty('TAG');
-    if ((!byTag && p.empty('SUB_TAG')) || ctx.caller.kind === 'session') throw errors.paramsError();
-    const owner = deleteTagOwner(ctx.caller, p.str('CLIENT_ID'));
+    if (p.has('ID')) return deleteOwn(ctx.deps, ctx.caller.userId, idsToDelete(p.get('ID')).filter((id) => id > 0));
+    if (ctx.caller.kind === 'session') throw errors.paramsError();
+    const owner = deleteTagOwner(ctx.caller, p.empty('CLIENT_ID') ? '' : p.str('CLIENT_ID'));
     if (!owner) throw errors.accessDenied('Client ID not specified');
-    if (byTag) {
+    if (!p.empty('TAG')) {
       await deleteByAppTag(ctx.deps, 'tag', owner, p.str('TAG'));
       return true;
     }
-    return deleteByAppTag(ctx.deps, 'sub_tag', owner, strval(p.get('SUB_TAG')));
+    if (!p.empty('SUB_TAG')) return deleteByAppTag(ctx.deps, 'sub_tag', owner, strval(p.get('SUB_TAG')));
+    throw errors.paramsError();
   },
 });
 
 export const imNotifyHistorySearch = defineMethod({
   name: 'im.notify.history.search',
   scope: 'im',
+  listed: false,
   handler: (ctx) => historySearch(ctx.deps.store, ctx.caller.userId, ctx.params),
 });
 
@@ -229,6 +246,7 @@ const NOTIFY_SCHEMA: Record<string, { NAME: string; MODULE_ID: string; LIST: { I
 export const imNotifySchemaGet = defineMethod({
   name: 'im.notify.schema.get',
   scope: 'im',
+  listed: false,
   handler: () => structuredClone(NOTIFY_SCHEMA),
 });
 

@@ -67,14 +67,13 @@ export const userGet = defineMethod({
   scope: 'user',
   handler: async (ctx) => {
     const order = strval(ctx.params.get('ORDER')).toUpperCase() === 'DESC' ? 'desc' : 'asc';
-    const { items, total } = await ctx.deps.store.users.list(userFilter(ctx.params.values), {
-      offset: ctx.start,
-      limit: PAGE,
-      order,
-    });
+    // start=-1: the first page without counting, reported as total 0 and no next (as on the portal).
+    const uncounted = ctx.start === -1;
+    const offset = Math.max(0, ctx.start);
+    const { items, total } = await ctx.deps.store.users.list(userFilter(ctx.params.values), { offset, limit: PAGE, order });
     // An empty list carries no paging, as on the portal.
     if (items.length === 0) return [];
-    return PagedList.at(items.map(userFields), ctx.start, total);
+    return uncounted ? new PagedList(items.map(userFields), 0) : PagedList.at(items.map(userFields), offset, total);
   },
 });
 

@@ -1,13 +1,14 @@
 import { randomInt } from 'node:crypto';
-import { decodedJson, intval, isEmpty, isMap } from '../rest/php.ts';
+import { decodedJson, intval, isEmpty, isMap, phpTrim, strval } from '../rest/php.ts';
+import { htmlToBbCode } from './html-to-bb.ts';
 import { errors } from '../errors/rest.ts';
 
 /**
- * ATTACH of the sending methods, normalised the way the portal's attach parser does it:
- * full form `{BLOCKS, COLOR, COLOR_TOKEN, DESCRIPTION}` or
- * a bare block list, given as an object or a JSON string. Each block is validated on its own and
- * dropped when invalid; an attach with nothing valid left is an error only when the raw value
- * was truthy. Nested keys are upper case, as documented: the portal folds only top-level keys.
+ * ATTACH of the sending methods, normalised as the portal's attach parser does it, field by
+ * field and in its key order (docs/notify.md, "ATTACH"): full form `{BLOCKS, COLOR, COLOR_TOKEN,
+ * DESCRIPTION}` or a bare block list, given as a structure or a JSON string. Each element is
+ * checked on its own and dropped when invalid; an attach with nothing left is an error only when
+ * the raw value was truthy. Nested keys are upper case: the portal folds only top-level keys.
  */
 export interface Attach {
   ID: number;
@@ -23,141 +24,186 @@ export const ATTACH_MAX_CHARS = 60_000;
 const attachError = errors.attachError;
 const attachOversize = errors.attachOversize;
 
+type Fields = Record<string, unknown>;
+
 /** What the portal picks from when no valid colour is given. */
 const PALETTE = ['#df532d', '#4ba984', '#4ba5c3', '#3e99ce', '#6e7edc', '#8474c8', '#1eb4aa', '#f76187', '#58cc47', '#ab7761'];
 const COLOR_TOKENS = new Set(['primary', 'secondary', 'alert', 'base']);
-const GRID_DISPLAY: Record<string, string> = { BLOCK: 'BLOCK', LINE: 'LINE', CARD: 'LINE', ROW: 'ROW', COLUMN: 'ROW', TABLE: 'TABLE' };
+const GRID_DISPLAYS = new Set(['BLOCK', 'LINE', 'CARD', 'ROW', 'COLUMN', 'TABLE']);
 
-const isHex = (v: unknown): v is string => typeof v === 'string' && /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(v);
-const isUrl = (v: unknown): v is string => typeof v === 'string' && /^(\/|https?:\/\/)/i.test(v);
-const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
-const oneLine = (v: unknown): string => text(v).replace(/[\r\n]+/g, ' ').trim();
-const withBreaks = (v: unknown): string => text(v).trim().replace(/#BR#/g, '[BR]');
-const positive = (v: unknown): number | null => (intval(v) > 0 ? intval(v) : null);
+/** PHP `isset`: present and not null. */
+const set = (v: unknown) => v !== undefined && v !== null;
+/** A PHP string from a request value (numbers and flags as PHP prints them). */
+const str = (v: unknown) => strval(v);
+const trimmed = (v: unknown) => phpTrim(str(v));
+/** Every line break (`\R`) becomes one space. */
+const oneLine = (s: string) => s.replace(/\r\n|[\n\r\v\f\u0085\u2028\u2029]/g, ' ');
+const breaks = (s: string) => s.replaceAll('#BR#', '[BR]');
+const isHex = (v: unknown): v is string => typeof v === 'string' && /^#[a-fA-F0-9]{3}([a-fA-F0-9]{3})?$/.test(v);
+/** The portal's URL rule, case-sensitive: `/`, `http://` or `https://` first. */
+const isUrl = (v: unknown) => (typeof v === 'string' || typeof v === 'number') && /^(?:\/|https?:\/\/)/.test(String(v));
+const positive = (v: unknown): number | null => (set(v) && intval(v) > 0 ? intval(v) : null);
 const colorToken = (v: unknown): string => (typeof v === 'string' && COLOR_TOKENS.has(v) ? v : 'base');
+/** A PHP list (keys 0..n-1 in order), as opposed to one element given as a map. */
+const isList = (v: unknown): v is unknown[] => Array.isArray(v);
 
-/** A single object or a list of them, as the blocks that take either accept. */
-function items(v: unknown): Record<string, unknown>[] {
-  if (isMap(v) && !Object.keys(v).every((k) => /^\d+$/.test(k))) return [v];
-  const list = Array.isArray(v) ? v : isMap(v) ? Object.values(v) : [];
-  return list.filter(isMap);
+/** Literal `\n`, `\t`, `\"` and `\\` inside every string of the attach become the characters they name. */
+function unescapeSymbols(value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll('\\n', '\n').replaceAll('\\t', '\t').replaceAll('\\"', '"').replaceAll('\\\\', '\\');
+  if (Array.isArray(value)) return value.map(unescapeSymbols);
+  if (isMap(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unescapeSymbols(v)]));
+  return value;
 }
 
-/** Copies the keys of `fields` whose value is present (not null/undefined). */
-function compact(fields: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== null && v !== ''));
+/** `NETWORK_ID`: its first character (HTML-escaped) and the number after it. */
+function networkId(v: unknown): string {
+  const s = [...str(v)];
+  const first = (s[0] ?? '').replace(/[&<>"]/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot' }[c]};`);
+  return `${first}${intval(s.slice(1).join(''))}`;
 }
 
-/** Who a USER/LINK/RICH_LINK element points at; null when it names nobody. */
-function identity(e: Record<string, unknown>): Record<string, unknown> | null {
-  if (!isEmpty(e.NETWORK_ID)) {
-    const id = text(e.NETWORK_ID);
-    return { NETWORK_ID: `${id.charAt(0)}${intval(id.slice(1))}` };
-  }
-  if (positive(e.USER_ID)) return { USER_ID: positive(e.USER_ID) };
-  if (positive(e.CHAT_ID)) return { CHAT_ID: positive(e.CHAT_ID), AVATAR_TYPE: 'CHAT' };
-  if (positive(e.BOT_ID)) return { BOT_ID: positive(e.BOT_ID), AVATAR_TYPE: 'BOT' };
-  if (isUrl(e.LINK)) return { LINK: e.LINK };
-  return null;
-}
-
-function userBlocks(v: unknown): Record<string, unknown>[] {
-  return items(v).flatMap((e) => {
-    const name = oneLine(e.NAME);
-    if (!name) return [];
-    const who = identity(e) ?? {};
-    const avatarType = typeof e.AVATAR_TYPE === 'string' && ['CHAT', 'USER', 'BOT'].includes(e.AVATAR_TYPE) ? e.AVATAR_TYPE : undefined;
-    const user = compact({
-      NAME: name,
-      ...who,
-      AVATAR: isUrl(e.AVATAR) ? e.AVATAR : undefined,
-      AVATAR_TYPE: avatarType ?? who.AVATAR_TYPE ?? 'USER',
-      LINK: isUrl(e.LINK) ? e.LINK : undefined,
-    });
-    return [{ USER: [user] }];
+/** Each element given (one map, or a list of them) that `build` accepts, as a block of its own. */
+function oneBlockEach(kind: string, v: unknown, build: (e: Fields) => Fields | null): Fields[] {
+  const list = isList(v) ? v : [v];
+  return list.flatMap((e) => {
+    const built = isMap(e) ? build(e) : null;
+    return built ? [{ [kind]: [built] }] : [];
   });
 }
 
-function linkElement(e: Record<string, unknown>, rich: boolean): Record<string, unknown> | null {
-  const name = oneLine(e.NAME);
-  const who = identity(e);
-  const named = who && !('LINK' in who && Object.keys(who).length === 1);
-  if (!(named && name) && !isUrl(e.LINK)) return null;
-  const out: Record<string, unknown> = compact({
-    NAME: name,
-    ...(named ? who : {}),
-    LINK: isUrl(e.LINK) ? e.LINK : undefined,
-    DESC: withBreaks(e.DESC),
+/** All elements (one map is wrapped) that `build` accepts, as one block. */
+function oneBlockAll(kind: string, v: unknown, build: (e: Fields) => Fields | null): Fields[] {
+  const list = isMap(v) ? [v] : isList(v) ? v : [];
+  const built = list.flatMap((e) => {
+    const b = isMap(e) ? build(e) : null;
+    return b ? [b] : [];
   });
-  if (typeof e.HTML === 'string' && e.HTML.trim()) out.HTML = e.HTML;
-  else if (isUrl(e.PREVIEW)) {
-    out.PREVIEW = e.PREVIEW;
-    if (rich) {
-      const size = isMap(e.PREVIEW_SIZE) ? e.PREVIEW_SIZE : {};
-      const dims = compact({ WIDTH: positive(size.WIDTH), HEIGHT: positive(size.HEIGHT) });
-      if (Object.keys(dims).length) out.PREVIEW_SIZE = dims;
-    } else Object.assign(out, compact({ WIDTH: positive(e.WIDTH), HEIGHT: positive(e.HEIGHT) }));
-  }
-  if (rich && isUrl(e.EXTRA_IMAGE)) out.EXTRA_IMAGE = e.EXTRA_IMAGE;
+  return built.length ? [{ [kind]: built }] : [];
+}
+
+function user(e: Fields): Fields | null {
+  if (!set(e.NAME) || trimmed(e.NAME) === '') return null;
+  const out: Fields = { NAME: oneLine(str(e.NAME)), AVATAR_TYPE: 'USER' };
+  if (set(e.NETWORK_ID)) out.NETWORK_ID = networkId(e.NETWORK_ID);
+  else if (positive(e.USER_ID)) out.USER_ID = positive(e.USER_ID);
+  else if (positive(e.CHAT_ID)) Object.assign(out, { CHAT_ID: positive(e.CHAT_ID), AVATAR_TYPE: 'CHAT' });
+  else if (positive(e.BOT_ID)) Object.assign(out, { BOT_ID: positive(e.BOT_ID), AVATAR_TYPE: 'BOT' });
+  else if (isUrl(e.LINK)) out.LINK = e.LINK;
+  if (isUrl(e.AVATAR)) out.AVATAR = e.AVATAR;
+  if (typeof e.AVATAR_TYPE === 'string' && ['CHAT', 'USER', 'BOT'].includes(e.AVATAR_TYPE)) out.AVATAR_TYPE = e.AVATAR_TYPE;
   return out;
 }
 
-function listBlock(kind: string, v: unknown, element: (e: Record<string, unknown>) => Record<string, unknown> | null) {
-  const list = items(v).map(element).filter((e): e is Record<string, unknown> => e !== null);
-  return list.length ? [{ [kind]: list }] : [];
+/**
+ * Who a LINK or RICH_LINK names: a network, user or chat id given with a NAME, else it must
+ * carry a URL. Null when it names nothing.
+ */
+function linkTarget(e: Fields): Fields | null {
+  if (set(e.NETWORK_ID) && set(e.NAME)) return { NETWORK_ID: networkId(e.NETWORK_ID) };
+  if (positive(e.USER_ID) && set(e.NAME)) return { USER_ID: positive(e.USER_ID) };
+  if (positive(e.CHAT_ID) && set(e.NAME)) return { CHAT_ID: positive(e.CHAT_ID) };
+  return isUrl(e.LINK) ? {} : null;
 }
 
-function gridItem(e: Record<string, unknown>): Record<string, unknown> | null {
-  const display = GRID_DISPLAY[text(e.DISPLAY).toUpperCase()] ?? 'BLOCK';
-  const name = oneLine(e.NAME);
-  const value = withBreaks(e.VALUE);
-  if (!name && !value && display !== 'LINE') return null;
-  return compact({
-    DISPLAY: display,
-    NAME: name,
-    VALUE: value,
-    COLOR: isHex(e.COLOR) ? e.COLOR : undefined,
-    COLOR_TOKEN: colorToken(e.COLOR_TOKEN),
-    WIDTH: positive(e.WIDTH),
-    HEIGHT: positive(e.HEIGHT),
-    USER_ID: positive(e.USER_ID),
-    CHAT_ID: positive(e.CHAT_ID),
-    LINK: isUrl(e.LINK) ? e.LINK : undefined,
-  });
+function link(e: Fields): Fields | null {
+  const out = linkTarget(e);
+  if (!out) return null;
+  if (set(e.NAME)) out.NAME = oneLine(trimmed(e.NAME));
+  if (set(e.LINK)) out.LINK = e.LINK;
+  if (set(e.DESC)) out.DESC = e.DESC;
+  if (set(e.HTML)) out.HTML = e.HTML;
+  else if (isUrl(e.PREVIEW)) {
+    out.PREVIEW = e.PREVIEW;
+    if (positive(e.WIDTH)) out.WIDTH = positive(e.WIDTH);
+    if (positive(e.HEIGHT)) out.HEIGHT = positive(e.HEIGHT);
+  }
+  return out;
 }
 
-/** One raw block element → zero or more normalised blocks; the first known key decides. */
-function parseBlock(raw: Record<string, unknown>, attach: { description: string }): Record<string, unknown>[] {
-  if ('USER' in raw) return userBlocks(raw.USER);
-  if ('LINK' in raw) return listBlock('LINK', raw.LINK, (e) => linkElement(e, false));
-  if ('RICH_LINK' in raw) return listBlock('RICH_LINK', raw.RICH_LINK, (e) => linkElement(e, true));
-  if ('MESSAGE' in raw) {
+function richLink(e: Fields): Fields | null {
+  const out = linkTarget(e);
+  if (!out) return null;
+  if (set(e.NAME)) out.NAME = oneLine(trimmed(e.NAME));
+  if (set(e.LINK)) out.LINK = e.LINK;
+  if (set(e.DESC)) out.DESC = oneLine(trimmed(e.DESC));
+  if (set(e.HTML)) out.HTML = oneLine(trimmed(e.HTML));
+  if (isUrl(e.PREVIEW)) {
+    const size = isMap(e.PREVIEW_SIZE) ? e.PREVIEW_SIZE : {};
+    out.PREVIEW = e.PREVIEW;
+    out.PREVIEW_SIZE = { HEIGHT: size.HEIGHT ?? 0, WIDTH: size.WIDTH ?? 0 };
+  } else if (isUrl(e.EXTRA_IMAGE)) out.EXTRA_IMAGE = e.EXTRA_IMAGE;
+  return out;
+}
+
+function gridItem(e: Fields): Fields | null {
+  // The emptiness check reads DISPLAY as sent: only exactly `LINE` may be empty (not `CARD`, not `line`).
+  if (e.DISPLAY !== 'LINE' && ((!set(e.NAME) && !set(e.VALUE)) || (trimmed(e.NAME) === '' && trimmed(e.VALUE) === ''))) return null;
+  const display = typeof e.DISPLAY === 'string' && GRID_DISPLAYS.has(e.DISPLAY) ? e.DISPLAY : 'BLOCK';
+  const out: Fields = {
+    DISPLAY: display === 'COLUMN' ? 'ROW' : display === 'CARD' ? 'LINE' : display,
+    NAME: oneLine(trimmed(e.NAME)),
+    VALUE: breaks(trimmed(e.VALUE)),
+  };
+  if (isHex(e.COLOR)) out.COLOR = e.COLOR;
+  for (const key of ['WIDTH', 'HEIGHT', 'USER_ID', 'CHAT_ID']) if (positive(e[key])) out[key] = positive(e[key]);
+  if (isUrl(e.LINK)) out.LINK = e.LINK;
+  out.COLOR_TOKEN = colorToken(e.COLOR_TOKEN);
+  return out;
+}
+
+function image(e: Fields): Fields | null {
+  if (!isUrl(e.LINK)) return null;
+  const out: Fields = {};
+  if (set(e.NAME) && trimmed(e.NAME) !== '') out.NAME = trimmed(e.NAME);
+  out.LINK = e.LINK;
+  if (positive(e.WIDTH)) out.WIDTH = positive(e.WIDTH);
+  if (positive(e.HEIGHT)) out.HEIGHT = positive(e.HEIGHT);
+  if (isUrl(e.PREVIEW)) out.PREVIEW = e.PREVIEW;
+  return out;
+}
+
+function file(e: Fields): Fields | null {
+  if (!isUrl(e.LINK)) return null;
+  const out: Fields = { LINK: e.LINK };
+  if (set(e.NAME) && trimmed(e.NAME) !== '') out.NAME = oneLine(trimmed(e.NAME));
+  if (positive(e.SIZE)) out.SIZE = positive(e.SIZE);
+  return out;
+}
+
+/** One raw block → zero or more blocks; the first kind present (not null) decides. */
+function parseBlock(raw: Fields, attach: { description: string }): Fields[] {
+  if (set(raw.USER)) return oneBlockEach('USER', raw.USER, user);
+  if (set(raw.LINK)) return oneBlockEach('LINK', raw.LINK, link);
+  if (set(raw.RICH_LINK)) return oneBlockEach('RICH_LINK', raw.RICH_LINK, richLink);
+  if (set(raw.MESSAGE)) {
     const m = raw.MESSAGE;
-    const message = withBreaks(isMap(m) ? m.TEXT : m);
-    if (!message) return [];
-    if (isMap(m) && m.AS_DESCRIPTION === 'Y') attach.description = oneLine(message);
+    const withText = isMap(m) && set(m.TEXT);
+    if (!withText && typeof m === 'object') return [];
+    const message = breaks(trimmed(withText ? m.TEXT : m));
+    if (message === '') return [];
+    if (withText && m.AS_DESCRIPTION === 'Y') attach.description = message;
     return [{ MESSAGE: message }];
   }
-  if ('GRID' in raw) return listBlock('GRID', Array.isArray(raw.GRID) || isMap(raw.GRID) ? Object.values(raw.GRID) : [], gridItem);
-  if ('IMAGE' in raw) {
-    return listBlock('IMAGE', raw.IMAGE, (e) => (isUrl(e.LINK)
-      ? compact({ LINK: e.LINK, NAME: text(e.NAME).trim(), WIDTH: positive(e.WIDTH), HEIGHT: positive(e.HEIGHT), PREVIEW: isUrl(e.PREVIEW) ? e.PREVIEW : undefined })
-      : null));
-  }
-  if ('FILE' in raw) {
-    return listBlock('FILE', raw.FILE, (e) => (isUrl(e.LINK) ? compact({ LINK: e.LINK, NAME: oneLine(e.NAME), SIZE: positive(e.SIZE) }) : null));
-  }
-  if ('DELIMITER' in raw) {
+  if (set(raw.GRID)) return oneBlockAll('GRID', isMap(raw.GRID) ? Object.values(raw.GRID) : raw.GRID, gridItem);
+  if (set(raw.IMAGE)) return oneBlockAll('IMAGE', raw.IMAGE, image);
+  if (set(raw.FILE)) return oneBlockAll('FILE', raw.FILE, file);
+  if (set(raw.DELIMITER)) {
     const d = isMap(raw.DELIMITER) ? raw.DELIMITER : {};
-    return [{ DELIMITER: compact({ SIZE: positive(d.SIZE) ?? 200, COLOR: isHex(d.COLOR) ? d.COLOR : undefined }) }];
+    const out: Fields = { SIZE: positive(d.SIZE) ?? 200 };
+    if (isHex(d.COLOR)) out.COLOR = d.COLOR;
+    return [{ DELIMITER: out }];
   }
   return [];
 }
 
-/** PHP's json_encode escapes `/` as `\/`: the portal measures that length. */
+/**
+ * The length the portal measures: PHP's json_encode (Unicode unescaped) escapes `/` and the
+ * line/paragraph separators, and the result is counted in characters.
+ */
 export function attachSize(attach: Attach): number {
-  const json = JSON.stringify(attach);
-  return json.length + (json.match(/\//g)?.length ?? 0);
+  let size = 0;
+  for (const c of JSON.stringify(attach)) size += c === '/' ? 2 : c === '\u2028' || c === '\u2029' ? 6 : 1;
+  return size;
 }
 
 /**
@@ -165,12 +211,13 @@ export function attachSize(attach: Attach): number {
  * ATTACH_OVERSIZE as the portal does. `nowSeconds` becomes the attach ID (a sent ID is ignored).
  */
 export function parseAttach(raw: unknown, nowSeconds: number): Attach | null {
-  if (isEmpty(raw) || (Array.isArray(raw) && raw.length === 0)) return null;
-  const value = decodedJson(raw);
-  const full = isMap(value) && 'BLOCKS' in value;
+  if (isEmpty(raw)) return null;
+  const value = unescapeSymbols(decodedJson(raw));
+  if (!isMap(value) && !Array.isArray(value)) throw attachError();
+  const full = isMap(value) && set(value.BLOCKS);
   const source = full ? value.BLOCKS : value;
   const rawBlocks = Array.isArray(source) ? source : isMap(source) ? Object.values(source) : [];
-  const state = { description: full ? oneLine(value.DESCRIPTION) : '' };
+  const state = { description: full && set(value.DESCRIPTION) ? phpTrim(htmlToBbCode(oneLine(str(value.DESCRIPTION)))) : '' };
   const blocks = rawBlocks.filter(isMap).flatMap((b) => parseBlock(b, state));
   if (!blocks.length) throw attachError();
   const color = full ? value.COLOR : undefined;
@@ -178,7 +225,8 @@ export function parseAttach(raw: unknown, nowSeconds: number): Attach | null {
     ID: nowSeconds,
     BLOCKS: blocks,
     DESCRIPTION: state.description,
-    COLOR: color === 'TRANSPARENT' ? 'transparent' : isHex(color) ? color : PALETTE[randomInt(PALETTE.length)]!,
+    // PHP's loose `==` makes `true` equal to 'TRANSPARENT' too.
+    COLOR: color === 'TRANSPARENT' || color === true ? 'transparent' : isHex(color) ? color : PALETTE[randomInt(PALETTE.length)]!,
     COLOR_TOKEN: colorToken(full ? value.COLOR_TOKEN : undefined),
   };
   if (attachSize(attach) >= ATTACH_MAX_CHARS) throw attachOversize();

@@ -18,6 +18,8 @@ export function safeUrl(escaped: string): string | null {
   const scheme = /^([a-z][a-z0-9+.-]*):/.exec(squashed);
   if (scheme && !['http', 'https', 'mailto'].includes(scheme[1]!)) return null;
   if (!scheme && /^[^/?#]*:/.test(squashed)) return null;
+  // A target the browser cannot parse (the portal's defused `java script&#58; ...`) is no link.
+  if (!URL.canParse(url, 'http://relative.invalid/')) return null;
   return escapeHtml(url);
 }
 

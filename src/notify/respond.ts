@@ -1,5 +1,6 @@
 import type { AppEventSink } from '../apps/app-events.ts';
 import { storedButtons } from './buttons.ts';
+import { looseEquals, phpTrim } from '../rest/php.ts';
 import type { NotifyDeps } from './service.ts';
 
 /** Confirming and answering also tell the sending application. */
@@ -9,7 +10,7 @@ export type RespondDeps = Pick<NotifyDeps, 'store' | 'hub'> & { appEvents: AppEv
 export async function confirmNotification(deps: RespondDeps, userId: number, id: number, value: string): Promise<string[] | false> {
   const row = await deps.store.notifications.byId(id);
   if (!row || row.userId !== userId || row.type !== 1) return false;
-  const pressed = storedButtons(row).find((b) => b.VALUE === value);
+  const pressed = storedButtons(row).find((b) => looseEquals(b.VALUE, value));
   await deps.store.notifications.deleteIds(userId, [id]);
   await deps.hub.publish(userId, { command: 'notifyDelete', params: { ids: [id] } });
   await deps.hub.publish(userId, { command: 'counters', params: { NOTIFY: await deps.store.notifications.count(userId, true) } });
@@ -21,7 +22,7 @@ export async function confirmNotification(deps: RespondDeps, userId: number, id:
 
 /** Answer: the caller's own notification of any type; kept as it is; tells the sending app. */
 export async function answerNotification(deps: RespondDeps, userId: number, id: number, text: string): Promise<string[] | false> {
-  const answer = text.trim();
+  const answer = phpTrim(text);
   if (answer === '') return false;
   const row = await deps.store.notifications.byId(id);
   if (!row || row.userId !== userId) return false;

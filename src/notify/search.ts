@@ -1,7 +1,7 @@
-import { asList, intval, isDigits, isEmpty, strval } from '../rest/php.ts';
+import { asList, isDigits, isEmpty, isNumeric, phpTrim } from '../rest/php.ts';
 import type { Params } from '../rest/params.ts';
 import type { Store } from '../store/port/store.ts';
-import type { NotificationSearch } from '../store/port/notifications.ts';
+import type { EventGroup, NotificationSearch } from '../store/port/notifications.ts';
 import { authorsOf, PAGE_LIMIT } from './service.ts';
 import { notificationView } from './view.ts';
 import { errors } from '../errors/rest.ts';
@@ -14,31 +14,55 @@ function parseDay(value: string): number {
   return ms;
 }
 
+/**
+ * GROUP_TAG's fixed groups (module '' = any module). Other values name a user's own groups on
+ * the portal; notify24 has none, so like an unknown name they add no filter.
+ */
+const GROUPS: Record<string, { confirmOnly: boolean; events: EventGroup[] }> = {
+  confirm: { confirmOnly: true, events: [] },
+  mention: { confirmOnly: false, events: [{ module: '', events: ['mention', 'mention_comment'] }] },
+  admin: {
+    confirmOnly: false,
+    events: [
+      { module: 'blog', events: ['log_notify_all_request'] },
+      { module: 'imbot', events: ['refresh_error'] },
+      { module: 'intranet', events: ['refresh_error'] },
+      { module: 'voximplant', events: ['notifications', 'status_notifications'] },
+      { module: '', events: ['admin_notification'] },
+    ],
+  },
+};
+
+const NO_GROUP = { confirmOnly: false, events: [] };
+
+/** PHP truthiness of a string option ("" and "0" are false). */
+const truthy = (v: string | null): v is string => v !== null && v !== '' && v !== '0';
+
 /** The filters as the portal normalises them; null when nothing at all was asked for. */
 function searchFilter(p: Params): Omit<NotificationSearch, 'lastId' | 'limit'> | null {
-  const text = p.str('SEARCH_TEXT').trim();
-  const words = text.split(/[^\p{L}\p{N}_]+/u).filter(Boolean);
-  const typesList = (asList(p.get('SEARCH_TYPES')) ?? []).map(strval).filter((t) => t !== '');
-  const types = typesList.length ? typesList : p.empty('SEARCH_TYPE') ? [] : [p.str('SEARCH_TYPE')];
-  let from: number | null = null;
-  let to: number | null = null;
-  if (!p.empty('SEARCH_DATE_FROM') && !p.empty('SEARCH_DATE_TO')) {
-    from = parseDay(p.str('SEARCH_DATE_FROM'));
-    to = parseDay(p.str('SEARCH_DATE_TO')) + DAY;
-  } else if (!p.empty('SEARCH_DATE')) {
-    from = parseDay(p.str('SEARCH_DATE'));
-    to = from + DAY;
-  }
-  const authors = (asList(p.get('SEARCH_AUTHORS')) ?? []).filter(isDigits).map(intval);
-  if (!words.length && !types.length && from === null && !authors.length) return null;
-  return { words, types, from, to, authors, confirmOnly: p.str('GROUP_TAG') === 'confirm' };
+  const words = (p.empty('SEARCH_TEXT') ? '' : p.str('SEARCH_TEXT')).split(/[^\p{L}\p{N}_]+/u).filter(Boolean);
+  // Non-empty strings of SEARCH_TYPES replace SEARCH_TYPE; a SEARCH_TYPE that was sent counts even
+  // when empty (it then names the module '', which no notification has).
+  const typesList = (asList(p.get('SEARCH_TYPES')) ?? []).filter((t): t is string => typeof t === 'string' && t !== '');
+  const types = typesList.length ? typesList : p.has('SEARCH_TYPE') ? [p.str('SEARCH_TYPE')] : [];
+  // FROM and TO sent together replace SEARCH_DATE, even when one of them is empty (no date filter then).
+  const both = p.has('SEARCH_DATE_FROM') && p.has('SEARCH_DATE_TO');
+  const fromText = both ? p.str('SEARCH_DATE_FROM') : p.has('SEARCH_DATE') ? p.str('SEARCH_DATE') : null;
+  const toText = both ? p.str('SEARCH_DATE_TO') : fromText;
+  const dated = truthy(fromText) && truthy(toText);
+  const from = dated ? parseDay(fromText) : null;
+  const to = dated ? parseDay(toText) + DAY : null;
+  const authors = (asList(p.get('SEARCH_AUTHORS')) ?? []).filter(isNumeric).map((a) => Math.trunc(Number(a))).filter((a) => a >= 0);
+  if (!words.length && !types.length && !dated && !authors.length) return null;
+  const group = Object.hasOwn(GROUPS, p.str('GROUP_TAG')) ? GROUPS[p.str('GROUP_TAG')]! : NO_GROUP;
+  return { words, types, from, to, authors, confirmOnly: group.confirmOnly, eventGroups: group.events };
 }
 
 export async function historySearch(store: Store, userId: number, p: Params): Promise<unknown> {
   const noOtherFilter = ['SEARCH_TYPE', 'SEARCH_DATE', 'SEARCH_AUTHORS', 'SEARCH_TYPES', 'SEARCH_DATE_FROM', 'SEARCH_DATE_TO'].every((k) =>
     isEmpty(p.get(k)),
   );
-  if (noOtherFilter && [...p.str('SEARCH_TEXT').trim()].length < 3) {
+  if (noOtherFilter && [...phpTrim(p.str('SEARCH_TEXT'))].length < 3) {
     throw errors.searchTextError();
   }
   if (p.has('LAST_ID') && !isDigits(p.get('LAST_ID'))) throw errors.lastIdString();

@@ -2,7 +2,8 @@ import type { Caller } from '../rest/caller.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { PushHub } from '../realtime/hub.ts';
 import type { Store } from '../store/port/store.ts';
-import type { NotificationRow } from '../store/port/notifications.ts';
+import type { NotificationRow, ReplacedNotification } from '../store/port/notifications.ts';
+import { phpTrim } from '../rest/php.ts';
 import { appTag } from './tags.ts';
 import { imUserView, notificationView } from './view.ts';
 import { errors } from '../errors/rest.ts';
@@ -19,10 +20,15 @@ export const MAX_TEXT = 20_000;
 const CUT_ABOVE = 20_006;
 export const PAGE_LIMIT = 50;
 
-/** Trims, turns the portal's line-break markers into newlines, cuts over-long text like the portal. */
+/**
+ * Trims, turns the portal's line-break markers into newlines (exactly these spellings), and cuts
+ * over-long text like the portal, counting characters (an emoji is one), not UTF-16 units.
+ */
 export function normalizeText(text: string): string {
-  const t = text.replace(/#BR#|\[BR\]/gi, '\n').trim();
-  return t.length > CUT_ABOVE ? `${t.slice(0, MAX_TEXT)} (...)` : t;
+  const t = phpTrim(text.replace(/\[BR\]|\[br\]|#BR#/g, '\n'));
+  if (t.length <= CUT_ABOVE) return t;
+  const chars = [...t];
+  return chars.length > CUT_ABOVE ? `${chars.slice(0, MAX_TEXT).join('')} (...)` : t;
 }
 
 export interface SendInput {
@@ -46,15 +52,42 @@ async function pushCounter(deps: NotifyDeps, userId: number): Promise<void> {
   await deps.hub.publish(userId, { command: 'counters', params: { NOTIFY: counter } });
 }
 
-/** Creates a notification; same-tag older ones of that recipient go in the same transaction. */
+/**
+ * A notification that replaces others by tag lists in `params.USERS` who wrote them (their
+ * authors, 0 for system ones, and the USERS they listed), the new author excepted, as the
+ * portal does for "X and N others" displays. No one left: no USERS.
+ */
+function withReplacedAuthors(params: Record<string, unknown> | null, replaced: ReplacedNotification[], authorId: number): Record<string, unknown> | null {
+  const users = new Set<number>();
+  for (const r of replaced) {
+    users.add(r.authorId);
+    const listed = r.params ? (JSON.parse(r.params) as { USERS?: unknown }).USERS : undefined;
+    if (Array.isArray(listed)) for (const u of listed) users.add(Number(u));
+  }
+  users.delete(authorId);
+  return users.size ? { ...params, USERS: [...users] } : params;
+}
+
+/** The portal's tag columns hold 255 characters, its `MP|xxxxx|` prefix included. */
+export const TAG_COLUMN = 255;
+
+const tooLong = (value: string) => value.length > TAG_COLUMN && [...value].length > TAG_COLUMN;
+
+/**
+ * Creates a notification; same-tag older ones of that recipient go in the same transaction.
+ * `false`, and nothing stored or replaced, when the recipient is missing or inactive or a
+ * stored tag would not fit its column (the portal's insert fails and it answers `false`).
+ */
 export async function sendNotification(deps: NotifyDeps, input: SendInput): Promise<number | false> {
   const recipient = await deps.store.users.byId(input.userId);
   if (!recipient || !recipient.active) return false;
   const tag = input.tagOwner && input.tag ? appTag(input.tagOwner, input.tag) : '';
   const subTag = input.tagOwner && input.subTag ? appTag(input.tagOwner, input.subTag) : '';
+  if (tooLong(tag) || tooLong(subTag)) return false;
   const { id, replaced, chatId } = await deps.store.tx(async (s) => {
     const chatId = await s.notifications.claimChat(input.userId);
     const replaced = tag ? await s.notifications.deleteByTag(input.userId, tag) : [];
+    const params = withReplacedAuthors(input.params, replaced, input.authorId);
     const id = await s.notifications.insert({
       userId: input.userId,
       authorId: input.authorId,
@@ -67,13 +100,13 @@ export async function sendNotification(deps: NotifyDeps, input: SendInput): Prom
       text: input.text,
       messageOut: input.messageOut,
       buttons: input.buttons,
-      params: input.params ? JSON.stringify(input.params) : '',
+      params: params ? JSON.stringify(params) : '',
       senderClientId: input.senderClientId,
       createdAt: deps.clock.now(),
     });
     return { id, replaced, chatId };
   });
-  if (replaced.length) await deps.hub.publish(input.userId, { command: 'notifyDelete', params: { ids: replaced } });
+  if (replaced.length) await deps.hub.publish(input.userId, { command: 'notifyDelete', params: { ids: replaced.map((r) => r.id) } });
   const row = await deps.store.notifications.byId(id);
   if (row) await deps.hub.publish(input.userId, { command: 'notifyAdd', params: notificationView(row, chatId) });
   await pushCounter(deps, input.userId);

@@ -3,9 +3,15 @@ import type { NotificationRow } from '../store/port/notifications.ts';
 import type { User } from '../store/port/identity.ts';
 import { keyboardJson, storedButtons } from './buttons.ts';
 import { bbcodeToHtml } from './bbcode.ts';
+import { parseNotifyText } from './text-parse.ts';
 
-/** A notification as im.notify.get and history.search print one. */
+/**
+ * A notification as im.notify.get and history.search print one, and as the push message carries
+ * it. `text` is the stored text after the portal's parse (HTML → BB code, links as `[URL]`
+ * codes, entities decoded); CONVERT_TEXT=Y renders that as safe HTML (docs/notify.md).
+ */
 export function notificationView(n: NotificationRow, chatId: number, convertText = false): Record<string, unknown> {
+  const text = parseNotifyText(n.text);
   const view: Record<string, unknown> = {
     id: n.id,
     chat_id: chatId,
@@ -18,11 +24,12 @@ export function notificationView(n: NotificationRow, chatId: number, convertText
     notify_sub_tag: n.subTag,
     notify_title: n.title,
     setting_name: `${n.module}|${n.event}`,
-    text: convertText ? bbcodeToHtml(n.text) : n.text,
-    notify_read: n.read ? 'Y' : 'N',
-    params: n.params ? JSON.parse(n.params) : null,
+    text: convertText ? bbcodeToHtml(text) : text,
   };
+  // The portal's key order: the keyboard (confirm notifications only), params, then the read state.
   if (n.type === 1) view.notify_buttons = keyboardJson(n.id, storedButtons(n));
+  view.params = n.params ? JSON.parse(n.params) : null;
+  view.notify_read = n.read ? 'Y' : 'N';
   return view;
 }
 

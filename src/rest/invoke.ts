@@ -78,7 +78,7 @@ export class MethodPipeline implements MethodRunner {
       caller,
       params: new Params(def.rawKeys ? raw : upperKeys(raw)),
       raw,
-      start: Math.max(0, intval(start)),
+      start: intval(start),
       deps: this.deps,
       runner: this,
       request,

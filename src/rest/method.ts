@@ -70,7 +70,7 @@ export interface MethodContext {
   params: Params;
   /** Parameters exactly as sent, auth keys removed. */
   raw: RawParams;
-  /** The `start` paging offset (intval), separated from the parameters as Bitrix does. */
+  /** The `start` paging offset (intval; -1 asks for no count), separated from the parameters as Bitrix does. */
   start: number;
   deps: MethodDeps;
   /** The pipeline this call runs in, for methods that run other methods (batch). */

@@ -69,3 +69,20 @@ export function decodedJson(raw: unknown): unknown {
     return null;
   }
 }
+
+/** PHP `trim`: only space, tab, CR, LF, NUL and vertical tab (no other Unicode space). */
+export function phpTrim(value: string): string {
+  return value.replace(/^[ \t\n\r\0\x0B]+|[ \t\n\r\0\x0B]+$/g, '');
+}
+
+const NUMERIC = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/** PHP `is_numeric`: a number, or a numeric string (spaces around, sign, fraction, exponent). */
+export function isNumeric(v: unknown): v is number | string {
+  return typeof v === 'number' ? Number.isFinite(v) : typeof v === 'string' && NUMERIC.test(v);
+}
+
+/** PHP `==` between two strings: numeric strings compare as numbers ("1" == "01" == "1.0"). */
+export function looseEquals(a: string, b: string): boolean {
+  return isNumeric(a) && isNumeric(b) ? Number(a) === Number(b) : a === b;
+}

@@ -83,3 +83,25 @@ test('profile: the caller as the portal describes it', async () => {
   const profile = (await request(`${ts.hook}profile`)).body.result;
   assert.deepEqual({ ID: profile.ID, ADMIN: profile.ADMIN, NAME: profile.NAME }, { ID: 1, ADMIN: true, NAME: 'Administrator' });
 });
+
+test('scope, methods and method.get read their parameters as the portal does', async () => {
+  const imOnly = await ts.addUser({ login: 'platform-reading' }, ['im']);
+  // `full` is a PHP flag: "false" is a non-empty string, so it asks for everything.
+  assert.ok((await request(`${imOnly.hook}scope?full=false`)).body.result.includes('user'));
+  assert.deepEqual((await request(`${imOnly.hook}scope?full=0`)).body.result, ['im']);
+  // SCOPE wins over FULL.
+  const both = (await call(imOnly.hook, 'methods', { scope: 'user', full: true })).body.result;
+  assert.ok(both.includes('user.current') && !both.includes('im.notify') && !both.includes('server.time'));
+  // method.get reads `name` exactly as sent and matches it exactly.
+  assert.deepEqual((await call(imOnly.hook, 'method.get', { NAME: 'server.time' })).body.result, { isExisting: false, isAvailable: false });
+  assert.deepEqual((await call(imOnly.hook, 'method.get', { name: 'SERVER.TIME' })).body.result, { isExisting: false, isAvailable: false });
+  assert.deepEqual((await call(imOnly.hook, 'method.get', { name: 'im.notify' }, 'form')).body.result, { isExisting: true, isAvailable: true });
+});
+
+test('user.get with start=-1: the first page without counting, total 0 and no next', async () => {
+  for (let i = 0; i < 3; i++) await ts.addUser({ login: `uncounted-${i}`, workPosition: 'Uncounted' });
+  const body = (await call(ts.hook, 'user.get?start=-1', { FILTER: { WORK_POSITION: 'Uncounted' } })).body;
+  assert.deepEqual([body.result.length, body.total, body.next], [3, 0, undefined]);
+  const negative = (await call(ts.hook, 'user.get?start=-5', { FILTER: { WORK_POSITION: 'Uncounted' } })).body;
+  assert.deepEqual([negative.result.length, negative.total], [3, 3]);
+});

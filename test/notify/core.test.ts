@@ -98,7 +98,10 @@ test('delete: own id only, tag errors, webhook CLIENT_ID tags', async () => {
   const mine = await ok(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: 'x' });
   assert.equal(await ok(other.hook, 'im.notify.delete', { ID: mine }), false);
   assert.equal(await ok(u.hook, 'im.notify.delete', { ID: 999999 }), false);
+  // The client id is checked before TAG/SUB_TAG: with neither, a webhook is refused, not misused.
   let r = await call(u.hook, 'im.notify.delete', {});
+  assert.deepEqual([r.status, r.body.error, r.body.error_description], [403, 'ACCESS_DENIED', 'Access denied! Client ID not specified']);
+  r = await call(u.hook, 'im.notify.delete', { CLIENT_ID: 'app' });
   assert.deepEqual([r.status, r.body.error, r.body.error_description], [400, 'PARAMS_ERROR', 'Incorrect params']);
   r = await call(u.hook, 'im.notify.delete', { TAG: 't' });
   assert.deepEqual([r.status, r.body.error, r.body.error_description], [403, 'ACCESS_DENIED', 'Access denied! Client ID not specified']);
@@ -219,9 +222,11 @@ test('confirm and answer: BUTTONS/ANSWER extensions, errors, ownership', async (
 
 test('CONVERT_TEXT=Y returns safe HTML in get and history.search', async () => {
   const u = await ts.addUser({ login: 'converter' });
-  await ok(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: '[b]Due[/b] <i>x</i> [url=javascript:alert(1)]click[/url]' });
-  assert.equal((await ok(u.hook, 'im.notify.get')).notifications[0].text, '[b]Due[/b] <i>x</i> [url=javascript:alert(1)]click[/url]');
-  const html = '<b>Due</b> &lt;i&gt;x&lt;/i&gt; click';
+  await ok(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: '[b]Due[/b] <i>x</i> <s class="y">z</s> [url=javascript:alert(1)]click[/url]' });
+  // The portal's text: HTML turned into BB code where it can, its link defused and uppercased.
+  const text = '[b]Due[/b] [i]x[/i] <s class="y">z</s> [URL=http://java script&#58; alert(1)]click[/URL]';
+  assert.equal((await ok(u.hook, 'im.notify.get')).notifications[0].text, text);
+  const html = '<b>Due</b> <i>x</i> &lt;s class=&quot;y&quot;&gt;z&lt;/s&gt; click';
   assert.equal((await ok(u.hook, 'im.notify.get', { CONVERT_TEXT: 'Y' })).notifications[0].text, html);
   assert.equal((await ok(u.hook, 'im.notify.history.search', { SEARCH_TEXT: 'due', CONVERT_TEXT: 'Y' }, 'form')).notifications[0].text, html);
 });

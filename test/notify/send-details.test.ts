@@ -70,16 +70,44 @@ test('ATTACH: full and short form, object or JSON string, invalid blocks dropped
   assert.notEqual(a.ID, 99, 'the sent ID is replaced by the time');
   assert.ok(Math.abs(a.ID - Date.now() / 1000) < 60);
   assert.deepEqual([a.COLOR, a.COLOR_TOKEN, a.DESCRIPTION], ['#29619b', 'primary', '']);
-  assert.deepEqual(a.BLOCKS, [
+  // The portal's blocks, in its key order: GRID's DISPLAY is read case-sensitively (`column` is
+  // BLOCK), NAME and VALUE are always there, an IMAGE names itself before its LINK.
+  assert.equal(JSON.stringify(a.BLOCKS), JSON.stringify([
     { MESSAGE: 'Deal [b]won[/b][BR]today' },
     { LINK: [{ NAME: 'Deal', LINK: 'https://example.com/deal/1', DESC: 'desc' }] },
-    { IMAGE: [{ LINK: 'https://example.com/a.png', NAME: 'pic' }] },
+    { IMAGE: [{ NAME: 'pic', LINK: 'https://example.com/a.png' }] },
     { FILE: [{ LINK: '/upload/x.pdf', NAME: 'x.pdf', SIZE: 1000 }] },
     { DELIMITER: { SIZE: 200 } },
-    { GRID: [{ DISPLAY: 'ROW', NAME: 'Sum', VALUE: '100', COLOR_TOKEN: 'base' }, { DISPLAY: 'LINE', COLOR_TOKEN: 'base' }] },
-    { USER: [{ NAME: 'Ann', USER_ID: 5, AVATAR_TYPE: 'USER' }] },
-    { USER: [{ NAME: 'Chat', CHAT_ID: 3, AVATAR_TYPE: 'CHAT' }] },
-  ]);
+    { GRID: [{ DISPLAY: 'BLOCK', NAME: 'Sum', VALUE: '100', COLOR_TOKEN: 'base' }, { DISPLAY: 'LINE', NAME: '', VALUE: '', COLOR_TOKEN: 'base' }] },
+    { USER: [{ NAME: 'Ann', AVATAR_TYPE: 'USER', USER_ID: 5 }] },
+    { USER: [{ NAME: 'Chat', AVATAR_TYPE: 'CHAT', CHAT_ID: 3 }] },
+  ]));
+
+  // Each LINK of a list is a block of its own; a named user's LINK is kept as sent; text escapes
+  // (`\n` written out) become characters; DESCRIPTION is one line of BB code, unless a MESSAGE
+  // block takes its place; a user's NAME keeps its spaces; RICH_LINK always sizes its preview.
+  const detailed = {
+    DESCRIPTION: '<b>Due</b>\n\nsoon',
+    BLOCKS: [
+      { LINK: [{ NAME: 'One', LINK: 'https://example.com/1' }, { USER_ID: 7, NAME: 'Seven', LINK: 'not a url', DESC: ' keep\n#BR# ' }] },
+      { GRID: [{ NAME: '', VALUE: '', DISPLAY: 'CARD' }, { NAME: 'Sum', VALUE: '9', DISPLAY: 'COLUMN' }] },
+      { USER: { NAME: ' Ann\nLee ', USER_ID: 5, LINK: 'https://example.com/u/5', AVATAR: 'https://example.com/a.png' } },
+      { RICH_LINK: { NAME: 'Rich', LINK: 'https://example.com/r', DESC: 'a\nb', PREVIEW: 'https://example.com/p.png', PREVIEW_SIZE: { WIDTH: '100' } } },
+    ],
+  };
+  const withDescription = await ok(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: 'detailed', ATTACH: detailed });
+  const d = (await ok(u.hook, 'im.notify.get')).notifications.find((x: { id: number }) => x.id === withDescription).params.ATTACH[0];
+  assert.equal(d.DESCRIPTION, '[b]Due[/b]  soon');
+  assert.equal(JSON.stringify(d.BLOCKS), JSON.stringify([
+    { LINK: [{ NAME: 'One', LINK: 'https://example.com/1' }] },
+    { LINK: [{ USER_ID: 7, NAME: 'Seven', LINK: 'not a url', DESC: ' keep\n#BR# ' }] },
+    { GRID: [{ DISPLAY: 'ROW', NAME: 'Sum', VALUE: '9', COLOR_TOKEN: 'base' }] },
+    { USER: [{ NAME: ' Ann Lee ', AVATAR_TYPE: 'USER', USER_ID: 5, AVATAR: 'https://example.com/a.png' }] },
+    { RICH_LINK: [{ NAME: 'Rich', LINK: 'https://example.com/r', DESC: 'a b', PREVIEW: 'https://example.com/p.png', PREVIEW_SIZE: { HEIGHT: 0, WIDTH: '100' } }] },
+  ]));
+  const escaped = await ok(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: 'escaped', ATTACH: { BLOCKS: [{ MESSAGE: { TEXT: ' first\\nline#BR#two ', AS_DESCRIPTION: 'Y' } }] } });
+  const e = (await ok(u.hook, 'im.notify.get')).notifications.find((x: { id: number }) => x.id === escaped).params.ATTACH[0];
+  assert.deepEqual([e.BLOCKS, e.DESCRIPTION], [[{ MESSAGE: 'first\nline[BR]two' }], 'first\nline[BR]two']);
 
   // Short form as a JSON string; a colour is always chosen.
   const short = await ok(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: 'short', ATTACH: JSON.stringify([{ MESSAGE: 'hi', }]) }, 'form');

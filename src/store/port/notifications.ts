@@ -23,6 +23,15 @@ export interface NotificationRow {
 
 export type NewNotification = Omit<NotificationRow, 'id' | 'read'>;
 
+/** What tag replacement needs of a notification it removed. */
+export type ReplacedNotification = Pick<NotificationRow, 'id' | 'authorId' | 'params'>;
+
+/** Events of one module ('' = of any module), for GROUP_TAG. */
+export interface EventGroup {
+  module: string;
+  events: string[];
+}
+
 /** im.notify.history.search filters, already normalised. */
 export interface NotificationSearch {
   words: string[];
@@ -32,6 +41,8 @@ export interface NotificationSearch {
   to: number | null;
   authors: number[];
   confirmOnly: boolean;
+  /** A notification must match one of these when not empty. */
+  eventGroups: EventGroup[];
   lastId: number | null;
   limit: number | null;
 }
@@ -41,8 +52,8 @@ export interface NotificationRepo {
   searchCount(userId: number, f: NotificationSearch): Promise<number>;
   insert(n: NewNotification): Promise<number>;
   byId(id: number): Promise<NotificationRow | null>;
-  /** Deletes the recipient's notifications carrying `tag` (both types); returns their ids. */
-  deleteByTag(userId: number, tag: string): Promise<number[]>;
+  /** Deletes the recipient's notifications carrying `tag` (both types); returns them, oldest first. */
+  deleteByTag(userId: number, tag: string): Promise<ReplacedNotification[]>;
   /** One page in the order the API shows: id desc (ids and dates grow together). */
   page(userId: number, confirm: boolean, beforeId: number | null, limit: number | null): Promise<NotificationRow[]>;
   count(userId: number, unreadOnly: boolean): Promise<number>;

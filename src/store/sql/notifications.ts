@@ -1,6 +1,6 @@
 import type { SqlDb } from '../engine/sql-db.ts';
 import { placeholders } from './query.ts';
-import type { NewNotification, NotificationRepo, NotificationRow, NotificationSearch } from '../port/notifications.ts';
+import type { NewNotification, NotificationRepo, NotificationRow, NotificationSearch, ReplacedNotification } from '../port/notifications.ts';
 
 const COLS = `id, user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, created_at`;
 
@@ -50,6 +50,11 @@ function searchWhere(userId: number, f: NotificationSearch): [string, unknown[]]
     args.push(...f.authors);
   }
   if (f.confirmOnly) parts.push('notify_type = 1');
+  if (f.eventGroups.length) {
+    const any = f.eventGroups.map((g) => `(${g.module ? 'module = ? AND ' : ''}event IN ${placeholders(g.events.length)})`);
+    parts.push(`(${any.join(' OR ')})`);
+    for (const g of f.eventGroups) args.push(...(g.module ? [g.module] : []), ...g.events);
+  }
   if (f.lastId !== null) {
     parts.push('id < ?');
     args.push(f.lastId);
@@ -174,12 +179,12 @@ export class SqlNotificationRepo implements NotificationRepo {
     return r ? row(r) : null;
   }
 
-  async deleteByTag(userId: number, tag: string): Promise<number[]> {
-    const rows = await this.deleting<CountedRow & { id: number }>(
-      'DELETE FROM notifications WHERE user_id = ? AND tag = ? RETURNING id, user_id, is_read, notify_type',
+  async deleteByTag(userId: number, tag: string): Promise<ReplacedNotification[]> {
+    const rows = await this.deleting<CountedRow & { id: number; author_id: number; params: string }>(
+      'DELETE FROM notifications WHERE user_id = ? AND tag = ? RETURNING id, user_id, is_read, notify_type, author_id, params',
       [userId, tag],
     );
-    return rows.map((r) => Number(r.id));
+    return rows.map((r) => ({ id: Number(r.id), authorId: Number(r.author_id), params: String(r.params) })).sort((a, b) => a.id - b.id);
   }
 
   async page(userId: number, confirm: boolean, beforeId: number | null, limit: number | null): Promise<NotificationRow[]> {

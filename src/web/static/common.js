@@ -55,6 +55,9 @@ export function safeUrl(value) {
   if (typeof value !== 'string' || value.trim() === '') return null;
   try {
     const url = new URL(value.trim(), location.href);
+    // Browsers accept hosts a strict parser refuses (the portal's defused "java script&#58; ..."
+    // target): a link needs a real host name or address.
+    if (!/^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/i.test(url.hostname)) return null;
     return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
   } catch {
     return null;
