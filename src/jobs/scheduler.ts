@@ -85,7 +85,7 @@ export class Scheduler {
       this.metrics?.jobRuns.inc({ job, outcome: 'ok' });
     } catch (err) {
       // The store being away is logged and retried next time; the schedule itself never dies.
-      this.log.warn(`job ${job} failed: ${(err as Error).message}`, { job, err });
+      this.log.warn(`job ${job} failed: ${(err as Error).message}`, { job });
       this.metrics?.jobRuns.inc({ job, outcome: 'failed' });
     }
   }
