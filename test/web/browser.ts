@@ -1,5 +1,7 @@
 /** Debian's chromium driven by playwright-core; never a downloaded browser. */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { servicesRequired } from '../helpers/services.ts';
@@ -46,4 +48,14 @@ export async function signInPage(page: Page, base: string, login: string, passwo
   await page.locator('#login-form button[type=submit]').click();
   await page.locator('#center').waitFor({ state: 'visible' });
   await page.locator('#link-state[data-state="ws"], #link-state[data-state="sse"]').waitFor();
+}
+
+/**
+ * Where page screenshots go: the committed docs/screenshots only when NOTIFY24_SCREENSHOTS=1
+ * (`npm run screenshots`), so an ordinary test run never dirties the working tree.
+ */
+export function screenshotDir(): string {
+  const dir = process.env.NOTIFY24_SCREENSHOTS === '1' ? 'docs/screenshots' : join(tmpdir(), 'notify24-screenshots');
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }

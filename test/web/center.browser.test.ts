@@ -1,19 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { call } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { DESKTOP, guard, launchBrowser, PHONE, signInPage } from './browser.ts';
+import { DESKTOP, guard, launchBrowser, PHONE, screenshotDir, signInPage } from './browser.ts';
 import { addConfirmNotification, addAnswerableNotification } from './extended-notify.ts';
 
-const SHOTS = 'docs/screenshots';
+let SHOTS = '';
 let ts: TestServer;
 let browser: Browser | null = null;
 
 before(async () => {
   ts = await startTestServer();
-  mkdirSync(SHOTS, { recursive: true });
+  SHOTS = screenshotDir();
 });
 after(async () => {
   await browser?.close();

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { call } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { DESKTOP, guard, launchBrowser, PHONE, signInPage } from './browser.ts';
+import { DESKTOP, guard, launchBrowser, PHONE, screenshotDir, signInPage } from './browser.ts';
 
-const SHOTS = 'docs/screenshots';
+let SHOTS = '';
 let ts: TestServer;
 before(async () => {
   ts = await startTestServer();
-  mkdirSync(SHOTS, { recursive: true });
+  SHOTS = screenshotDir();
 });
 after(() => ts.close());
 
