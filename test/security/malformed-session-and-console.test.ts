@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import WebSocket from 'ws';
 import { request } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { webLogin, type WebLogin } from '../helpers/session.ts';
 import { addApp } from '../apps/oauth-client.ts';
+import { upgradeStatus } from '../web/channel-client.ts';
 
 let ts: TestServer;
 let admin: WebLogin;
@@ -22,21 +22,6 @@ after(() => ts.close());
 
 const BROKEN = ['notify24_session=%E0%A4%A', 'notify24_session=%', 'notify24_session=%zz%00', 'notify24_session=%C0%AF'];
 
-function upgradeStatus(cookie: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${ts.url.replace(/^http/, 'ws')}/ws`, { headers: { Cookie: cookie } });
-    ws.once('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      res.resume();
-      ws.terminate();
-    });
-    ws.once('open', () => {
-      ws.close();
-      reject(new Error('upgrade was accepted'));
-    });
-    ws.once('error', () => undefined);
-  });
-}
 
 test('a malformed session cookie is "not signed in" on every session path, never a 500', async () => {
   const app = await addApp(ts);
@@ -61,7 +46,7 @@ test('a malformed session cookie is "not signed in" on every session path, never
     const authorize = await fetch(`${ts.url}/oauth/authorize/?client_id=${app.clientId}`, { headers, redirect: 'manual' });
     assert.equal(authorize.status, 302, cookie);
     assert.match(authorize.headers.get('location')!, /^\/\?next=/);
-    assert.equal(await upgradeStatus(cookie), 401, cookie);
+    assert.equal(await upgradeStatus(ts, { Cookie: cookie }), 401, cookie);
   }
 });
 
