@@ -119,8 +119,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const replay = new PushReplay(hub, clock);
   const ws = new WsChannel(replay, metrics);
   const inspector = new RequestInspector();
+  const listeners: Listener[] = [];
+  const listening = () => ({ http: listeners[0]?.url ?? null, https: listeners[1]?.url ?? null });
   const table = routes({
-    store, clock, log, config, redis, replay, ws, inspector, runner, wakeDelivery, metrics, metricsRegistry,
+    store, clock, log, config, redis, replay, ws, inspector, traffic, listening, runner, wakeDelivery, metrics, metricsRegistry,
     rateLimiter: rateLimiterFor(config, redis),
     authenticate: authenticator([oauthAuth, webhookAuth, sessionAuth], { store, clock, config }),
     recorder: inspector,
@@ -129,7 +131,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const dispatcher = createDispatcher(table, { log, trustProxy: config.trustProxy, onDone: observeRequests({ log, metrics, traffic }) });
   metrics.httpInFlight.sampleWith(() => dispatcher.inFlight());
 
-  const listeners: Listener[] = [];
   let tls: TlsMaterial | null = null;
   let metricsListener: Listener | null = null;
   const closeParts = async () => {
