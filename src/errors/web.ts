@@ -22,6 +22,7 @@ export const webErrors = {
   deliveryNotFound: defineError({ code: 'DELIVERY_NOT_FOUND', status: 404, text: 'No such event delivery', origin: 'console', when: 'retrying a delivery that does not exist (or was purged)' }),
   deliveryNotFailed: defineError({ code: 'DELIVERY_NOT_FAILED', status: 409, text: 'Only a failed delivery can be retried', origin: 'console', when: 'retrying a delivery that is pending or delivered' }),
   callNotKept: defineError({ code: 'CALL_NOT_KEPT', status: 404, text: 'The inspector no longer keeps this call', origin: 'console', when: 'opening an inspected call older than the last 200' }),
+  badJson: defineError({ code: 'INVALID_JSON', status: 400, text: 'The request body must be a JSON object', origin: 'console', when: 'a console write whose body is not JSON, or JSON but not an object' }),
   notFound: defineError({ code: 'NOT_FOUND', status: 404, text: 'No such console call', origin: 'console', when: 'any other path under /console/api/' }),
   // The push channel: a WebSocket refusal is a bare status line (the handshake has no body).
   crossOrigin: defineError({ code: 'CROSS_ORIGIN', status: 403, text: 'The push channel opens only from this server\'s own pages', origin: 'push', when: 'an `Origin` header of another site (cross-site WebSocket hijacking)' }),
