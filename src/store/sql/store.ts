@@ -4,6 +4,7 @@ import { SqlAppRepo } from './apps.ts';
 import { SqlEventRepo } from './events.ts';
 import { SqlNotificationRepo } from './notifications.ts';
 import { SqlOAuthRepo } from './oauth.ts';
+import { SqlPreferenceRepo } from './preferences.ts';
 import { SqlWebSessionRepo } from './sessions.ts';
 import { SqlUserRepo } from './users.ts';
 import { SqlWebhookRepo } from './webhooks.ts';
@@ -16,6 +17,7 @@ export function sqlStore(db: SqlDb): Store {
     webhooks: new SqlWebhookRepo(db),
     notifications: new SqlNotificationRepo(db),
     sessions: new SqlWebSessionRepo(db),
+    preferences: new SqlPreferenceRepo(db),
     apps: new SqlAppRepo(db),
     oauth: new SqlOAuthRepo(db),
     events: new SqlEventRepo(db),
