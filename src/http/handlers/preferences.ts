@@ -33,7 +33,7 @@ export function preferenceHandlers(deps: SessionDeps) {
       const session = await signed(req);
       const header = req.headers['x-bitrix-csrf-token'];
       const sessid = text(params.sessid) || (typeof header === 'string' ? header : '');
-      if (!sameToken(sessid, session.sessid)) throw webErrors.preferencesSessid();
+      if (!sameToken(sessid, session.sessid)) throw webErrors.logoutSessidFailed();
       const prefs = await deps.store.preferences.get(session.userId);
       if (params.theme !== undefined) {
         const theme = text(params.theme);
