@@ -20,6 +20,7 @@ export function sqlStore(db: SqlDb): Store {
     oauth: new SqlOAuthRepo(db),
     events: new SqlEventRepo(db),
     tx: (fn) => db.tx((t) => fn(sqlStore(t))),
+    externalVersion: () => db.externalVersion?.() ?? null,
     ping: async () => void (await db.get('SELECT 1 AS ok')),
     close: () => db.close(),
   };
