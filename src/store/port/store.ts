@@ -1,4 +1,5 @@
 import type { AppRepo, EventRepo, OAuthRepo } from './apps.ts';
+import type { DeliverySettingsRepo, MailOutboxRepo } from './delivery.ts';
 import type { UserRepo, WebhookRepo, WebSessionRepo } from './identity.ts';
 import type { NotificationRepo } from './notifications.ts';
 
@@ -23,6 +24,10 @@ export interface Store {
   oauth: OAuthRepo;
   /** Event bindings and the durable delivery queue. */
   events: EventRepo;
+  /** Which notification types reach which channel; do-not-disturb and quiet hours. */
+  deliverySettings: DeliverySettingsRepo;
+  /** E-mails waiting, sent, failed or cancelled, and the mails rendered for them. */
+  mailOutbox: MailOutboxRepo;
   /** Runs `fn` against a store whose every repository works inside one transaction. */
   tx<T>(fn: (store: Store) => Promise<T>): Promise<T>;
   /** Changes when another process commits to the database; null where the engine cannot tell. */

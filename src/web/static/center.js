@@ -189,20 +189,22 @@ function onPush(msg) {
   const ids = (Array.isArray(p.ids) ? p.ids : p.id !== undefined ? [p.id] : []).map(Number);
   switch (msg.command) {
     case 'resync': return void reload();
-    case 'notifyAdd':
+    case 'notifyAdd': {
       rememberUsers(p.users);
-      upsert(p.notification ?? p);
+      const { counter: _counter, ...n } = p.notification ?? p;
+      upsert(n);
       break;
+    }
     case 'notifyDelete': ids.forEach((id) => state.items.delete(id)); break;
-    case 'notifyRead': return markRead(ids, true);
-    case 'notifyUnread': return markRead(ids, false);
+    case 'notifyRead': markRead(ids, true); break;
+    case 'notifyUnread': markRead(ids, false); break;
     case 'notifyReadAll':
       for (const n of state.items.values()) if (n.notify_type !== 1) n.notify_read = 'Y';
       break;
     default: break;
   }
-  const counter = p.counter ?? p.counters?.NOTIFY ?? p.NOTIFY ?? p.unread ?? p.newCounter;
-  if (counter !== undefined) setCounter(counter);
+  // Every change carries the unread count it left (docs/notify.md, push messages).
+  if (typeof p.counter === 'number') setCounter(p.counter);
   render();
 }
 
