@@ -26,6 +26,7 @@ export function sqlStore(db: SqlDb): Store {
     deliverySettings: new SqlDeliverySettingsRepo(db),
     mailOutbox: new SqlMailOutboxRepo(db),
     tx: (fn) => db.tx((t) => fn(sqlStore(t))),
+    externalVersion: () => db.externalVersion?.() ?? null,
     ping: async () => void (await db.get('SELECT 1 AS ok')),
     close: () => db.close(),
   };
