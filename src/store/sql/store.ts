@@ -5,6 +5,7 @@ import { SqlEventRepo } from './events.ts';
 import { SqlNotificationRepo } from './notifications.ts';
 import { SqlOAuthRepo } from './oauth.ts';
 import { SqlWebSessionRepo } from './sessions.ts';
+import { SqlTableStore } from './tables.ts';
 import { SqlUserRepo } from './users.ts';
 import { SqlWebhookRepo } from './webhooks.ts';
 
@@ -19,6 +20,7 @@ export function sqlStore(db: SqlDb): Store {
     apps: new SqlAppRepo(db),
     oauth: new SqlOAuthRepo(db),
     events: new SqlEventRepo(db),
+    tables: new SqlTableStore(db),
     tx: (fn) => db.tx((t) => fn(sqlStore(t))),
     ping: async () => void (await db.get('SELECT 1 AS ok')),
     close: () => db.close(),
