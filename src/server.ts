@@ -20,6 +20,7 @@ import { batchMethods } from './methods/batch.ts';
 import { eventMethods } from './methods/event.ts';
 import { imCountersMethods } from './methods/im-counters.ts';
 import { imNotifyMethods } from './methods/im-notify.ts';
+import { notify24SettingsMethods } from './methods/notify24-settings.ts';
 import { platformMethods } from './methods/platform.ts';
 import { createMetrics, type ServerMetrics } from './observability/metrics.ts';
 import type { MetricsRegistry } from './observability/registry.ts';
@@ -116,6 +117,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   const registry = new MethodRegistry().add(
     ...platformMethods, ...userMethods, ...batchMethods, ...imNotifyMethods, ...imCountersMethods, ...appMethods, ...eventMethods,
+    ...notify24SettingsMethods,
   );
   const operatingTime = new MemoryOperatingTime(config.operatingLimit);
   const rateLimiter = rateLimiterFor(config, redis);

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { configFromEnv, parseSetting, type Config } from '../config.ts';
-import { createUser, createWebhook, setPassword, webhookUrl } from '../identity/accounts.ts';
+import { configuredBaseUrls } from '../http/addresses.ts';
+import { createUser, createWebhook, setPassword, webhookUrls } from '../identity/accounts.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/port/store.ts';
 import { serve } from './serve.ts';
@@ -12,7 +13,7 @@ const USAGE = `usage: notify24 <command>
                                run the server (default http://127.0.0.1:8080, https :8443)
   user add --login L [--name N] [--last-name N] [--email E] [--position P] [--password P] [--admin]
   user list
-  user passwd --id ID --password P
+  user passwd (--id ID | --login L) --password P
   webhook add --user ID [--scope im,user] [--title T]
   webhook list
   webhook revoke --id ID
@@ -83,9 +84,11 @@ async function userCommand(sub: string | undefined, args: string[], config: Conf
       return 0;
     }
     if (sub === 'passwd') {
-      if (!values.id || !values.password) throw new Error('user passwd needs --id and --password');
-      await setPassword(store, Number(values.id), values.password);
-      out(`password of user ${values.id} set`);
+      if ((!values.id && !values.login) || !values.password) throw new Error('user passwd needs --id or --login, and --password');
+      const user = values.id ? await store.users.byId(Number(values.id)) : await store.users.byLogin(values.login!);
+      if (!user) throw new Error(`no user ${values.id ?? values.login}`);
+      await setPassword(store, user.id, values.password);
+      out(`password of user ${user.id} (${user.login}) set`);
       return 0;
     }
     throw new Error(`unknown command: user ${sub ?? ''}`);
@@ -103,8 +106,10 @@ async function webhookCommand(sub: string | undefined, args: string[], config: C
       if (!(userId > 0) || !(await store.users.byId(userId))) throw new Error('webhook add needs --user with an existing user id');
       const scopes = (values.scope ?? 'im').split(',').map((s) => s.trim()).filter(Boolean);
       const { webhook, code } = await createWebhook(store, { userId, scopes, title: values.title }, Date.now());
-      out(`webhook ${webhook.id} for user ${userId}, scopes ${scopes.join(',')}:`);
-      out(webhookUrl(baseUrl(config), userId, code));
+      out(`webhook ${webhook.id} for user ${userId}, scopes ${scopes.join(',')} (HTTPS for official SDKs; shown only now):`);
+      const urls = webhookUrls(configuredBaseUrls(config), userId, code);
+      if (urls.http) out(urls.http);
+      if (urls.https) out(urls.https);
       return 0;
     }
     if (sub === 'list') {

@@ -79,6 +79,11 @@ export const errors = {
   wrongHandlerUrl: defineError({ code: 'ERROR_WRONG_HANDLER_URL', status: 400, text: 'Wrong handler URL', origin: 'rest', when: 'a handler that is not a URL, or whose host has no dot' }),
   unsupportedProtocol: defineError({ code: 'ERROR_UNSUPPORTED_PROTOCOL', status: 400, text: 'Unsupported event handler protocol', origin: 'rest', when: 'a handler URL that is not http(s)' }),
   unsupportedEventType: defineError({ code: 'ERROR_UNSUPPORTED_EVENT_TYPE', status: 400, text: 'Offline events are not supported by this server', origin: 'rest', when: 'event.bind with EVENT_TYPE=offline by an administrator' }),
+  // notify24.*: the extension methods (no portal equivalent).
+  invalidSetting: defineError(
+    { code: 'INVALID_SETTING', status: 400, text: 'Invalid setting: {detail}', origin: 'rest', when: 'notify24.settings.set / defaults.set with an unknown type or channel, a value other than Y/N, or quiet hours not written HH:MM' },
+    (detail: string) => ({ text: `Invalid setting: ${detail}` }),
+  ),
 };
 
 /**

@@ -13,6 +13,7 @@ export const webErrors = {
   badLogin: defineError({ code: 'BAD_LOGIN', status: 400, text: 'A login is 1 to 64 letters, digits, dots, @, _ or -', origin: 'console', when: 'creating a user with such a login' }),
   loginTaken: defineError({ code: 'LOGIN_TAKEN', status: 409, text: 'This login is taken', origin: 'console', when: 'creating a user whose login exists' }),
   userNotFound: defineError({ code: 'USER_NOT_FOUND', status: 400, text: 'No such user', origin: 'console', when: 'creating a webhook for a user that does not exist' }),
+  badJson: defineError({ code: 'INVALID_JSON', status: 400, text: 'The request body must be a JSON object', origin: 'console', when: 'a console write whose body is not JSON, or JSON but not an object' }),
   notFound: defineError({ code: 'NOT_FOUND', status: 404, text: 'No such console call', origin: 'console', when: 'any other path under /console/api/' }),
   // The push channel: a WebSocket refusal is a bare status line (the handshake has no body).
   crossOrigin: defineError({ code: 'CROSS_ORIGIN', status: 403, text: 'The push channel opens only from this server\'s own pages', origin: 'push', when: 'an `Origin` header of another site (cross-site WebSocket hijacking)' }),

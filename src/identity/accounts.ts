@@ -1,3 +1,4 @@
+import type { BaseUrls } from '../http/addresses.ts';
 import type { Store } from '../store/port/store.ts';
 import type { NewUser, User, Webhook } from '../store/port/identity.ts';
 import { hashPassword, hashSecret, randomCode } from '../lib/secrets.ts';
@@ -38,4 +39,15 @@ export async function createWebhook(
 /** `https://host/rest/{userId}/{code}/`: what integrators paste into their client. */
 export function webhookUrl(base: string, userId: number, code: string): string {
   return `${base.replace(/\/+$/, '')}/rest/${userId}/${code}/`;
+}
+
+/**
+ * A webhook URL in both forms: official SDKs insist on HTTPS, curl and quick scripts take
+ * either. A form is null when that listener is off.
+ */
+export function webhookUrls(bases: BaseUrls, userId: number, code: string): { http: string | null; https: string | null } {
+  return {
+    http: bases.http ? webhookUrl(bases.http, userId, code) : null,
+    https: bases.https ? webhookUrl(bases.https, userId, code) : null,
+  };
 }

@@ -4,7 +4,7 @@ import type { PushHub } from '../realtime/hub.ts';
 import type { Store } from '../store/port/store.ts';
 import type { NotificationRow, ReplacedNotification } from '../store/port/notifications.ts';
 import { phpTrim } from '../rest/php.ts';
-import { appTag } from './tags.ts';
+import { appTag, type TagOwner } from './tags.ts';
 import { imUserView, notificationView } from './view.ts';
 import { errors } from '../errors/rest.ts';
 
@@ -37,7 +37,7 @@ export interface SendInput {
   type: 1 | 2 | 4;
   text: string;
   messageOut: string;
-  tagOwner: string | null;
+  tagOwner: TagOwner | null;
   tag: string;
   subTag: string;
   title: string;
@@ -81,12 +81,13 @@ const tooLong = (value: string) => value.length > TAG_COLUMN && [...value].lengt
 export async function sendNotification(deps: NotifyDeps, input: SendInput): Promise<number | false> {
   const recipient = await deps.store.users.byId(input.userId);
   if (!recipient || !recipient.active) return false;
-  const tag = input.tagOwner && input.tag ? appTag(input.tagOwner, input.tag) : '';
-  const subTag = input.tagOwner && input.subTag ? appTag(input.tagOwner, input.subTag) : '';
+  const tag = input.tagOwner && input.tag ? appTag(input.tagOwner.name, input.tag) : '';
+  const subTag = input.tagOwner && input.subTag ? appTag(input.tagOwner.name, input.subTag) : '';
+  const tagOwner = tag || subTag ? input.tagOwner!.key : '';
   if (tooLong(tag) || tooLong(subTag)) return false;
   const { id, replaced, chatId } = await deps.store.tx(async (s) => {
     const chatId = await s.notifications.claimChat(input.userId);
-    const replaced = tag ? await s.notifications.deleteByTag(input.userId, tag) : [];
+    const replaced = tag ? await s.notifications.deleteByTag(input.userId, tag, tagOwner) : [];
     const params = withReplacedAuthors(input.params, replaced, input.authorId);
     const id = await s.notifications.insert({
       userId: input.userId,
@@ -102,6 +103,7 @@ export async function sendNotification(deps: NotifyDeps, input: SendInput): Prom
       buttons: input.buttons,
       params: params ? JSON.stringify(params) : '',
       senderClientId: input.senderClientId,
+      tagOwner,
       createdAt: deps.clock.now(),
     });
     return { id, replaced, chatId };
@@ -208,8 +210,8 @@ export async function deleteOwn(deps: NotifyDeps, userId: number, ids: number[])
   return true;
 }
 
-export async function deleteByAppTag(deps: NotifyDeps, column: 'tag' | 'sub_tag', owner: string, value: string): Promise<boolean> {
-  const gone = await deps.store.notifications.deleteAllByTag(column, appTag(owner, value));
+export async function deleteByAppTag(deps: NotifyDeps, column: 'tag' | 'sub_tag', owner: TagOwner, value: string): Promise<boolean> {
+  const gone = await deps.store.notifications.deleteAllByTag(column, appTag(owner.name, value), owner.key);
   const byUser = new Map<number, number[]>();
   for (const g of gone) byUser.set(g.userId, [...(byUser.get(g.userId) ?? []), g.id]);
   for (const [userId, ids] of byUser) {

@@ -1,4 +1,5 @@
 import type { AppRepo, EventRepo, OAuthRepo } from './apps.ts';
+import type { DeliverySettingsRepo, MailOutboxRepo } from './delivery.ts';
 import type { UserRepo, WebhookRepo, WebSessionRepo } from './identity.ts';
 import type { NotificationRepo } from './notifications.ts';
 import type { TableStore } from './tables.ts';
@@ -24,6 +25,10 @@ export interface Store {
   oauth: OAuthRepo;
   /** Event bindings and the durable delivery queue. */
   events: EventRepo;
+  /** Which notification types reach which channel; do-not-disturb and quiet hours. */
+  deliverySettings: DeliverySettingsRepo;
+  /** E-mails waiting, sent, failed or cancelled, and the mails rendered for them. */
+  mailOutbox: MailOutboxRepo;
   /** Whole tables, generic over the schema: snapshots, imports, test resets. */
   tables: TableStore;
   /** Runs `fn` against a store whose every repository works inside one transaction. */

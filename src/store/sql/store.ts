@@ -1,7 +1,9 @@
 import type { SqlDb } from '../engine/sql-db.ts';
 import type { Store } from '../port/store.ts';
 import { SqlAppRepo } from './apps.ts';
+import { SqlDeliverySettingsRepo } from './delivery-settings.ts';
 import { SqlEventRepo } from './events.ts';
+import { SqlMailOutboxRepo } from './mail-outbox.ts';
 import { SqlNotificationRepo } from './notifications.ts';
 import { SqlOAuthRepo } from './oauth.ts';
 import { SqlWebSessionRepo } from './sessions.ts';
@@ -20,6 +22,8 @@ export function sqlStore(db: SqlDb): Store {
     apps: new SqlAppRepo(db),
     oauth: new SqlOAuthRepo(db),
     events: new SqlEventRepo(db),
+    deliverySettings: new SqlDeliverySettingsRepo(db),
+    mailOutbox: new SqlMailOutboxRepo(db),
     tables: new SqlTableStore(db),
     tx: (fn) => db.tx((t) => fn(sqlStore(t))),
     ping: async () => void (await db.get('SELECT 1 AS ok')),
