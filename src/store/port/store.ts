@@ -2,6 +2,7 @@ import type { AppRepo, EventRepo, OAuthRepo } from './apps.ts';
 import type { DeliverySettingsRepo, MailOutboxRepo } from './delivery.ts';
 import type { UserRepo, WebhookRepo, WebSessionRepo } from './identity.ts';
 import type { NotificationRepo } from './notifications.ts';
+import type { PreferenceRepo } from './preferences.ts';
 import type { TableStore } from './tables.ts';
 
 /**
@@ -19,6 +20,8 @@ export interface Store {
   notifications: NotificationRepo;
   /** Browser sessions of the web page. */
   sessions: WebSessionRepo;
+  /** Theme and language each user chose for the web pages. */
+  preferences: PreferenceRepo;
   /** OAuth applications, their grants and install state, and facts about this installation. */
   apps: AppRepo;
   /** Authorization codes and access/refresh tokens (hashed). */

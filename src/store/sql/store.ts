@@ -6,6 +6,7 @@ import { SqlEventRepo } from './events.ts';
 import { SqlMailOutboxRepo } from './mail-outbox.ts';
 import { SqlNotificationRepo } from './notifications.ts';
 import { SqlOAuthRepo } from './oauth.ts';
+import { SqlPreferenceRepo } from './preferences.ts';
 import { SqlWebSessionRepo } from './sessions.ts';
 import { SqlTableStore } from './tables.ts';
 import { SqlUserRepo } from './users.ts';
@@ -19,6 +20,7 @@ export function sqlStore(db: SqlDb): Store {
     webhooks: new SqlWebhookRepo(db),
     notifications: new SqlNotificationRepo(db),
     sessions: new SqlWebSessionRepo(db),
+    preferences: new SqlPreferenceRepo(db),
     apps: new SqlAppRepo(db),
     oauth: new SqlOAuthRepo(db),
     events: new SqlEventRepo(db),
