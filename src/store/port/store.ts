@@ -36,6 +36,8 @@ export interface Store {
   tables: TableStore;
   /** Runs `fn` against a store whose every repository works inside one transaction. */
   tx<T>(fn: (store: Store) => Promise<T>): Promise<T>;
+  /** Changes when another process commits to the database; null where the engine cannot tell. */
+  externalVersion(): number | null;
   /** Resolves when the database answers a trivial query (readiness checks). */
   ping(): Promise<void>;
   close(): Promise<void>;

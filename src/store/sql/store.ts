@@ -28,6 +28,7 @@ export function sqlStore(db: SqlDb): Store {
     mailOutbox: new SqlMailOutboxRepo(db),
     tables: new SqlTableStore(db),
     tx: (fn) => db.tx((t) => fn(sqlStore(t))),
+    externalVersion: () => db.externalVersion?.() ?? null,
     ping: async () => void (await db.get('SELECT 1 AS ok')),
     close: () => db.close(),
   };
