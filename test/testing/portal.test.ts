@@ -46,6 +46,7 @@ test('reset() returns to the first-start state: same admin webhook, ids start ov
   const p = await portal({ settings: { rateLimit: { burst: 2, drain: 0.001 } } });
   const first = await p.snapshot();
   const user = await p.createUser({ login: 'rita', password: 'secret-pass' });
+  assert.equal((await ok(user.webhook!.webhookUrl, 'user.current')).ID, String(user.id));
   await p.createApplication({ name: 'App' }).then((a) => a.tokensFor(user.id));
   await ok(p.webhookUrl, 'im.notify.personal.add', { USER_ID: user.id, MESSAGE: 'hello' });
   assert.equal(await exhaust(p.webhookUrl), true);
@@ -54,6 +55,7 @@ test('reset() returns to the first-start state: same admin webhook, ids start ov
   await p.reset();
   assert.deepEqual(await p.snapshot(), first);
   assert.equal((await ok(p.webhookUrl, 'user.current')).ID, '1');
+  assert.equal((await call(user.webhook!.webhookUrl, 'user.current', {})).status, 401, 'a webhook made before the reset is gone (no cached credentials)');
   const again = await p.createUser({ login: 'rita' });
   assert.equal(again.id, user.id, 'the id sequence starts over');
   assert.deepEqual(await p.notifications(again.id), []);
