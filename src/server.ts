@@ -37,6 +37,7 @@ import { sessionAuth } from './rest/auth/session.ts';
 import { webhookAuth } from './rest/auth/webhook.ts';
 import { MethodPipeline } from './rest/invoke.ts';
 import { MethodRegistry } from './rest/registry.ts';
+import { IdentityCache, redisInvalidationBus, withIdentityCache } from './store/identity-cache.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/port/store.ts';
 import { RequestInspector } from './web/inspector.ts';
@@ -87,6 +88,14 @@ export interface RunningServer {
 /** How long after listening the logging and metrics libraries are loaded. */
 const LIBRARIES_LOAD_DELAY_MS = 1000;
 
+/** Credentials checked without a query, kept right across processes (SQLite) and nodes (Redis). */
+function identityCacheFor(store: Store, config: Config, redis: RedisConnections | null): IdentityCache {
+  return new IdentityCache({
+    externalVersion: () => store.externalVersion(),
+    bus: redis ? redisInvalidationBus(redis, `${config.redisPrefix}auth`) : null,
+  });
+}
+
 function rateLimiterFor(config: Config, redis: RedisConnections | null): RateLimiter {
   // With Redis the nodes share rate-limit buckets; without it, this process counts alone.
   if (!config.rateLimit) return noRateLimit;
@@ -102,9 +111,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const log = options.log ?? openLogger(config.logLevel, config.logFormat);
   const { registry: metricsRegistry, metrics } = createMetrics();
   const traffic = new TrafficWindow(clock);
-  const store = await openStore(config.databaseUrl, { onQueryError: () => metrics.storeErrors.inc({ engine: store.engine }) });
-  metrics.eventQueueDepth.sampleWith(() => store.events.pendingCount());
+  const opened = await openStore(config.databaseUrl, { onQueryError: () => metrics.storeErrors.inc({ engine: opened.engine }) });
+  metrics.eventQueueDepth.sampleWith(() => opened.events.pendingCount());
   const redis = config.redisUrl ? await openRedis(config.redisUrl) : null;
+  const store = withIdentityCache(opened, identityCacheFor(opened, config, redis));
   const hub: PushHub = redis ? new RedisPushHub(redis.commands, redis.subscriber, `${config.redisPrefix}push:`) : new LocalPushHub();
   const jobs = new Scheduler(log, metrics);
   const wakeDelivery = () => jobs.wake(EVENT_DELIVERY);

@@ -5,8 +5,10 @@ export const webErrors = {
   // Sign-in (/login, /logout, /session), shared by the console.
   tooManyAttempts: defineError({ code: 'TOO_MANY_ATTEMPTS', status: 429, text: 'Too many failed sign-ins, try again later', origin: 'login', when: 'too many failed sign-ins from this address or for this login' }),
   wrongLogin: defineError({ code: 'WRONG_LOGIN', status: 401, text: 'Wrong login or password', origin: 'login', when: 'sign-in refused (a plain form post is sent back to `/?login=failed` instead)' }),
-  logoutSessidFailed: defineError({ code: 'session_failed', status: 403, text: 'Sessid check failed', origin: 'login', when: "sign-out without the session's sessid" }),
+  logoutSessidFailed: defineError({ code: 'session_failed', status: 403, text: 'Sessid check failed', origin: 'login', when: "sign-out or saving preferences without the session's sessid" }),
   notSignedIn: defineError({ code: 'NOT_SIGNED_IN', status: 401, text: 'User not authorized', origin: 'login', when: '/session or a console call without a live session' }),
+  // The user's page preferences (/preferences).
+  badPreference: defineError({ code: 'BAD_PREFERENCE', status: 400, text: 'Theme is auto, light or dark; language is empty or one the server has', origin: 'login', when: 'saving a theme or language the server does not know' }),
   // The console API (/console/api/...).
   adminOnly: defineError({ code: 'ACCESS_DENIED', status: 403, text: 'Only administrators may use the console', origin: 'console', when: 'a signed-in user who is not an administrator' }),
   wrongSessid: defineError({ code: 'WRONG_SESSID', status: 403, text: "The X-Sessid header is missing or not the session's", origin: 'console', when: 'a console write without the CSRF token' }),

@@ -3,7 +3,8 @@ import { healthHandlers, type HealthDeps } from './handlers/health.ts';
 import { loginHandlers, type LoginDeps } from './handlers/login.ts';
 import { metricsHandlers, type MetricsDeps } from './handlers/metrics.ts';
 import { oauthHandlers, type OAuthServerDeps } from './handlers/oauth.ts';
-import { pages } from './handlers/pages.ts';
+import { pageHandlers } from './handlers/pages.ts';
+import { preferenceHandlers } from './handlers/preferences.ts';
 import { pushHandlers, type PushDeps } from './handlers/push.ts';
 import { preflight, restHandler, type RestEdgeDeps } from './handlers/rest.ts';
 import type { Route } from './router.ts';
@@ -23,6 +24,8 @@ export function routes(deps: RouteDeps): Route[] {
   const health = healthHandlers(deps);
   const metrics = metricsHandlers(deps);
   const api = consoleApi(deps);
+  const pages = pageHandlers(deps);
+  const preferences = preferenceHandlers(deps);
   const { signedIn, admin } = consoleGuards(deps);
 
   return [
@@ -40,6 +43,8 @@ export function routes(deps: RouteDeps): Route[] {
     ['POST', '/login', login.signIn],
     ['POST', '/logout', login.signOut],
     ['GET', '/session', login.current],
+    ['GET', '/preferences', preferences.get],
+    ['POST', '/preferences', preferences.set],
 
     // Pages and their files
     ['GET', '/', pages.center],

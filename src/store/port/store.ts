@@ -2,6 +2,7 @@ import type { AppRepo, EventRepo, OAuthRepo } from './apps.ts';
 import type { DeliverySettingsRepo, MailOutboxRepo } from './delivery.ts';
 import type { UserRepo, WebhookRepo, WebSessionRepo } from './identity.ts';
 import type { NotificationRepo } from './notifications.ts';
+import type { PreferenceRepo } from './preferences.ts';
 
 /**
  * The storage interface the rest of the server sees: one repository per kind of record,
@@ -18,6 +19,8 @@ export interface Store {
   notifications: NotificationRepo;
   /** Browser sessions of the web page. */
   sessions: WebSessionRepo;
+  /** Theme and language each user chose for the web pages. */
+  preferences: PreferenceRepo;
   /** OAuth applications, their grants and install state, and facts about this installation. */
   apps: AppRepo;
   /** Authorization codes and access/refresh tokens (hashed). */
@@ -30,6 +33,8 @@ export interface Store {
   mailOutbox: MailOutboxRepo;
   /** Runs `fn` against a store whose every repository works inside one transaction. */
   tx<T>(fn: (store: Store) => Promise<T>): Promise<T>;
+  /** Changes when another process commits to the database; null where the engine cannot tell. */
+  externalVersion(): number | null;
   /** Resolves when the database answers a trivial query (readiness checks). */
   ping(): Promise<void>;
   close(): Promise<void>;
