@@ -82,6 +82,11 @@ export interface RunningServer {
   /** `http://host:port/metrics` when the metrics have a port of their own, else null. */
   metricsUrl: string | null;
   tls: TlsMaterial | null;
+  /**
+   * Empties what the process keeps between requests outside the store — rate-limit buckets,
+   * operating time, the inspector's calls — so a reset test portal starts over.
+   */
+  forgetVolatile(): void;
   close(): Promise<void>;
 }
 
@@ -124,7 +129,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     ...platformMethods, ...userMethods, ...batchMethods, ...imNotifyMethods, ...imCountersMethods, ...appMethods, ...eventMethods,
     ...notify24SettingsMethods,
   );
-  const runner = new MethodPipeline(registry, new MemoryOperatingTime(config.operatingLimit), {
+  const operatingTime = new MemoryOperatingTime(config.operatingLimit);
+  const rateLimiter = rateLimiterFor(config, redis);
+  const runner = new MethodPipeline(registry, operatingTime, {
     store, clock, log, hub, appEvents, methods: registry, config,
   });
 
@@ -135,7 +142,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const listening = () => ({ http: listeners[0]?.url ?? null, https: listeners[1]?.url ?? null });
   const table = routes({
     store, clock, log, config, redis, replay, ws, inspector, traffic, listening, runner, wakeDelivery, metrics, metricsRegistry,
-    rateLimiter: rateLimiterFor(config, redis),
+    rateLimiter,
     authenticate: authenticator([oauthAuth, webhookAuth, sessionAuth], { store, clock, config }),
     recorder: inspector,
     loginThrottle: new LoginThrottle(),
@@ -186,6 +193,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     httpsUrl: https?.url ?? null,
     metricsUrl: metricsListener ? `${metricsListener.url}/metrics` : null,
     tls,
+    forgetVolatile() {
+      rateLimiter.forget?.();
+      operatingTime.forget();
+      inspector.clear();
+    },
     /**
      * The one way down, for signals and tests alike: stop accepting connections, let requests in
      * flight finish (at most NOTIFY24_SHUTDOWN_TIMEOUT_MS), end event streams and close

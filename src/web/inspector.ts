@@ -167,6 +167,11 @@ export class RequestInspector {
     return call;
   }
 
+  /** Forgets every recorded call (a test portal's reset); sequence numbers keep growing. */
+  clear(): void {
+    this.calls.length = 0;
+  }
+
   recent(): InspectedCall[] {
     return this.calls.map((entry) => this.shown(entry));
   }
