@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './lib/log.ts';
 import { RATE_PROFILES, type BucketSettings } from './limits/rate-limiter.ts';
+import { NETWORK_CLASSES, parseNetworks, type NetworkClass } from './lib/networks.ts';
 
 /**
  * Every setting of the server, declared once: its `NOTIFY24_*` variable, how its value is
@@ -112,6 +113,7 @@ export const SETTINGS = {
   // Event delivery to applications
   eventRetryBaseMs: setting({ env: 'NOTIFY24_EVENT_RETRY_BASE_MS', type: 'ms', default: 10_000, description: 'first retry of a failed event delivery; each next one waits twice as long (at most an hour)', parse: positive }),
   eventMaxAttempts: setting({ env: 'NOTIFY24_EVENT_MAX_ATTEMPTS', type: 'count', default: 8, description: 'attempts before a delivery is given up', parse: positiveInteger }),
+  handlerNetworks: setting<NetworkClass[]>({ env: 'NOTIFY24_HANDLER_NETWORKS', type: listed(NETWORK_CLASSES), default: ['public', 'private'], shown: '`public,private`', description: 'networks event handlers may be on, comma-separated; **add `loopback` for handlers on this machine** (`public,private,loopback`). Checked at `event.bind` and on the address each delivery connects to; link-local (cloud metadata at 169.254.169.254) only when listed; unspecified, multicast and reserved addresses never (docs/apps.md)', parse: parseNetworks }),
   eventTimeoutMs: setting({ env: 'NOTIFY24_EVENT_TIMEOUT_MS', type: 'ms', default: 10_000, description: 'how long one delivery POST may take', parse: positive }),
   // Background jobs (src/jobs/): how often each runs; each also runs once at start
   eventPollMs: setting({ env: 'NOTIFY24_EVENT_POLL_MS', type: 'ms', default: 1000, description: 'event delivery job: looks for due deliveries (queued by other nodes, retries); runs at once when this node queues one', parse: positive }),

@@ -37,6 +37,7 @@ import { sessionAuth } from './rest/auth/session.ts';
 import { webhookAuth } from './rest/auth/webhook.ts';
 import { MethodPipeline } from './rest/invoke.ts';
 import { MethodRegistry } from './rest/registry.ts';
+import { IdentityCache, redisInvalidationBus, withIdentityCache } from './store/identity-cache.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/port/store.ts';
 import { RequestInspector } from './web/inspector.ts';
@@ -81,11 +82,24 @@ export interface RunningServer {
   /** `http://host:port/metrics` when the metrics have a port of their own, else null. */
   metricsUrl: string | null;
   tls: TlsMaterial | null;
+  /**
+   * Empties what the process keeps between requests outside the store — rate-limit buckets,
+   * operating time, the inspector's calls — so a reset test portal starts over.
+   */
+  forgetVolatile(): void;
   close(): Promise<void>;
 }
 
 /** How long after listening the logging and metrics libraries are loaded. */
 const LIBRARIES_LOAD_DELAY_MS = 1000;
+
+/** Credentials checked without a query, kept right across processes (SQLite) and nodes (Redis). */
+function identityCacheFor(store: Store, config: Config, redis: RedisConnections | null): IdentityCache {
+  return new IdentityCache({
+    externalVersion: () => store.externalVersion(),
+    bus: redis ? redisInvalidationBus(redis, `${config.redisPrefix}auth`) : null,
+  });
+}
 
 function rateLimiterFor(config: Config, redis: RedisConnections | null): RateLimiter {
   // With Redis the nodes share rate-limit buckets; without it, this process counts alone.
@@ -102,9 +116,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const log = options.log ?? openLogger(config.logLevel, config.logFormat);
   const { registry: metricsRegistry, metrics } = createMetrics();
   const traffic = new TrafficWindow(clock);
-  const store = await openStore(config.databaseUrl, { onQueryError: () => metrics.storeErrors.inc({ engine: store.engine }) });
-  metrics.eventQueueDepth.sampleWith(() => store.events.pendingCount());
+  const opened = await openStore(config.databaseUrl, { onQueryError: () => metrics.storeErrors.inc({ engine: opened.engine }) });
+  metrics.eventQueueDepth.sampleWith(() => opened.events.pendingCount());
   const redis = config.redisUrl ? await openRedis(config.redisUrl) : null;
+  const store = withIdentityCache(opened, identityCacheFor(opened, config, redis));
   const hub: PushHub = redis ? new RedisPushHub(redis.commands, redis.subscriber, `${config.redisPrefix}push:`) : new LocalPushHub();
   const jobs = new Scheduler(log, metrics);
   const wakeDelivery = () => jobs.wake(EVENT_DELIVERY);
@@ -114,16 +129,20 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     ...platformMethods, ...userMethods, ...batchMethods, ...imNotifyMethods, ...imCountersMethods, ...appMethods, ...eventMethods,
     ...notify24SettingsMethods,
   );
-  const runner = new MethodPipeline(registry, new MemoryOperatingTime(config.operatingLimit), {
+  const operatingTime = new MemoryOperatingTime(config.operatingLimit);
+  const rateLimiter = rateLimiterFor(config, redis);
+  const runner = new MethodPipeline(registry, operatingTime, {
     store, clock, log, hub, appEvents, methods: registry, config,
   });
 
   const replay = new PushReplay(hub, clock);
   const ws = new WsChannel(replay, metrics);
   const inspector = new RequestInspector();
+  const listeners: Listener[] = [];
+  const listening = () => ({ http: listeners[0]?.url ?? null, https: listeners[1]?.url ?? null });
   const table = routes({
-    store, clock, log, config, redis, replay, ws, inspector, runner, wakeDelivery, metrics, metricsRegistry,
-    rateLimiter: rateLimiterFor(config, redis),
+    store, clock, log, config, redis, replay, ws, inspector, traffic, listening, runner, wakeDelivery, metrics, metricsRegistry,
+    rateLimiter,
     authenticate: authenticator([oauthAuth, webhookAuth, sessionAuth], { store, clock, config }),
     recorder: inspector,
     loginThrottle: new LoginThrottle(),
@@ -131,7 +150,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const dispatcher = createDispatcher(table, { log, trustProxy: config.trustProxy, onDone: observeRequests({ log, metrics, traffic }) });
   metrics.httpInFlight.sampleWith(() => dispatcher.inFlight());
 
-  const listeners: Listener[] = [];
   let tls: TlsMaterial | null = null;
   let metricsListener: Listener | null = null;
   const closeParts = async () => {
@@ -175,6 +193,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     httpsUrl: https?.url ?? null,
     metricsUrl: metricsListener ? `${metricsListener.url}/metrics` : null,
     tls,
+    forgetVolatile() {
+      rateLimiter.forget?.();
+      operatingTime.forget();
+      inspector.clear();
+    },
     /**
      * The one way down, for signals and tests alike: stop accepting connections, let requests in
      * flight finish (at most NOTIFY24_SHUTDOWN_TIMEOUT_MS), end event streams and close

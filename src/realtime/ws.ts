@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ServerMetrics } from '../observability/metrics.ts';
 import type { Cursor, PushReplay } from './replay.ts';
-import { wireJson } from './wire.ts';
+import { encodedOnce, wireJson } from './wire.ts';
 
 const HEARTBEAT_MS = 25_000;
 /** Close code 1001 "going away": the client reconnects, to another node if this one is gone. */
@@ -64,7 +64,8 @@ export class WsChannel {
     this.metrics.pushConnections.inc(TRANSPORT);
     const detach = this.replay.attach(userId, lastSeen, (m) => {
       if (ws.readyState !== ws.OPEN) return;
-      ws.send(wireJson(m));
+      // Text frame over bytes encoded once for the whole fan-out; ws adds only its header.
+      ws.send(encodedOnce(m, 'ws', () => wireJson(m)), { binary: false });
       this.metrics.pushSent.inc(TRANSPORT);
     });
     ws.on('close', () => {

@@ -8,7 +8,8 @@ import { cursorFrom, type WsChannel } from '../../realtime/ws.ts';
 import { refuseUpgrade } from '../dispatch.ts';
 import type { Reply } from '../reply.ts';
 import { sameOrigin, type HttpRequest } from '../request.ts';
-import { eventStream } from '../sse-stream.ts';
+import { encodedOnce } from '../../realtime/wire.ts';
+import { eventStream, sseChunk } from '../sse-stream.ts';
 
 export interface PushDeps extends SessionDeps {
   replay: PushReplay;
@@ -49,7 +50,7 @@ export function pushHandlers(deps: PushDeps) {
       return eventStream((write) => {
         metrics.pushConnections.inc(transport);
         const detach = replay.attach(userId, lastSeen, (m) => {
-          write({ id: `${m.id}@${replay.node}`, data: m });
+          write(encodedOnce(m, 'sse', () => sseChunk({ id: `${m.id}@${replay.node}`, data: m })));
           metrics.pushSent.inc(transport);
         });
         return () => {

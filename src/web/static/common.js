@@ -101,7 +101,5 @@ export function toast(text, kind = 'info') {
   setTimeout(() => item.remove(), 4000);
 }
 
-export function formatDate(iso) {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? String(iso ?? '') : d.toLocaleString();
-}
+/** Dates for the console too: the language-aware formats live in i18n.js. */
+export { formatDate } from './i18n.js';
