@@ -110,6 +110,9 @@ export const SETTINGS = {
   oauthCodeTtl: setting({ env: 'NOTIFY24_OAUTH_CODE_TTL', type: 'seconds', default: 30, description: 'lifetime of an OAuth authorization code (docs/apps.md)', parse: positive }),
   oauthAccessTtl: setting({ env: 'NOTIFY24_OAUTH_ACCESS_TTL', type: 'seconds', default: 3600, description: 'lifetime of an OAuth access token (`expires_in`)', parse: positive }),
   oauthRefreshTtl: setting({ env: 'NOTIFY24_OAUTH_REFRESH_TTL', type: 'seconds', default: 180 * 86_400, description: 'lifetime of an OAuth refresh token', parse: positive }),
+  // Push channel of the web page (src/realtime/fanout.ts)
+  pushSlowBytes: setting({ env: 'NOTIFY24_PUSH_SLOW_BYTES', type: 'bytes', default: 256 * 1024, shown: '`262144`', description: 'a push connection holding more unsent bytes than this is skipped until it drains, then catches up from the replay buffer', parse: positiveInteger }),
+  pushSlowMessages: setting({ env: 'NOTIFY24_PUSH_SLOW_MESSAGES', type: 'count', default: 100, description: 'a skipped push connection that misses more messages than this, or stays skipped 10 s, is closed (WebSocket code 4008) and resumes when it reconnects', parse: positiveInteger }),
   // Event delivery to applications
   eventRetryBaseMs: setting({ env: 'NOTIFY24_EVENT_RETRY_BASE_MS', type: 'ms', default: 10_000, description: 'first retry of a failed event delivery; each next one waits twice as long (at most an hour)', parse: positive }),
   eventMaxAttempts: setting({ env: 'NOTIFY24_EVENT_MAX_ATTEMPTS', type: 'count', default: 8, description: 'attempts before a delivery is given up', parse: positiveInteger }),

@@ -29,7 +29,8 @@ import { TrafficWindow } from './observability/traffic.ts';
 import { userMethods } from './methods/user.ts';
 import { LocalPushHub, type PushHub } from './realtime/hub.ts';
 import { RedisPushHub } from './realtime/redis-hub.ts';
-import { PushReplay } from './realtime/replay.ts';
+import { DEFAULT_FANOUT_LIMITS } from './realtime/fanout.ts';
+import { DEFAULT_REPLAY_OPTIONS, PushReplay } from './realtime/replay.ts';
 import { WsChannel } from './realtime/ws.ts';
 import { authenticator } from './rest/auth/index.ts';
 import { oauthAuth } from './rest/auth/oauth.ts';
@@ -60,6 +61,8 @@ export interface ServerParts {
   registry: MethodRegistry;
   /** Real-time fan-out to users' open pages. */
   hub: PushHub;
+  /** Per-user feeds of this node's push connections, and the sliced writes to them. */
+  replay: PushReplay;
   /** Shared Redis of a multi-node deployment (NOTIFY24_REDIS_URL); null on a single node. */
   redis: RedisConnections | null;
   /** Events for applications: queued in the store, posted by the event delivery job. */
@@ -135,7 +138,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     store, clock, log, hub, appEvents, methods: registry, config,
   });
 
-  const replay = new PushReplay(hub, clock);
+  const replay = new PushReplay(hub, clock, {
+    ...DEFAULT_REPLAY_OPTIONS,
+    fanout: { ...DEFAULT_FANOUT_LIMITS, slowBytes: config.pushSlowBytes, slowMessages: config.pushSlowMessages },
+  });
   const ws = new WsChannel(replay, metrics);
   const inspector = new RequestInspector();
   const listeners: Listener[] = [];
@@ -188,7 +194,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   let closing: Promise<void> | null = null;
   return {
-    services: { config, store, clock, log, registry, hub, redis, appEvents, jobs, metrics, metricsRegistry, traffic },
+    services: { config, store, clock, log, registry, hub, replay, redis, appEvents, jobs, metrics, metricsRegistry, traffic },
     httpUrl: http!.url,
     httpsUrl: https?.url ?? null,
     metricsUrl: metricsListener ? `${metricsListener.url}/metrics` : null,
