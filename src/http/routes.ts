@@ -6,9 +6,10 @@ import { oauthHandlers, type OAuthServerDeps } from './handlers/oauth.ts';
 import { pages } from './handlers/pages.ts';
 import { pushHandlers, type PushDeps } from './handlers/push.ts';
 import { preflight, restHandler, type RestEdgeDeps } from './handlers/rest.ts';
+import { unsubscribeHandlers, type UnsubscribeDeps } from './handlers/unsubscribe.ts';
 import type { Route } from './router.ts';
 
-export type RouteDeps = RestEdgeDeps & LoginDeps & OAuthServerDeps & ConsoleDeps & PushDeps & HealthDeps & MetricsDeps;
+export type RouteDeps = RestEdgeDeps & LoginDeps & OAuthServerDeps & ConsoleDeps & PushDeps & HealthDeps & MetricsDeps & UnsubscribeDeps;
 
 /**
  * Every URL the server answers, in one table: `[method, pattern, handler]`, first match wins.
@@ -23,6 +24,7 @@ export function routes(deps: RouteDeps): Route[] {
   const health = healthHandlers(deps);
   const metrics = metricsHandlers(deps);
   const api = consoleApi(deps);
+  const mail = unsubscribeHandlers(deps);
   const { signedIn, admin } = consoleGuards(deps);
 
   return [
@@ -46,6 +48,10 @@ export function routes(deps: RouteDeps): Route[] {
     ['GET', '/console', pages.console],
     ['GET', '/web/:file', pages.asset],
     ['GET', '/favicon.ico', pages.favicon],
+
+    // One-click unsubscribe links of e-mails (signed; no session needed)
+    ['GET', '/mail/unsubscribe', mail.confirm],
+    ['POST', '/mail/unsubscribe', mail.unsubscribe],
 
     // Push channel of the page
     ['UPGRADE', '/ws', push.websocket],

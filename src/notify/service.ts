@@ -7,12 +7,15 @@ import { phpTrim } from '../rest/php.ts';
 import { appTag } from './tags.ts';
 import { imUserView, notificationView } from './view.ts';
 import { errors } from '../errors/rest.ts';
+import type { Config } from '../config.ts';
+import { MAIL_SKIP, REST_EVENT, REST_MODULE, REST_TYPE } from './schema.ts';
 
-/** What the notification rules use: the store, the time, and the hub that tells open pages. */
+/** What the notification rules use: the store, the time, the hub that tells open pages, the e-mail delay. */
 export interface NotifyDeps {
   store: Store;
   clock: Clock;
   hub: PushHub;
+  config: Pick<Config, 'mailDelayS'>;
 }
 
 export const MAX_TEXT = 20_000;
@@ -46,8 +49,17 @@ export interface SendInput {
   senderClientId: string;
 }
 
+/**
+ * After a user's notifications were read or deleted: their queued e-mails are cancelled, and
+ * open pages learn the new counter (published after the commit; shapes in docs/notify.md).
+ */
+async function settled(deps: NotifyDeps, userId: number): Promise<void> {
+  await deps.store.mailOutbox.cancelSettled(userId, deps.clock.now());
+  await pushCounter(deps, userId);
+}
+
 /** Publishes after the commit; the web UI follows these (shapes in docs/notify.md). */
-async function pushCounter(deps: NotifyDeps, userId: number): Promise<void> {
+async function pushCounter(deps: Pick<NotifyDeps, 'store' | 'hub'>, userId: number): Promise<void> {
   const counter = await deps.store.notifications.count(userId, true);
   await deps.hub.publish(userId, { command: 'counters', params: { NOTIFY: counter } });
 }
@@ -88,12 +100,13 @@ export async function sendNotification(deps: NotifyDeps, input: SendInput): Prom
     const chatId = await s.notifications.claimChat(input.userId);
     const replaced = tag ? await s.notifications.deleteByTag(input.userId, tag) : [];
     const params = withReplacedAuthors(input.params, replaced, input.authorId);
+    const createdAt = deps.clock.now();
     const id = await s.notifications.insert({
       userId: input.userId,
       authorId: input.authorId,
       type: input.type,
-      module: 'rest',
-      event: 'rest_notify',
+      module: REST_MODULE,
+      event: REST_EVENT,
       tag,
       subTag,
       title: input.title,
@@ -102,8 +115,14 @@ export async function sendNotification(deps: NotifyDeps, input: SendInput): Prom
       buttons: input.buttons,
       params: params ? JSON.stringify(params) : '',
       senderClientId: input.senderClientId,
-      createdAt: deps.clock.now(),
+      createdAt,
     });
+    // Every notification may be mailed once it has waited unread; the e-mail job decides then
+    // (settings, do-not-disturb, read or not). `#SKIP#` asks for no e-mail at all.
+    if (input.messageOut !== MAIL_SKIP) {
+      await s.mailOutbox.enqueue({ userId: input.userId, notificationId: id, typeKey: REST_TYPE, dueAt: createdAt + deps.config.mailDelayS * 1000 }, createdAt);
+    }
+    if (replaced.length) await s.mailOutbox.cancelSettled(input.userId, createdAt);
     return { id, replaced, chatId };
   });
   if (replaced.length) await deps.hub.publish(input.userId, { command: 'notifyDelete', params: { ids: replaced.map((r) => r.id) } });
@@ -168,7 +187,7 @@ export async function markRead(deps: NotifyDeps, userId: number, ids: number[], 
   const target = read ? ids : [...new Set([...ids, ...(await deps.store.notifications.sameTagIds(userId, ids))])];
   await deps.store.notifications.setRead(userId, target, read);
   await deps.hub.publish(userId, { command: read ? 'notifyRead' : 'notifyUnread', params: { ids: target } });
-  await pushCounter(deps, userId);
+  await settled(deps, userId);
 }
 
 /**
@@ -189,14 +208,14 @@ export async function markReadFrom(deps: NotifyDeps, userId: number, fromId: num
     if (siblings.length) await deps.hub.publish(userId, { command: 'notifyUnread', params: { ids: siblings } });
   }
   await deps.hub.publish(userId, { command: read ? 'notifyRead' : 'notifyUnread', params: { fromId } });
-  await pushCounter(deps, userId);
+  await settled(deps, userId);
 }
 
 export async function readAll(deps: NotifyDeps, userId: number): Promise<number> {
   await deps.store.notifications.setReadFrom(userId, 0, true, true);
   const counter = await deps.store.notifications.countUnreadConfirms(userId);
   await deps.hub.publish(userId, { command: 'notifyReadAll', params: {} });
-  await pushCounter(deps, userId);
+  await settled(deps, userId);
   return counter;
 }
 
@@ -204,7 +223,7 @@ export async function deleteOwn(deps: NotifyDeps, userId: number, ids: number[])
   const gone = await deps.store.notifications.deleteIds(userId, ids);
   if (!gone.length) return false;
   await deps.hub.publish(userId, { command: 'notifyDelete', params: { ids: gone } });
-  await pushCounter(deps, userId);
+  await settled(deps, userId);
   return true;
 }
 
@@ -214,7 +233,7 @@ export async function deleteByAppTag(deps: NotifyDeps, column: 'tag' | 'sub_tag'
   for (const g of gone) byUser.set(g.userId, [...(byUser.get(g.userId) ?? []), g.id]);
   for (const [userId, ids] of byUser) {
     await deps.hub.publish(userId, { command: 'notifyDelete', params: { ids } });
-    await pushCounter(deps, userId);
+    await settled(deps, userId);
   }
   return gone.length > 0;
 }
