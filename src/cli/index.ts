@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { configFromEnv, parseSetting, type Config } from '../config.ts';
 import { configuredBaseUrls } from '../http/addresses.ts';
 import { createUser, createWebhook, setPassword, webhookUrls } from '../identity/accounts.ts';
+import { openRedis } from '../lib/redis.ts';
+import { IdentityCache, redisInvalidationBus, withIdentityCache, type InvalidationBus } from '../store/identity-cache.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/port/store.ts';
 import { serve } from './serve.ts';
@@ -35,12 +37,31 @@ function baseUrl(config: Config): string {
 }
 
 async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(config.databaseUrl);
+  const opened = await openStore(config.databaseUrl);
+  // Running servers cache credentials: a revoke or deactivation here must reach them at once.
+  // On SQLite they see this process's commit themselves; nodes sharing PostgreSQL hear it on Redis.
+  const store = config.redisUrl ? withIdentityCache(opened, new IdentityCache({ bus: oneShotBus(config.redisUrl, `${config.redisPrefix}auth`) })) : opened;
   try {
     return await fn(store);
   } finally {
     await store.close();
   }
+}
+
+/** Publishes each invalidation on a connection of its own: the CLI never listens. */
+function oneShotBus(url: string, channel: string): InvalidationBus {
+  return {
+    async publish() {
+      const redis = await openRedis(url);
+      try {
+        await redisInvalidationBus(redis, channel).publish();
+      } finally {
+        await redis.close();
+      }
+    },
+    listen: () => undefined,
+    connected: () => true,
+  };
 }
 
 async function userCommand(sub: string | undefined, args: string[], config: Config, out: Out): Promise<number> {

@@ -78,6 +78,10 @@ export const errors = {
   handlerAlreadyBound: defineError({ code: 'ERROR_CORE', status: 400, text: 'Unable to set event handler: Handler already binded', origin: 'rest', when: 'event.bind of a binding that exists' }),
   wrongHandlerUrl: defineError({ code: 'ERROR_WRONG_HANDLER_URL', status: 400, text: 'Wrong handler URL', origin: 'rest', when: 'a handler that is not a URL, or whose host has no dot' }),
   unsupportedProtocol: defineError({ code: 'ERROR_UNSUPPORTED_PROTOCOL', status: 400, text: 'Unsupported event handler protocol', origin: 'rest', when: 'a handler URL that is not http(s)' }),
+  handlerNetworkRefused: defineError(
+    { code: 'ERROR_WRONG_HANDLER_URL', status: 400, text: 'Wrong handler URL: {reason}', origin: 'rest', when: 'event.bind with a handler whose address (or any address its name resolves to) is on a network NOTIFY24_HANDLER_NETWORKS does not allow: loopback, link-local, ... by default' },
+    (reason: string) => ({ text: `Wrong handler URL: ${reason}` }),
+  ),
   unsupportedEventType: defineError({ code: 'ERROR_UNSUPPORTED_EVENT_TYPE', status: 400, text: 'Offline events are not supported by this server', origin: 'rest', when: 'event.bind with EVENT_TYPE=offline by an administrator' }),
   // notify24.*: the extension methods (no portal equivalent).
   invalidSetting: defineError(

@@ -5,6 +5,7 @@ import type { RawParams } from '../rest/params.ts';
 import { isMap } from '../rest/php.ts';
 import { parsePhpFields, parsePhpQuery } from '../lib/php-query.ts';
 import { errors } from '../errors/rest.ts';
+import { webErrors } from '../errors/web.ts';
 
 /** Reads the whole body, refusing more than `limit` bytes without buffering the excess. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -85,13 +86,19 @@ export function mergeParams(query: RawParams, body: RawParams): RawParams {
   return merged;
 }
 
-/** A small JSON object body (console forms); anything else (no body, a list, garbage) is `{}`. */
+/**
+ * A small JSON object body (console forms): no body is `{}`; anything but a JSON object
+ * (garbage, a list, a scalar) is INVALID_JSON, more than `limit` bytes ERROR_REQUEST_TOO_LARGE.
+ */
 export async function readJsonObject(req: IncomingMessage, limit = 64 * 1024): Promise<Record<string, unknown>> {
   const text = (await readBody(req, limit)).toString('utf8');
+  if (text.trim() === '') return {};
+  let value: unknown;
   try {
-    const value = JSON.parse(text || '{}');
-    return isMap(value) ? value : {};
+    value = JSON.parse(text);
   } catch {
-    return {};
+    throw webErrors.badJson();
   }
+  if (!isMap(value)) throw webErrors.badJson();
+  return value;
 }

@@ -148,7 +148,7 @@ test('history.search GROUP_TAG: confirm, mention and admin filter on the portal\
     await repo.claimChat(u.id);
     return repo.insert({
       userId: u.id, authorId: 0, type, module, event, tag: '', subTag: '', title: '', text: `grouped ${module} ${event}`,
-      messageOut: '', buttons: type === 1 ? '[{"TITLE":"OK","VALUE":"Y","TYPE":"accept"}]' : '', params: '', senderClientId: '',
+      messageOut: '', buttons: type === 1 ? '[{"TITLE":"OK","VALUE":"Y","TYPE":"accept"}]' : '', params: '', senderClientId: '', tagOwner: '',
       createdAt: ts.server.services.clock.now(),
     });
   };

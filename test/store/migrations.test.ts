@@ -54,3 +54,20 @@ test('a database at versions 1, 3 and 5 gets 2, 4 and 6, and its notifications a
     }
   });
 });
+
+test('tag owners: rows an application tagged get it as owner, rows a webhook tagged none', async () => {
+  await withDb(async (db) => {
+    assert.deepEqual(await migrate(db, migrations.filter((m) => m.version < 7)), [1, 2, 3, 4, 5, 6]);
+    const add = (tag: string, subTag: string, client: string) =>
+      db.run('INSERT INTO notifications (user_id, notify_type, body, tag, sub_tag, sender_client_id, created_at) VALUES (1, 4, ?, ?, ?, ?, 1)', [
+        `${tag}/${subTag}/${client}`, tag, subTag, client,
+      ]);
+    await add('MP|abcde|T', '', 'local.a.1');
+    await add('', 'MP|abcde|S', 'local.a.1');
+    await add('', '', 'local.a.1');
+    await add('MP|12345|T', '', '');
+    assert.deepEqual((await migrate(db))[0], 7);
+    const owners = await db.all<{ body: string; tag_owner: string }>('SELECT body, tag_owner FROM notifications ORDER BY id');
+    assert.deepEqual(owners.map((r) => r.tag_owner), ['app:local.a.1', 'app:local.a.1', '', '']);
+  });
+});

@@ -41,7 +41,10 @@ export function restHandler(deps: RestEdgeDeps) {
       return portalError(errors.methodNotFound());
     }
     const startMs = deps.clock.now();
-    const trace: RestCallTrace = { method: path.method, params: null, caller: null };
+    const trace: RestCallTrace = {
+      method: path.method, params: null, caller: null,
+      request: { httpMethod: req.method, target: req.url.pathname + req.url.search, origin: req.origin, headers: req.headers },
+    };
     req.notes.restMethod = 'unknown';
     try {
       const request: RequestInfo = { ip: req.ip, secure: req.secure, origin: req.origin, requestId: req.id };

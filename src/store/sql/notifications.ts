@@ -2,7 +2,7 @@ import type { SqlDb } from '../engine/sql-db.ts';
 import { placeholders } from './query.ts';
 import type { NewNotification, NotificationRepo, NotificationRow, NotificationSearch, ReplacedNotification } from '../port/notifications.ts';
 
-const COLS = `id, user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, created_at`;
+const COLS = `id, user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, tag_owner, created_at`;
 
 function row(r: Record<string, unknown>): NotificationRow {
   return {
@@ -21,6 +21,7 @@ function row(r: Record<string, unknown>): NotificationRow {
     buttons: String(r.buttons),
     params: String(r.params),
     senderClientId: String(r.sender_client_id),
+    tagOwner: String(r.tag_owner ?? ''),
     createdAt: Number(r.created_at),
   };
 }
@@ -164,9 +165,9 @@ export class SqlNotificationRepo implements NotificationRepo {
   async insert(n: NewNotification): Promise<number> {
     return this.db.tx(async (t) => {
       const r = await t.get<{ id: number }>(
-        `INSERT INTO notifications (user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING id`,
-        [n.userId, n.authorId, n.type, n.module, n.event, n.tag, n.subTag, n.title, n.text, n.messageOut, n.buttons, n.params, n.senderClientId, n.createdAt],
+        `INSERT INTO notifications (user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, tag_owner, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) RETURNING id`,
+        [n.userId, n.authorId, n.type, n.module, n.event, n.tag, n.subTag, n.title, n.text, n.messageOut, n.buttons, n.params, n.senderClientId, n.tagOwner, n.createdAt],
       );
       const added = new Map([[n.userId, { total: 1, unread: 1, unreadConfirms: n.type === 1 ? 1 : 0 }]]);
       await adjustCounters(t, added);
@@ -179,10 +180,10 @@ export class SqlNotificationRepo implements NotificationRepo {
     return r ? row(r) : null;
   }
 
-  async deleteByTag(userId: number, tag: string): Promise<ReplacedNotification[]> {
+  async deleteByTag(userId: number, tag: string, owner: string): Promise<ReplacedNotification[]> {
     const rows = await this.deleting<CountedRow & { id: number; author_id: number; params: string }>(
-      'DELETE FROM notifications WHERE user_id = ? AND tag = ? RETURNING id, user_id, is_read, notify_type, author_id, params',
-      [userId, tag],
+      'DELETE FROM notifications WHERE user_id = ? AND tag = ? AND tag_owner = ? RETURNING id, user_id, is_read, notify_type, author_id, params',
+      [userId, tag, owner],
     );
     return rows.map((r) => ({ id: Number(r.id), authorId: Number(r.author_id), params: String(r.params) })).sort((a, b) => a.id - b.id);
   }
@@ -220,7 +221,7 @@ export class SqlNotificationRepo implements NotificationRepo {
   async sameTagIds(userId: number, ids: number[]): Promise<number[]> {
     if (ids.length === 0) return [];
     const rows = await this.db.all<{ id: number }>(
-      `SELECT n.id FROM notifications n JOIN notifications o ON o.user_id = n.user_id AND o.tag = n.tag
+      `SELECT n.id FROM notifications n JOIN notifications o ON o.user_id = n.user_id AND o.tag = n.tag AND o.tag_owner = n.tag_owner
        WHERE o.user_id = ? AND o.tag <> '' AND o.id IN ${placeholders(ids.length)}`,
       [userId, ...ids],
     );
@@ -236,11 +237,11 @@ export class SqlNotificationRepo implements NotificationRepo {
     return rows.map((r) => Number(r.id));
   }
 
-  async deleteAllByTag(column: 'tag' | 'sub_tag', value: string): Promise<{ id: number; userId: number }[]> {
+  async deleteAllByTag(column: 'tag' | 'sub_tag', value: string, owner: string): Promise<{ id: number; userId: number }[]> {
     const where = column === 'tag' ? 'tag = ?' : 'sub_tag = ?';
     const rows = await this.deleting<CountedRow & { id: number }>(
-      `DELETE FROM notifications WHERE ${where} RETURNING id, user_id, is_read, notify_type`,
-      [value],
+      `DELETE FROM notifications WHERE ${where} AND tag_owner = ? RETURNING id, user_id, is_read, notify_type`,
+      [value, owner],
     );
     return rows.map((r) => ({ id: Number(r.id), userId: Number(r.user_id) }));
   }

@@ -6,7 +6,9 @@ import { SqlEventRepo } from './events.ts';
 import { SqlMailOutboxRepo } from './mail-outbox.ts';
 import { SqlNotificationRepo } from './notifications.ts';
 import { SqlOAuthRepo } from './oauth.ts';
+import { SqlPreferenceRepo } from './preferences.ts';
 import { SqlWebSessionRepo } from './sessions.ts';
+import { SqlTableStore } from './tables.ts';
 import { SqlUserRepo } from './users.ts';
 import { SqlWebhookRepo } from './webhooks.ts';
 
@@ -18,12 +20,15 @@ export function sqlStore(db: SqlDb): Store {
     webhooks: new SqlWebhookRepo(db),
     notifications: new SqlNotificationRepo(db),
     sessions: new SqlWebSessionRepo(db),
+    preferences: new SqlPreferenceRepo(db),
     apps: new SqlAppRepo(db),
     oauth: new SqlOAuthRepo(db),
     events: new SqlEventRepo(db),
     deliverySettings: new SqlDeliverySettingsRepo(db),
     mailOutbox: new SqlMailOutboxRepo(db),
+    tables: new SqlTableStore(db),
     tx: (fn) => db.tx((t) => fn(sqlStore(t))),
+    externalVersion: () => db.externalVersion?.() ?? null,
     ping: async () => void (await db.get('SELECT 1 AS ok')),
     close: () => db.close(),
   };
