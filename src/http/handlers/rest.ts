@@ -7,6 +7,7 @@ import { parsePhpQuery } from '../../lib/php-query.ts';
 import type { Authenticate } from '../../rest/auth/index.ts';
 import { ensureScope } from '../../rest/invoke.ts';
 import type { MethodRunner, RequestInfo } from '../../rest/method.ts';
+import { checkShape } from '../../rest/shape.ts';
 import type { RestCallTrace } from '../../web/inspector.ts';
 import { bodyParams, mergeParams } from '../body.ts';
 import { empty, PORTAL_HEADERS, portalError, portalReply, type Reply } from '../reply.ts';
@@ -56,7 +57,9 @@ export function restHandler(deps: RestEdgeDeps) {
       }
       const def = deps.runner.resolve(path.method);
       req.notes.restMethod = def.name;
-      const params = mergeParams(parsePhpQuery(req.url.search.slice(1)), await bodyParams(req.raw, deps.config.bodyLimit));
+      const query = parsePhpQuery(req.url.search.slice(1));
+      checkShape(query);
+      const params = mergeParams(query, await bodyParams(req.raw, deps.config.bodyLimit));
       delete params.method;
       trace.params = params;
       const { caller, consumed } = await deps.authenticate({ webhook: path.webhook, params, headers: req.headers, secure: req.secure, ip: request.ip });
