@@ -14,6 +14,7 @@ import { openLogger, preloadLogging, type Logger } from './lib/log.ts';
 import { openRedis, type RedisConnections } from './lib/redis.ts';
 import { MemoryOperatingTime } from './limits/operating-time.ts';
 import { MemoryRateLimiter, noRateLimit, type RateLimiter } from './limits/rate-limiter.ts';
+import { FallbackRateLimiter } from './limits/fallback-rate-limiter.ts';
 import { RedisRateLimiter } from './limits/redis-rate-limiter.ts';
 import { appMethods } from './methods/app.ts';
 import { batchMethods } from './methods/batch.ts';
@@ -96,10 +97,13 @@ function identityCacheFor(store: Store, config: Config, redis: RedisConnections 
   });
 }
 
-function rateLimiterFor(config: Config, redis: RedisConnections | null): RateLimiter {
+function rateLimiterFor(config: Config, redis: RedisConnections | null, log: Logger): RateLimiter {
   // With Redis the nodes share rate-limit buckets; without it, this process counts alone.
   if (!config.rateLimit) return noRateLimit;
-  return redis ? new RedisRateLimiter(redis.commands, config.rateLimit, `${config.redisPrefix}rate:`) : new MemoryRateLimiter(config.rateLimit);
+  if (!redis) return new MemoryRateLimiter(config.rateLimit);
+  const shared = new RedisRateLimiter(redis.commands, config.rateLimit, `${config.redisPrefix}rate:`);
+  const fallback = config.rateLimitFailMode === 'open' ? new MemoryRateLimiter(config.rateLimit) : null;
+  return new FallbackRateLimiter(shared, fallback, log);
 }
 
 /**
@@ -113,7 +117,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const traffic = new TrafficWindow(clock);
   const opened = await openStore(config.databaseUrl, { onQueryError: () => metrics.storeErrors.inc({ engine: opened.engine }) });
   metrics.eventQueueDepth.sampleWith(() => opened.events.pendingCount());
-  const redis = config.redisUrl ? await openRedis(config.redisUrl) : null;
+  const redis = config.redisUrl ? await openRedis(config.redisUrl, config.redisTimeoutMs) : null;
   const store = withIdentityCache(opened, identityCacheFor(opened, config, redis));
   const hub: PushHub = redis ? new RedisPushHub(redis.commands, redis.subscriber, `${config.redisPrefix}push:`) : new LocalPushHub();
   const jobs = new Scheduler(log, metrics);
@@ -133,7 +137,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const inspector = new RequestInspector();
   const table = routes({
     store, clock, log, config, redis, replay, ws, inspector, runner, wakeDelivery, metrics, metricsRegistry,
-    rateLimiter: rateLimiterFor(config, redis),
+    rateLimiter: rateLimiterFor(config, redis, log),
     authenticate: authenticator([oauthAuth, webhookAuth, sessionAuth], { store, clock, config }),
     recorder: inspector,
     loginThrottle: new LoginThrottle(),

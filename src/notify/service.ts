@@ -1,5 +1,6 @@
 import type { Caller } from '../rest/caller.ts';
 import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/log.ts';
 import type { PushHub } from '../realtime/hub.ts';
 import type { Store } from '../store/port/store.ts';
 import type { NotificationRow, ReplacedNotification } from '../store/port/notifications.ts';
@@ -14,6 +15,8 @@ export interface NotifyDeps {
   store: Store;
   clock: Clock;
   hub: PushHub;
+  /** Where a push dropped after a commit is reported. */
+  log?: Pick<Logger, 'warn'>;
 }
 
 export const MAX_TEXT = 20_000;
