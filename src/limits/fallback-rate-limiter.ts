@@ -44,6 +44,12 @@ export class FallbackRateLimiter implements RateLimiter {
     return allowed;
   }
 
+  /** Drops the node's own buckets (and the shared ones' local state, if any). */
+  forget(): void {
+    this.shared.forget?.();
+    this.fallback?.forget?.();
+  }
+
   private noteFailure(err: unknown, nowMs: number): void {
     this.failingSince ??= nowMs;
     if (nowMs - this.warnedAt < WARN_EVERY_MS) return;

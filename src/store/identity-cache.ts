@@ -59,6 +59,8 @@ const CACHED: Record<string, readonly string[]> = {
   webhooks: ['activeForUser'],
   apps: ['byId'],
   oauth: ['byAccessHash'],
+  // Nothing cached; listed so that replacing whole tables (imports, test resets) drops the cache.
+  tables: [],
 };
 
 /**
@@ -70,6 +72,7 @@ const HARMLESS: Record<string, readonly string[]> = {
   webhooks: ['byId', 'list', 'touch'],
   apps: ['byClientId', 'list', 'hasGrant', 'addGrant', 'memberId', 'claimMemberId'],
   oauth: ['saveCode', 'takeCode', 'saveToken', 'byRefreshHash'],
+  tables: ['describe', 'versions', 'page', 'sequences'],
 };
 
 interface Entry {
