@@ -1,4 +1,5 @@
 import { consoleApi, consoleGuards, type ConsoleDeps } from './handlers/console-api.ts';
+import { testingApi, type TestingDeps } from './handlers/console-testing.ts';
 import { healthHandlers, type HealthDeps } from './handlers/health.ts';
 import { loginHandlers, type LoginDeps } from './handlers/login.ts';
 import { metricsHandlers, type MetricsDeps } from './handlers/metrics.ts';
@@ -9,7 +10,7 @@ import { pushHandlers, type PushDeps } from './handlers/push.ts';
 import { preflight, restHandler, type RestEdgeDeps } from './handlers/rest.ts';
 import type { Route } from './router.ts';
 
-export type RouteDeps = RestEdgeDeps & LoginDeps & OAuthServerDeps & ConsoleDeps & PushDeps & HealthDeps & MetricsDeps;
+export type RouteDeps = RestEdgeDeps & LoginDeps & OAuthServerDeps & ConsoleDeps & PushDeps & HealthDeps & MetricsDeps & TestingDeps;
 
 /**
  * Every URL the server answers, in one table: `[method, pattern, handler]`, first match wins.
@@ -24,6 +25,7 @@ export function routes(deps: RouteDeps): Route[] {
   const health = healthHandlers(deps);
   const metrics = metricsHandlers(deps);
   const api = consoleApi(deps);
+  const testing = testingApi(deps);
   const pages = pageHandlers(deps);
   const preferences = preferenceHandlers(deps);
   const { signedIn, admin } = consoleGuards(deps);
@@ -66,6 +68,13 @@ export function routes(deps: RouteDeps): Route[] {
     ['GET', '/console/api/apps', admin(api.apps)],
     ['GET', '/console/api/inspector', admin(api.inspector)],
     ['GET', '/console/api/inspector/stream', admin(api.inspectorStream)],
+    // A server for tests (NOTIFY24_TEST_MODE=1): fault injection and time control; TEST_MODE_OFF elsewhere
+    ['GET', '/console/api/faults', admin(testing.listFaults)],
+    ['POST', '/console/api/faults', admin(testing.addFault)],
+    ['DELETE', '/console/api/faults', admin(testing.clearFaults)],
+    ['DELETE', '/console/api/faults/:id', admin(testing.removeFault)],
+    ['GET', '/console/api/clock', admin(testing.clock)],
+    ['POST', '/console/api/clock', admin(testing.advanceClock)],
     ['ANY', '/console/api/*', admin(api.notFound)],
 
     // Probes for load balancers and orchestrators; Prometheus metrics (404 unless NOTIFY24_METRICS_PORT=main)

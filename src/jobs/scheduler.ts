@@ -53,6 +53,24 @@ export class Scheduler {
     else this.schedule(slot, 0);
   }
 
+  /**
+   * Runs every job once now and resolves when all have finished (after a test moved the clock,
+   * expiry and retention take effect at once); each then keeps its interval from this run.
+   */
+  async runAllNow(): Promise<void> {
+    await Promise.all([...this.slots.values()].map(async (slot) => {
+      while (slot.running) await slot.running;
+      if (this.stopping.signal.aborted) return;
+      if (slot.timer) clearTimeout(slot.timer);
+      slot.timer = null;
+      slot.running = this.runOnce(slot).finally(() => {
+        slot.running = null;
+        this.schedule(slot, slot.job.everyMs);
+      });
+      await slot.running;
+    }));
+  }
+
   /** No new runs; runs in flight see their signal aborted and are awaited. */
   async stop(): Promise<void> {
     this.stopping.abort();
