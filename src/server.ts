@@ -8,6 +8,8 @@ import { routes } from './http/routes.ts';
 import { loadTls, type TlsMaterial } from './http/tls.ts';
 import { LoginThrottle } from './identity/login-throttle.ts';
 import { EVENT_DELIVERY, serverJobs } from './jobs/jobs.ts';
+import { openMailTransport } from './delivery/mail/transport.ts';
+import { UnsubscribeLinks } from './delivery/mail/unsubscribe.ts';
 import { Scheduler } from './jobs/scheduler.ts';
 import { AdjustableClock, systemClock, type Clock } from './lib/clock.ts';
 import { FaultInjector } from './faults/injector.ts';
@@ -30,7 +32,8 @@ import { TrafficWindow } from './observability/traffic.ts';
 import { userMethods } from './methods/user.ts';
 import { LocalPushHub, type PushHub } from './realtime/hub.ts';
 import { RedisPushHub } from './realtime/redis-hub.ts';
-import { PushReplay } from './realtime/replay.ts';
+import { DEFAULT_FANOUT_LIMITS } from './realtime/fanout.ts';
+import { DEFAULT_REPLAY_OPTIONS, PushReplay } from './realtime/replay.ts';
 import { WsChannel } from './realtime/ws.ts';
 import { authenticator } from './rest/auth/index.ts';
 import { oauthAuth } from './rest/auth/oauth.ts';
@@ -61,6 +64,8 @@ export interface ServerParts {
   registry: MethodRegistry;
   /** Real-time fan-out to users' open pages. */
   hub: PushHub;
+  /** Per-user feeds of this node's push connections, and the sliced writes to them. */
+  replay: PushReplay;
   /** Shared Redis of a multi-node deployment (NOTIFY24_REDIS_URL); null on a single node. */
   redis: RedisConnections | null;
   /** Events for applications: queued in the store, posted by the event delivery job. */
@@ -143,11 +148,20 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     store, clock, log, hub, appEvents, methods: registry, config,
   });
 
-  const replay = new PushReplay(hub, clock);
+  // A bad SMTP URL is logged here and shown on every mail it fails; it never stops the server.
+  const mailTransport = openMailTransport(config, log);
+  const unsubscribeLinks = new UnsubscribeLinks(store);
+
+  const replay = new PushReplay(hub, clock, {
+    ...DEFAULT_REPLAY_OPTIONS,
+    fanout: { ...DEFAULT_FANOUT_LIMITS, slowBytes: config.pushSlowBytes, slowMessages: config.pushSlowMessages },
+  });
   const ws = new WsChannel(replay, metrics);
   const inspector = new RequestInspector();
+  const listeners: Listener[] = [];
+  const listening = () => ({ http: listeners[0]?.url ?? null, https: listeners[1]?.url ?? null });
   const table = routes({
-    store, clock, log, config, redis, replay, ws, inspector, runner, wakeDelivery, metrics, metricsRegistry,
+    store, clock, log, config, redis, replay, ws, inspector, traffic, listening, runner, wakeDelivery, metrics, metricsRegistry, unsubscribeLinks,
     rateLimiter,
     authenticate: authenticator([oauthAuth, webhookAuth, sessionAuth], { store, clock, config }),
     recorder: inspector,
@@ -159,7 +173,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const dispatcher = createDispatcher(table, { log, trustProxy: config.trustProxy, onDone: observeRequests({ log, metrics, traffic }) });
   metrics.httpInFlight.sampleWith(() => dispatcher.inFlight());
 
-  const listeners: Listener[] = [];
   let tls: TlsMaterial | null = null;
   let metricsListener: Listener | null = null;
   const closeParts = async () => {
@@ -188,7 +201,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     throw err;
   }
   const [http, https] = listeners;
-  jobs.start(serverJobs({ store, clock, log, config, metrics }, config.publicUrl ?? http!.url));
+  jobs.start(serverJobs({ store, clock, log, config, metrics, mailTransport, unsubscribeLinks }, config.publicUrl ?? http!.url));
   // pino and prom-client are not needed to start serving: they load a moment later, off the
   // start's path (the first log line or scrape loads them sooner if it comes first).
   setTimeout(() => {
@@ -198,7 +211,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   let closing: Promise<void> | null = null;
   return {
-    services: { config, store, clock, log, registry, hub, redis, appEvents, jobs, metrics, metricsRegistry, traffic, faults, timeControl },
+    services: { config, store, clock, log, registry, hub, replay, redis, appEvents, jobs, metrics, metricsRegistry, traffic, faults, timeControl },
     httpUrl: http!.url,
     httpsUrl: https?.url ?? null,
     metricsUrl: metricsListener ? `${metricsListener.url}/metrics` : null,
