@@ -26,6 +26,7 @@ import { imNotifyMethods } from './methods/im-notify.ts';
 import { notify24SettingsMethods } from './methods/notify24-settings.ts';
 import { platformMethods } from './methods/platform.ts';
 import { createMetrics, type ServerMetrics } from './observability/metrics.ts';
+import { observeServing } from './observability/serving.ts';
 import type { MetricsRegistry } from './observability/registry.ts';
 import { observeRequests } from './observability/requests.ts';
 import { TrafficWindow } from './observability/traffic.ts';
@@ -201,6 +202,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     throw err;
   }
   const [http, https] = listeners;
+  const stopObserving = observeServing(metrics, listeners.map((l, i) => ({ name: i === 0 ? 'http' : 'https', server: l.server })));
   jobs.start(serverJobs({ store, clock, log, config, metrics, mailTransport, unsubscribeLinks }, config.publicUrl ?? http!.url));
   // pino and prom-client are not needed to start serving: they load a moment later, off the
   // start's path (the first log line or scrape loads them sooner if it comes first).
@@ -235,6 +237,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         await Promise.all([dispatcher.drain(grace), ws.close(grace)]);
         for (const l of all) l.closeConnections();
         await Promise.all(stopped);
+        stopObserving();
         await closeParts();
       })();
       return closing;
