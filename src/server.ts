@@ -7,7 +7,7 @@ import { listen, type Listener } from './http/listeners.ts';
 import { routes } from './http/routes.ts';
 import { loadTls, type TlsMaterial } from './http/tls.ts';
 import { LoginThrottle } from './identity/login-throttle.ts';
-import { EVENT_DELIVERY, serverJobs } from './jobs/jobs.ts';
+import { EVENT_DELIVERY, WEB_PUSH, serverJobs } from './jobs/jobs.ts';
 import { Scheduler } from './jobs/scheduler.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { openLogger, preloadLogging, type Logger } from './lib/log.ts';
@@ -39,6 +39,10 @@ import { MethodRegistry } from './rest/registry.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/port/store.ts';
 import { RequestInspector } from './web/inspector.ts';
+import { webPushMethods } from './methods/notify24-push.ts';
+import { pushEverything } from './webpush/policy.ts';
+import { ensureVapidKeys } from './webpush/vapid.ts';
+import { WebPushWorker } from './webpush/worker.ts';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -108,12 +112,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const jobs = new Scheduler(log, metrics);
   const wakeDelivery = () => jobs.wake(EVENT_DELIVERY);
   const appEvents = new AppEventQueue({ store, clock }, wakeDelivery);
+  const vapid = await ensureVapidKeys(store);
+  const webPush = new WebPushWorker({ store, clock, log, metrics, config, policy: pushEverything, vapid });
+  const wakeWebPush = () => jobs.wake(WEB_PUSH);
 
   const registry = new MethodRegistry().add(
-    ...platformMethods, ...userMethods, ...batchMethods, ...imNotifyMethods, ...imCountersMethods, ...appMethods, ...eventMethods,
+    ...platformMethods, ...userMethods, ...batchMethods, ...imNotifyMethods, ...imCountersMethods, ...appMethods, ...eventMethods, ...webPushMethods,
   );
   const runner = new MethodPipeline(registry, new MemoryOperatingTime(config.operatingLimit), {
-    store, clock, log, hub, appEvents, methods: registry, config,
+    store, clock, log, hub, appEvents, methods: registry, config, wakeWebPush, vapidPublicKey: vapid.publicKey,
   });
 
   const replay = new PushReplay(hub, clock);
@@ -158,7 +165,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     throw err;
   }
   const [http, https] = listeners;
-  jobs.start(serverJobs({ store, clock, log, config, metrics }, config.publicUrl ?? http!.url));
+  jobs.start(serverJobs({ store, clock, log, config, metrics, webPush }, config.publicUrl ?? http!.url));
   // pino and prom-client are not needed to start serving: they load a moment later, off the
   // start's path (the first log line or scrape loads them sooner if it comes first).
   setTimeout(() => {

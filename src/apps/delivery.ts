@@ -135,7 +135,7 @@ export class EventDeliveryWorker {
 }
 
 /** A short reason for the log: fetch wraps the socket error in `cause`. */
-function describeFailure(err: unknown): string {
+export function describeFailure(err: unknown): string {
   const e = err as Error & { cause?: { code?: string; message?: string } };
   if (e.name === 'TimeoutError') return 'timed out';
   if (e.name === 'AbortError') return 'aborted (server stopping)';

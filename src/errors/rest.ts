@@ -79,6 +79,12 @@ export const errors = {
   wrongHandlerUrl: defineError({ code: 'ERROR_WRONG_HANDLER_URL', status: 400, text: 'Wrong handler URL', origin: 'rest', when: 'a handler that is not a URL, or whose host has no dot' }),
   unsupportedProtocol: defineError({ code: 'ERROR_UNSUPPORTED_PROTOCOL', status: 400, text: 'Unsupported event handler protocol', origin: 'rest', when: 'a handler URL that is not http(s)' }),
   unsupportedEventType: defineError({ code: 'ERROR_UNSUPPORTED_EVENT_TYPE', status: 400, text: 'Offline events are not supported by this server', origin: 'rest', when: 'event.bind with EVENT_TYPE=offline by an administrator' }),
+
+  // notify24.push.*: Web Push subscriptions (extension methods, docs/delivery.md).
+  pushSubscriptionError: defineError(
+    { code: 'PUSH_SUBSCRIPTION_ERROR', status: 400, text: 'Incorrect push subscription: {reason}', origin: 'rest', when: 'notify24.push.subscribe with a subscription that is missing, malformed or whose endpoint is not https' },
+    (reason: string) => ({ text: `Incorrect push subscription: ${reason}` }),
+  ),
 };
 
 /**

@@ -1,13 +1,17 @@
 import { EventDeliveryWorker, type DeliveryDeps } from '../apps/delivery.ts';
 import type { Config } from '../config.ts';
 import { purgeExpired, retentionCutoff } from '../notify/retention.ts';
+import type { WebPushWorker } from '../webpush/worker.ts';
 import type { Job } from './scheduler.ts';
 
 /** The job `AppEventQueue` wakes when it queued deliveries. */
 export const EVENT_DELIVERY = 'event-delivery';
+/** The job a sent notification wakes when it queued pushes to browsers. */
+export const WEB_PUSH = 'web-push';
 
 export interface JobDeps extends DeliveryDeps {
-  config: DeliveryDeps['config'] & Pick<Config, 'retentionDays' | 'eventPollMs' | 'retentionPurgeMs' | 'sessionPurgeMs' | 'oauthPurgeMs'>;
+  config: DeliveryDeps['config'] & Pick<Config, 'retentionDays' | 'eventPollMs' | 'retentionPurgeMs' | 'sessionPurgeMs' | 'oauthPurgeMs' | 'pushPollMs'>;
+  webPush: WebPushWorker;
 }
 
 /**
@@ -20,6 +24,7 @@ export function serverJobs(deps: JobDeps, baseUrl: string): Job[] {
   const delivery = new EventDeliveryWorker(deps, baseUrl);
   return [
     { name: EVENT_DELIVERY, everyMs: config.eventPollMs, run: (signal) => delivery.deliverDue(signal) },
+    { name: WEB_PUSH, everyMs: config.pushPollMs, run: (signal) => deps.webPush.deliverDue(signal) },
     {
       name: 'retention',
       everyMs: config.retentionPurgeMs,

@@ -13,6 +13,8 @@ export interface NotifyDeps {
   store: Store;
   clock: Clock;
   hub: PushHub;
+  /** Tells the web push job that pushes were queued (src/webpush/). */
+  wakeWebPush?: () => void;
 }
 
 export const MAX_TEXT = 20_000;
@@ -84,7 +86,7 @@ export async function sendNotification(deps: NotifyDeps, input: SendInput): Prom
   const tag = input.tagOwner && input.tag ? appTag(input.tagOwner, input.tag) : '';
   const subTag = input.tagOwner && input.subTag ? appTag(input.tagOwner, input.subTag) : '';
   if (tooLong(tag) || tooLong(subTag)) return false;
-  const { id, replaced, chatId } = await deps.store.tx(async (s) => {
+  const { id, replaced, chatId, pushes } = await deps.store.tx(async (s) => {
     const chatId = await s.notifications.claimChat(input.userId);
     const replaced = tag ? await s.notifications.deleteByTag(input.userId, tag) : [];
     const params = withReplacedAuthors(input.params, replaced, input.authorId);
@@ -104,8 +106,11 @@ export async function sendNotification(deps: NotifyDeps, input: SendInput): Prom
       senderClientId: input.senderClientId,
       createdAt: deps.clock.now(),
     });
-    return { id, replaced, chatId };
+    // Queued with the notification, so a crash right after the commit loses no push.
+    const pushes = await s.webPush.enqueue(id, input.userId, deps.clock.now());
+    return { id, replaced, chatId, pushes };
   });
+  if (pushes) deps.wakeWebPush?.();
   if (replaced.length) await deps.hub.publish(input.userId, { command: 'notifyDelete', params: { ids: replaced.map((r) => r.id) } });
   const row = await deps.store.notifications.byId(id);
   if (row) await deps.hub.publish(input.userId, { command: 'notifyAdd', params: notificationView(row, chatId) });

@@ -44,7 +44,8 @@ test('a database at versions 1, 3 and 5 gets 2, 4 and 6, and its notifications a
       await db.run('INSERT INTO notifications (user_id, notify_type, body, is_read, created_at) VALUES (1, ?, ?, ?, 1)', [type, 'x', read]);
     }
 
-    assert.deepEqual(await migrate(db), [2, 4, 6]);
+    // Later versions (any number of them, with gaps) come after 6.
+    assert.deepEqual(await migrate(db), migrations.map((m) => m.version).filter((v) => ![1, 3, 5].includes(v)).sort((a, b) => a - b));
     assert.deepEqual(await migrate(db), [], 'nothing is applied twice');
     const counters = await db.get<Record<string, unknown>>('SELECT total, unread, unread_confirms FROM notify_counters WHERE user_id = 1');
     assert.deepEqual(Object.values(counters!).map(Number), [3, 2, 1]);

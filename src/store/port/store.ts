@@ -1,6 +1,7 @@
 import type { AppRepo, EventRepo, OAuthRepo } from './apps.ts';
 import type { UserRepo, WebhookRepo, WebSessionRepo } from './identity.ts';
 import type { NotificationRepo } from './notifications.ts';
+import type { WebPushRepo } from './webpush.ts';
 
 /**
  * The storage interface the rest of the server sees: one repository per kind of record,
@@ -23,6 +24,8 @@ export interface Store {
   oauth: OAuthRepo;
   /** Event bindings and the durable delivery queue. */
   events: EventRepo;
+  /** Web Push: the VAPID keys, browsers' subscriptions and the queue of pushes. */
+  webPush: WebPushRepo;
   /** Runs `fn` against a store whose every repository works inside one transaction. */
   tx<T>(fn: (store: Store) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query (readiness checks). */

@@ -7,6 +7,7 @@ import { SqlOAuthRepo } from './oauth.ts';
 import { SqlWebSessionRepo } from './sessions.ts';
 import { SqlUserRepo } from './users.ts';
 import { SqlWebhookRepo } from './webhooks.ts';
+import { SqlWebPushRepo } from './webpush.ts';
 
 /** The Store over one SQL connection (or one open transaction): every repository shares it. */
 export function sqlStore(db: SqlDb): Store {
@@ -19,6 +20,7 @@ export function sqlStore(db: SqlDb): Store {
     apps: new SqlAppRepo(db),
     oauth: new SqlOAuthRepo(db),
     events: new SqlEventRepo(db),
+    webPush: new SqlWebPushRepo(db),
     tx: (fn) => db.tx((t) => fn(sqlStore(t))),
     ping: async () => void (await db.get('SELECT 1 AS ok')),
     close: () => db.close(),
