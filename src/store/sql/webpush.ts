@@ -1,4 +1,5 @@
 import type { SqlDb } from '../engine/sql-db.ts';
+import { claimDueRows } from './query.ts';
 import type { NewPushSubscription, PushDelivery, PushSubscriptionRecord, VapidKeys, WebPushRepo } from '../port/webpush.ts';
 
 interface SubscriptionRow {
@@ -49,7 +50,7 @@ function toDelivery(r: DeliveryRow): PushDelivery {
 
 const VAPID_FACT = 'vapid_keys';
 /** Due, and not held by a live claim of some worker. */
-const CLAIMABLE = 'due_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)';
+const PUSH_QUEUE = { table: 'push_deliveries', dueColumn: 'due_at', claimable: 'due_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)' };
 
 export class SqlWebPushRepo implements WebPushRepo {
   constructor(private readonly db: SqlDb) {}
@@ -116,25 +117,7 @@ export class SqlWebPushRepo implements WebPushRepo {
     return r.changes;
   }
   async claimDue(worker: string, now: number, until: number, limit: number) {
-    const claimed: PushDelivery[] = [];
-    // As the event queue does: the UPDATE checks the WHERE again, so a row another node took
-    // since the SELECT is skipped, and asking again yields fresh candidates.
-    while (claimed.length < limit) {
-      const candidates = await this.db.all<{ id: number | string }>(
-        `SELECT id FROM push_deliveries WHERE ${CLAIMABLE} ORDER BY due_at, id LIMIT ?`,
-        [now, now, limit - claimed.length],
-      );
-      if (candidates.length === 0) break;
-      for (const { id } of candidates) {
-        const row = await this.db.get<DeliveryRow>(
-          `UPDATE push_deliveries SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1
-           WHERE id = ? AND ${CLAIMABLE} RETURNING *`,
-          [worker, until, Number(id), now, now],
-        );
-        if (row) claimed.push(toDelivery(row));
-      }
-    }
-    return claimed;
+    return (await claimDueRows<DeliveryRow>(this.db, PUSH_QUEUE, worker, now, until, limit)).map(toDelivery);
   }
   async finish(id: number) {
     await this.db.run('DELETE FROM push_deliveries WHERE id = ?', [id]);
