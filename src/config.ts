@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './lib/log.ts';
 import { RATE_PROFILES, type BucketSettings } from './limits/rate-limiter.ts';
+import { NETWORK_CLASSES, parseNetworks, type NetworkClass } from './lib/networks.ts';
 
 /**
  * Every setting of the server, declared once: its `NOTIFY24_*` variable, how its value is
@@ -109,9 +110,13 @@ export const SETTINGS = {
   oauthCodeTtl: setting({ env: 'NOTIFY24_OAUTH_CODE_TTL', type: 'seconds', default: 30, description: 'lifetime of an OAuth authorization code (docs/apps.md)', parse: positive }),
   oauthAccessTtl: setting({ env: 'NOTIFY24_OAUTH_ACCESS_TTL', type: 'seconds', default: 3600, description: 'lifetime of an OAuth access token (`expires_in`)', parse: positive }),
   oauthRefreshTtl: setting({ env: 'NOTIFY24_OAUTH_REFRESH_TTL', type: 'seconds', default: 180 * 86_400, description: 'lifetime of an OAuth refresh token', parse: positive }),
+  // Push channel of the web page (src/realtime/fanout.ts)
+  pushSlowBytes: setting({ env: 'NOTIFY24_PUSH_SLOW_BYTES', type: 'bytes', default: 256 * 1024, shown: '`262144`', description: 'a push connection holding more unsent bytes than this is skipped until it drains, then catches up from the replay buffer', parse: positiveInteger }),
+  pushSlowMessages: setting({ env: 'NOTIFY24_PUSH_SLOW_MESSAGES', type: 'count', default: 100, description: 'a skipped push connection that misses more messages than this, or stays skipped 10 s, is closed (WebSocket code 4008) and resumes when it reconnects', parse: positiveInteger }),
   // Event delivery to applications
   eventRetryBaseMs: setting({ env: 'NOTIFY24_EVENT_RETRY_BASE_MS', type: 'ms', default: 10_000, description: 'first retry of a failed event delivery; each next one waits twice as long (at most an hour)', parse: positive }),
   eventMaxAttempts: setting({ env: 'NOTIFY24_EVENT_MAX_ATTEMPTS', type: 'count', default: 8, description: 'attempts before a delivery is given up', parse: positiveInteger }),
+  handlerNetworks: setting<NetworkClass[]>({ env: 'NOTIFY24_HANDLER_NETWORKS', type: listed(NETWORK_CLASSES), default: ['public', 'private'], shown: '`public,private`', description: 'networks event handlers may be on, comma-separated; **add `loopback` for handlers on this machine** (`public,private,loopback`). Checked at `event.bind` and on the address each delivery connects to; link-local (cloud metadata at 169.254.169.254) only when listed; unspecified, multicast and reserved addresses never (docs/apps.md)', parse: parseNetworks }),
   eventTimeoutMs: setting({ env: 'NOTIFY24_EVENT_TIMEOUT_MS', type: 'ms', default: 10_000, description: 'how long one delivery POST may take', parse: positive }),
   // Web Push to browsers (docs/delivery.md)
   pushSubject: setting<string | null>({ env: 'NOTIFY24_PUSH_SUBJECT', type: 'URL', default: null, shown: 'public URL', description: 'contact sent to push services with every push (VAPID `sub`): a `mailto:` or `https:` URL; by default the public URL when it is https, else `mailto:postmaster@localhost`', parse: url(['mailto', 'https']) }),

@@ -20,6 +20,7 @@ import { batchMethods } from './methods/batch.ts';
 import { eventMethods } from './methods/event.ts';
 import { imCountersMethods } from './methods/im-counters.ts';
 import { imNotifyMethods } from './methods/im-notify.ts';
+import { notify24SettingsMethods } from './methods/notify24-settings.ts';
 import { platformMethods } from './methods/platform.ts';
 import { createMetrics, type ServerMetrics } from './observability/metrics.ts';
 import type { MetricsRegistry } from './observability/registry.ts';
@@ -28,7 +29,8 @@ import { TrafficWindow } from './observability/traffic.ts';
 import { userMethods } from './methods/user.ts';
 import { LocalPushHub, type PushHub } from './realtime/hub.ts';
 import { RedisPushHub } from './realtime/redis-hub.ts';
-import { PushReplay } from './realtime/replay.ts';
+import { DEFAULT_FANOUT_LIMITS } from './realtime/fanout.ts';
+import { DEFAULT_REPLAY_OPTIONS, PushReplay } from './realtime/replay.ts';
 import { WsChannel } from './realtime/ws.ts';
 import { authenticator } from './rest/auth/index.ts';
 import { oauthAuth } from './rest/auth/oauth.ts';
@@ -36,11 +38,12 @@ import { sessionAuth } from './rest/auth/session.ts';
 import { webhookAuth } from './rest/auth/webhook.ts';
 import { MethodPipeline } from './rest/invoke.ts';
 import { MethodRegistry } from './rest/registry.ts';
+import { IdentityCache, redisInvalidationBus, withIdentityCache } from './store/identity-cache.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/port/store.ts';
 import { RequestInspector } from './web/inspector.ts';
 import { webPushMethods } from './methods/notify24-push.ts';
-import { pushEverything } from './webpush/policy.ts';
+import { deliveryPolicy } from './delivery/policy.ts';
 import { ensureVapidKeys } from './webpush/vapid.ts';
 import { WebPushWorker } from './webpush/worker.ts';
 
@@ -62,6 +65,8 @@ export interface ServerParts {
   registry: MethodRegistry;
   /** Real-time fan-out to users' open pages. */
   hub: PushHub;
+  /** Per-user feeds of this node's push connections, and the sliced writes to them. */
+  replay: PushReplay;
   /** Shared Redis of a multi-node deployment (NOTIFY24_REDIS_URL); null on a single node. */
   redis: RedisConnections | null;
   /** Events for applications: queued in the store, posted by the event delivery job. */
@@ -84,11 +89,24 @@ export interface RunningServer {
   /** `http://host:port/metrics` when the metrics have a port of their own, else null. */
   metricsUrl: string | null;
   tls: TlsMaterial | null;
+  /**
+   * Empties what the process keeps between requests outside the store — rate-limit buckets,
+   * operating time, the inspector's calls — so a reset test portal starts over.
+   */
+  forgetVolatile(): void;
   close(): Promise<void>;
 }
 
 /** How long after listening the logging and metrics libraries are loaded. */
 const LIBRARIES_LOAD_DELAY_MS = 1000;
+
+/** Credentials checked without a query, kept right across processes (SQLite) and nodes (Redis). */
+function identityCacheFor(store: Store, config: Config, redis: RedisConnections | null): IdentityCache {
+  return new IdentityCache({
+    externalVersion: () => store.externalVersion(),
+    bus: redis ? redisInvalidationBus(redis, `${config.redisPrefix}auth`) : null,
+  });
+}
 
 function rateLimiterFor(config: Config, redis: RedisConnections | null): RateLimiter {
   // With Redis the nodes share rate-limit buckets; without it, this process counts alone.
@@ -105,30 +123,39 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const log = options.log ?? openLogger(config.logLevel, config.logFormat);
   const { registry: metricsRegistry, metrics } = createMetrics();
   const traffic = new TrafficWindow(clock);
-  const store = await openStore(config.databaseUrl, { onQueryError: () => metrics.storeErrors.inc({ engine: store.engine }) });
-  metrics.eventQueueDepth.sampleWith(() => store.events.pendingCount());
+  const opened = await openStore(config.databaseUrl, { onQueryError: () => metrics.storeErrors.inc({ engine: opened.engine }) });
+  metrics.eventQueueDepth.sampleWith(() => opened.events.pendingCount());
   const redis = config.redisUrl ? await openRedis(config.redisUrl) : null;
+  const store = withIdentityCache(opened, identityCacheFor(opened, config, redis));
   const hub: PushHub = redis ? new RedisPushHub(redis.commands, redis.subscriber, `${config.redisPrefix}push:`) : new LocalPushHub();
   const jobs = new Scheduler(log, metrics);
   const wakeDelivery = () => jobs.wake(EVENT_DELIVERY);
   const appEvents = new AppEventQueue({ store, clock }, wakeDelivery);
   const vapid = await ensureVapidKeys(store);
-  const webPush = new WebPushWorker({ store, clock, log, metrics, config, policy: pushEverything, vapid });
+  const webPush = new WebPushWorker({ store, clock, log, metrics, config, policy: deliveryPolicy({ store, clock }), vapid });
   const wakeWebPush = () => jobs.wake(WEB_PUSH);
 
   const registry = new MethodRegistry().add(
-    ...platformMethods, ...userMethods, ...batchMethods, ...imNotifyMethods, ...imCountersMethods, ...appMethods, ...eventMethods, ...webPushMethods,
+    ...platformMethods, ...userMethods, ...batchMethods, ...imNotifyMethods, ...imCountersMethods, ...appMethods, ...eventMethods,
+    ...notify24SettingsMethods, ...webPushMethods,
   );
-  const runner = new MethodPipeline(registry, new MemoryOperatingTime(config.operatingLimit), {
+  const operatingTime = new MemoryOperatingTime(config.operatingLimit);
+  const rateLimiter = rateLimiterFor(config, redis);
+  const runner = new MethodPipeline(registry, operatingTime, {
     store, clock, log, hub, appEvents, methods: registry, config, wakeWebPush, vapidPublicKey: vapid.publicKey,
   });
 
-  const replay = new PushReplay(hub, clock);
+  const replay = new PushReplay(hub, clock, {
+    ...DEFAULT_REPLAY_OPTIONS,
+    fanout: { ...DEFAULT_FANOUT_LIMITS, slowBytes: config.pushSlowBytes, slowMessages: config.pushSlowMessages },
+  });
   const ws = new WsChannel(replay, metrics);
   const inspector = new RequestInspector();
+  const listeners: Listener[] = [];
+  const listening = () => ({ http: listeners[0]?.url ?? null, https: listeners[1]?.url ?? null });
   const table = routes({
-    store, clock, log, config, redis, replay, ws, inspector, runner, wakeDelivery, metrics, metricsRegistry,
-    rateLimiter: rateLimiterFor(config, redis),
+    store, clock, log, config, redis, replay, ws, inspector, traffic, listening, runner, wakeDelivery, metrics, metricsRegistry,
+    rateLimiter,
     authenticate: authenticator([oauthAuth, webhookAuth, sessionAuth], { store, clock, config }),
     recorder: inspector,
     loginThrottle: new LoginThrottle(),
@@ -136,7 +163,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const dispatcher = createDispatcher(table, { log, trustProxy: config.trustProxy, onDone: observeRequests({ log, metrics, traffic }) });
   metrics.httpInFlight.sampleWith(() => dispatcher.inFlight());
 
-  const listeners: Listener[] = [];
   let tls: TlsMaterial | null = null;
   let metricsListener: Listener | null = null;
   const closeParts = async () => {
@@ -175,11 +201,16 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   let closing: Promise<void> | null = null;
   return {
-    services: { config, store, clock, log, registry, hub, redis, appEvents, jobs, metrics, metricsRegistry, traffic },
+    services: { config, store, clock, log, registry, hub, replay, redis, appEvents, jobs, metrics, metricsRegistry, traffic },
     httpUrl: http!.url,
     httpsUrl: https?.url ?? null,
     metricsUrl: metricsListener ? `${metricsListener.url}/metrics` : null,
     tls,
+    forgetVolatile() {
+      rateLimiter.forget?.();
+      operatingTime.forget();
+      inspector.clear();
+    },
     /**
      * The one way down, for signals and tests alike: stop accepting connections, let requests in
      * flight finish (at most NOTIFY24_SHUTDOWN_TIMEOUT_MS), end event streams and close

@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 import { configFromEnv, parseSetting, type Config } from '../config.ts';
-import { createUser, createWebhook, setPassword, webhookUrl } from '../identity/accounts.ts';
+import { configuredBaseUrls } from '../http/addresses.ts';
+import { createUser, createWebhook, setPassword, webhookUrls } from '../identity/accounts.ts';
+import { openRedis } from '../lib/redis.ts';
+import { IdentityCache, redisInvalidationBus, withIdentityCache, type InvalidationBus } from '../store/identity-cache.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/port/store.ts';
 import { serve } from './serve.ts';
@@ -12,7 +15,7 @@ const USAGE = `usage: notify24 <command>
                                run the server (default http://127.0.0.1:8080, https :8443)
   user add --login L [--name N] [--last-name N] [--email E] [--position P] [--password P] [--admin]
   user list
-  user passwd --id ID --password P
+  user passwd (--id ID | --login L) --password P
   webhook add --user ID [--scope im,user] [--title T]
   webhook list
   webhook revoke --id ID
@@ -34,12 +37,31 @@ function baseUrl(config: Config): string {
 }
 
 async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(config.databaseUrl);
+  const opened = await openStore(config.databaseUrl);
+  // Running servers cache credentials: a revoke or deactivation here must reach them at once.
+  // On SQLite they see this process's commit themselves; nodes sharing PostgreSQL hear it on Redis.
+  const store = config.redisUrl ? withIdentityCache(opened, new IdentityCache({ bus: oneShotBus(config.redisUrl, `${config.redisPrefix}auth`) })) : opened;
   try {
     return await fn(store);
   } finally {
     await store.close();
   }
+}
+
+/** Publishes each invalidation on a connection of its own: the CLI never listens. */
+function oneShotBus(url: string, channel: string): InvalidationBus {
+  return {
+    async publish() {
+      const redis = await openRedis(url);
+      try {
+        await redisInvalidationBus(redis, channel).publish();
+      } finally {
+        await redis.close();
+      }
+    },
+    listen: () => undefined,
+    connected: () => true,
+  };
 }
 
 async function userCommand(sub: string | undefined, args: string[], config: Config, out: Out): Promise<number> {
@@ -83,9 +105,11 @@ async function userCommand(sub: string | undefined, args: string[], config: Conf
       return 0;
     }
     if (sub === 'passwd') {
-      if (!values.id || !values.password) throw new Error('user passwd needs --id and --password');
-      await setPassword(store, Number(values.id), values.password);
-      out(`password of user ${values.id} set`);
+      if ((!values.id && !values.login) || !values.password) throw new Error('user passwd needs --id or --login, and --password');
+      const user = values.id ? await store.users.byId(Number(values.id)) : await store.users.byLogin(values.login!);
+      if (!user) throw new Error(`no user ${values.id ?? values.login}`);
+      await setPassword(store, user.id, values.password);
+      out(`password of user ${user.id} (${user.login}) set`);
       return 0;
     }
     throw new Error(`unknown command: user ${sub ?? ''}`);
@@ -103,8 +127,10 @@ async function webhookCommand(sub: string | undefined, args: string[], config: C
       if (!(userId > 0) || !(await store.users.byId(userId))) throw new Error('webhook add needs --user with an existing user id');
       const scopes = (values.scope ?? 'im').split(',').map((s) => s.trim()).filter(Boolean);
       const { webhook, code } = await createWebhook(store, { userId, scopes, title: values.title }, Date.now());
-      out(`webhook ${webhook.id} for user ${userId}, scopes ${scopes.join(',')}:`);
-      out(webhookUrl(baseUrl(config), userId, code));
+      out(`webhook ${webhook.id} for user ${userId}, scopes ${scopes.join(',')} (HTTPS for official SDKs; shown only now):`);
+      const urls = webhookUrls(configuredBaseUrls(config), userId, code);
+      if (urls.http) out(urls.http);
+      if (urls.https) out(urls.https);
       return 0;
     }
     if (sub === 'list') {

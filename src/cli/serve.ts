@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
-import { webhookUrl } from '../identity/accounts.ts';
+import { withPublicUrl } from '../http/addresses.ts';
+import { webhookUrls } from '../identity/accounts.ts';
 import { ensureBootstrap } from '../identity/bootstrap.ts';
 import { startServer } from '../server.ts';
 
@@ -11,19 +12,23 @@ import { startServer } from '../server.ts';
 export async function serve(config: Config, out: (line: string) => void): Promise<number> {
   const server = await startServer(config);
   const admin = await ensureBootstrap(server.services);
-  const base = config.publicUrl ?? server.httpUrl;
+  const bases = withPublicUrl({ http: server.httpUrl, https: server.httpsUrl }, config.publicUrl);
+  const base = bases.http ?? bases.https!;
   out(`notify24 listening on ${server.httpUrl}${server.httpsUrl ? ` and ${server.httpsUrl}` : ''}`);
   out(`database: ${config.databaseUrl}`);
   if (admin) {
-    out(`webhook URL (user ${admin.userId}, scopes im,user):`);
-    out(`  ${webhookUrl(base, admin.userId, admin.code)}`);
-    if (server.httpsUrl) out(`  ${webhookUrl(server.httpsUrl, admin.userId, admin.code)}`);
+    const urls = webhookUrls(bases, admin.userId, admin.code);
+    out(`webhook URL (user ${admin.userId}, scopes im,user; HTTPS for official SDKs):`);
+    if (urls.http) out(`  ${urls.http}`);
+    if (urls.https) out(`  ${urls.https}`);
   }
   out(`notification center: ${base}/  (console: ${base}/console)`);
   if (server.metricsUrl) out(`metrics: ${server.metricsUrl}`);
   const adminUser = admin ? await server.services.store.users.byId(admin.userId) : null;
-  if (adminUser && !adminUser.passwordHash) {
-    out(`  to sign in as ${adminUser.login}: npx notify24 user passwd --id ${adminUser.id} --password <new password>`);
+  if (adminUser) {
+    // The page greets the administrator by name ("Administrator"); signing in takes the login.
+    out(`administrator: sign in with the login "${adminUser.login}" (shown as "${adminUser.name}")`);
+    if (!adminUser.passwordHash) out(`  it has no password yet: npx notify24 user passwd --login ${adminUser.login} --password <new password>`);
   }
   if (server.tls?.selfSigned) {
     out(`HTTPS uses a self-signed certificate: ${server.tls.certFile}`);

@@ -5,14 +5,26 @@ export const webErrors = {
   // Sign-in (/login, /logout, /session), shared by the console.
   tooManyAttempts: defineError({ code: 'TOO_MANY_ATTEMPTS', status: 429, text: 'Too many failed sign-ins, try again later', origin: 'login', when: 'too many failed sign-ins from this address or for this login' }),
   wrongLogin: defineError({ code: 'WRONG_LOGIN', status: 401, text: 'Wrong login or password', origin: 'login', when: 'sign-in refused (a plain form post is sent back to `/?login=failed` instead)' }),
-  logoutSessidFailed: defineError({ code: 'session_failed', status: 403, text: 'Sessid check failed', origin: 'login', when: "sign-out without the session's sessid" }),
+  logoutSessidFailed: defineError({ code: 'session_failed', status: 403, text: 'Sessid check failed', origin: 'login', when: "sign-out or saving preferences without the session's sessid" }),
   notSignedIn: defineError({ code: 'NOT_SIGNED_IN', status: 401, text: 'User not authorized', origin: 'login', when: '/session or a console call without a live session' }),
+  // The user's page preferences (/preferences).
+  badPreference: defineError({ code: 'BAD_PREFERENCE', status: 400, text: 'Theme is auto, light or dark; language is empty or one the server has', origin: 'login', when: 'saving a theme or language the server does not know' }),
   // The console API (/console/api/...).
   adminOnly: defineError({ code: 'ACCESS_DENIED', status: 403, text: 'Only administrators may use the console', origin: 'console', when: 'a signed-in user who is not an administrator' }),
   wrongSessid: defineError({ code: 'WRONG_SESSID', status: 403, text: "The X-Sessid header is missing or not the session's", origin: 'console', when: 'a console write without the CSRF token' }),
   badLogin: defineError({ code: 'BAD_LOGIN', status: 400, text: 'A login is 1 to 64 letters, digits, dots, @, _ or -', origin: 'console', when: 'creating a user with such a login' }),
   loginTaken: defineError({ code: 'LOGIN_TAKEN', status: 409, text: 'This login is taken', origin: 'console', when: 'creating a user whose login exists' }),
-  userNotFound: defineError({ code: 'USER_NOT_FOUND', status: 400, text: 'No such user', origin: 'console', when: 'creating a webhook for a user that does not exist' }),
+  userNotFound: defineError({ code: 'USER_NOT_FOUND', status: 400, text: 'No such user', origin: 'console', when: 'a user id that does not exist (editing a user, creating a webhook for one)' }),
+  badField: defineError<[field: string, reason: string]>(
+    { code: 'BAD_FIELD', status: 400, text: '{field}: {reason}', origin: 'console', when: 'a console write with a value its field cannot take (name, e-mail, password, URL, scopes)' },
+    (field, reason) => ({ text: `${field}: ${reason}` }),
+  ),
+  cannotChangeSelf: defineError({ code: 'CANNOT_CHANGE_SELF', status: 409, text: 'You cannot deactivate yourself or take away your own administrator rights', origin: 'console', when: "an administrator deactivating or demoting their own account (another administrator can)" }),
+  appNotFound: defineError({ code: 'APP_NOT_FOUND', status: 404, text: 'No such application, or it was removed', origin: 'console', when: 'editing, reinstalling or removing an application that does not exist or was removed' }),
+  deliveryNotFound: defineError({ code: 'DELIVERY_NOT_FOUND', status: 404, text: 'No such event delivery', origin: 'console', when: 'retrying a delivery that does not exist (or was purged)' }),
+  deliveryNotFailed: defineError({ code: 'DELIVERY_NOT_FAILED', status: 409, text: 'Only a failed delivery can be retried', origin: 'console', when: 'retrying a delivery that is pending or delivered' }),
+  callNotKept: defineError({ code: 'CALL_NOT_KEPT', status: 404, text: 'The inspector no longer keeps this call', origin: 'console', when: 'opening an inspected call older than the last 200' }),
+  badJson: defineError({ code: 'INVALID_JSON', status: 400, text: 'The request body must be a JSON object', origin: 'console', when: 'a console write whose body is not JSON, or JSON but not an object' }),
   notFound: defineError({ code: 'NOT_FOUND', status: 404, text: 'No such console call', origin: 'console', when: 'any other path under /console/api/' }),
   // The push channel: a WebSocket refusal is a bare status line (the handshake has no body).
   crossOrigin: defineError({ code: 'CROSS_ORIGIN', status: 403, text: 'The push channel opens only from this server\'s own pages', origin: 'push', when: 'an `Origin` header of another site (cross-site WebSocket hijacking)' }),

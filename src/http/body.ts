@@ -3,8 +3,10 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { RawParams } from '../rest/params.ts';
 import { isMap } from '../rest/php.ts';
+import { checkShape } from '../rest/shape.ts';
 import { parsePhpFields, parsePhpQuery } from '../lib/php-query.ts';
 import { errors } from '../errors/rest.ts';
+import { webErrors } from '../errors/web.ts';
 
 /** Reads the whole body, refusing more than `limit` bytes without buffering the excess. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -61,7 +63,10 @@ function multipartParams(req: IncomingMessage, body: Buffer): Promise<RawParams>
   });
 }
 
-/** The body's parameters, by Content-Type, as the portal reads them. Only POST bodies count. */
+/**
+ * The body's parameters, by Content-Type, as the portal reads them. Only POST bodies count.
+ * Whatever the encoding, the result is within the shape bounds (rest/shape.ts) or refused.
+ */
 export async function bodyParams(req: IncomingMessage, limit: number): Promise<RawParams> {
   if (req.method !== 'POST') {
     req.resume();
@@ -70,9 +75,12 @@ export async function bodyParams(req: IncomingMessage, limit: number): Promise<R
   const body = await readBody(req, limit);
   if (body.length === 0) return {};
   const type = mediaType(req);
-  if (type === 'application/json') return jsonParams(body);
-  if (type === 'multipart/form-data') return multipartParams(req, body);
-  return parsePhpQuery(body.toString('utf8'));
+  const params =
+    type === 'application/json' ? jsonParams(body)
+    : type === 'multipart/form-data' ? await multipartParams(req, body)
+    : parsePhpQuery(body.toString('utf8'));
+  checkShape(params);
+  return params;
 }
 
 /**
@@ -85,13 +93,20 @@ export function mergeParams(query: RawParams, body: RawParams): RawParams {
   return merged;
 }
 
-/** A small JSON object body (console forms); anything else (no body, a list, garbage) is `{}`. */
+/**
+ * A small JSON object body (console forms): no body is `{}`; anything but a JSON object
+ * (garbage, a list, a scalar) is INVALID_JSON, more than `limit` bytes ERROR_REQUEST_TOO_LARGE.
+ */
 export async function readJsonObject(req: IncomingMessage, limit = 64 * 1024): Promise<Record<string, unknown>> {
   const text = (await readBody(req, limit)).toString('utf8');
+  if (text.trim() === '') return {};
+  let value: unknown;
   try {
-    const value = JSON.parse(text || '{}');
-    return isMap(value) ? value : {};
+    value = JSON.parse(text);
   } catch {
-    return {};
+    throw webErrors.badJson();
   }
+  if (!isMap(value)) throw webErrors.badJson();
+  checkShape(value);
+  return value;
 }

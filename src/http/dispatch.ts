@@ -106,7 +106,19 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
         return;
       }
       const head = method === 'HEAD';
-      writeReply(res, done.reply, head);
+      try {
+        writeReply(res, done.reply, head);
+      } catch (err) {
+        // A reply Node refuses to write (a header value with a line break) is our bug: a 500,
+        // never an unhandled rejection that takes the process down.
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        for (const name of res.getHeaderNames()) if (name !== 'x-request-id' && name !== 'connection') res.removeHeader(name);
+        done = { reply: jsonError(toRestError(err, tagged(deps.log, { request_id: id }))), route: done.route };
+        writeReply(res, done.reply, head);
+      }
       if (done.reply.open && !head) {
         streams.add(res);
         if (draining) res.end();

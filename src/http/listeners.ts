@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Config } from '../config.ts';
+import { urlFor } from './addresses.ts';
 import type { TlsMaterial } from './tls.ts';
 
 /** What a listener hands its requests to (the dispatcher). */
@@ -19,11 +20,6 @@ export interface Listener {
   close(): Promise<void>;
   /** Closes the connections left, busy or not (after the shutdown's grace period). */
   closeConnections(): void;
-}
-
-function urlFor(scheme: 'http' | 'https', host: string, port: number): string {
-  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return `${scheme}://${shown}:${port}`;
 }
 
 /** Opens one listener (HTTPS when `tls` is given) on `port` and resolves once it accepts connections. */

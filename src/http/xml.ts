@@ -1,9 +1,18 @@
-/** The portal's XML transport: `<response>` wrapping the same map, list items as `<item>`. */
+/**
+ * The portal's XML transport: `<response>` wrapping the same map, list items as `<item>`.
+ * Every answer is well-formed XML 1.0 whatever was stored: characters XML 1.0 cannot carry at
+ * all, not even as references (C0 controls but tab and line breaks, U+FFFE, U+FFFF, lone
+ * surrogates), are left out of text; keys that are not plain names become `<item>`.
+ */
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
+/** What XML 1.0 forbids in a document, references included. */
+const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 function escape(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  // CR as a reference: a parser would otherwise turn it into LF.
+  return text.replace(FORBIDDEN, '').replace(/[<>&'"\r]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function scalar(value: unknown): string {

@@ -1,3 +1,4 @@
+import type { BaseUrls } from '../http/addresses.ts';
 import type { Store } from '../store/port/store.ts';
 import type { NewUser, User, Webhook } from '../store/port/identity.ts';
 import { hashPassword, hashSecret, randomCode } from '../lib/secrets.ts';
@@ -21,6 +22,17 @@ export async function setPassword(store: Store, userId: number, password: string
   });
 }
 
+/** What an administrator may change of a user in the console. */
+export type UserChanges = Partial<Pick<User, 'name' | 'lastName' | 'email' | 'active' | 'isAdmin'>>;
+
+/** Applies an administrator's changes; a deactivated user is signed out of every browser at once. */
+export async function updateUser(store: Store, userId: number, changes: UserChanges): Promise<void> {
+  await store.tx(async (t) => {
+    await t.users.update(userId, changes);
+    if (changes.active === false) await t.sessions.removeForUser(userId);
+  });
+}
+
 /** A new incoming webhook. The plain code exists only in the returned value; the store keeps its hash. */
 export async function createWebhook(
   store: Store,
@@ -38,4 +50,15 @@ export async function createWebhook(
 /** `https://host/rest/{userId}/{code}/`: what integrators paste into their client. */
 export function webhookUrl(base: string, userId: number, code: string): string {
   return `${base.replace(/\/+$/, '')}/rest/${userId}/${code}/`;
+}
+
+/**
+ * A webhook URL in both forms: official SDKs insist on HTTPS, curl and quick scripts take
+ * either. A form is null when that listener is off.
+ */
+export function webhookUrls(bases: BaseUrls, userId: number, code: string): { http: string | null; https: string | null } {
+  return {
+    http: bases.http ? webhookUrl(bases.http, userId, code) : null,
+    https: bases.https ? webhookUrl(bases.https, userId, code) : null,
+  };
 }

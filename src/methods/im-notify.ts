@@ -21,6 +21,7 @@ import { applicationName } from '../notify/app-name.ts';
 import { parseButtons } from '../notify/buttons.ts';
 import { answerNotification, confirmNotification } from '../notify/respond.ts';
 import { errors } from '../errors/rest.ts';
+import { NOTIFY_SCHEMA } from '../notify/schema.ts';
 
 
 /** The portal's fixed types: im.notify reads TYPE case-sensitively, anything else is USER. */
@@ -213,35 +214,6 @@ export const imNotifyAnswer = defineMethod({
     return { result_message: await answerNotification(ctx.deps, ctx.caller.userId, id, ctx.params.str('ANSWER_TEXT')) };
   },
 });
-
-/**
- * The portal builds this from its installed modules; notify24 has none of them, so it answers
- * the schema of a portal with only the messenger and main modules (docs/notify.md). Like the
- * portal, it does not list `rest|rest_notify`, the type of every REST-sent notification.
- */
-const NOTIFY_SCHEMA: Record<string, { NAME: string; MODULE_ID: string; LIST: { ID: string; NAME: string }[] }> = {
-  im: {
-    NAME: 'Chats and Calls',
-    MODULE_ID: 'im',
-    LIST: [
-      ['message', 'Private messages'],
-      ['chat', 'Group chat messages'],
-      ['openChat', 'Open channel messages'],
-      ['like', 'Likes'],
-      ['mention', 'Mentions'],
-      ['videconf_new_guest', 'New guest in a video conference'],
-      ['default', 'Other notifications'],
-    ].map(([event, name]) => ({ ID: `im|${event}`, NAME: name! })),
-  },
-  main: {
-    NAME: 'Main module',
-    MODULE_ID: 'main',
-    LIST: [
-      ['rating_vote', 'Someone liked your post'],
-      ['rating_vote_mentioned', 'Someone liked a post you were mentioned in'],
-    ].map(([event, name]) => ({ ID: `main|${event}`, NAME: name! })),
-  },
-};
 
 export const imNotifySchemaGet = defineMethod({
   name: 'im.notify.schema.get',

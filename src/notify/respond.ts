@@ -1,6 +1,7 @@
 import type { AppEventSink } from '../apps/app-events.ts';
 import { storedButtons } from './buttons.ts';
 import { looseEquals, phpTrim } from '../rest/php.ts';
+import { publishChange } from './push-change.ts';
 import type { NotifyDeps } from './service.ts';
 
 /** Confirming and answering also tell the sending application. */
@@ -12,8 +13,7 @@ export async function confirmNotification(deps: RespondDeps, userId: number, id:
   if (!row || row.userId !== userId || row.type !== 1) return false;
   const pressed = storedButtons(row).find((b) => looseEquals(b.VALUE, value));
   await deps.store.notifications.deleteIds(userId, [id]);
-  await deps.hub.publish(userId, { command: 'notifyDelete', params: { ids: [id] } });
-  await deps.hub.publish(userId, { command: 'counters', params: { NOTIFY: await deps.store.notifications.count(userId, true) } });
+  await publishChange(deps, userId, () => [{ command: 'notifyDelete', params: { ids: [id] } }]);
   if (row.senderClientId) {
     await deps.appEvents.emit({ name: 'ONIMNOTIFYCONFIRM', clientId: row.senderClientId, userId, data: { NOTIFY_ID: id, NOTIFY_VALUE: value, NOTIFY_TAG: row.tag } });
   }

@@ -4,7 +4,8 @@ import type { PushHub } from '../realtime/hub.ts';
 import type { Store } from '../store/port/store.ts';
 import type { NotificationRow, ReplacedNotification } from '../store/port/notifications.ts';
 import { phpTrim } from '../rest/php.ts';
-import { appTag } from './tags.ts';
+import { publishChange } from './push-change.ts';
+import { appTag, type TagOwner } from './tags.ts';
 import { imUserView, notificationView } from './view.ts';
 import { errors } from '../errors/rest.ts';
 
@@ -39,19 +40,13 @@ export interface SendInput {
   type: 1 | 2 | 4;
   text: string;
   messageOut: string;
-  tagOwner: string | null;
+  tagOwner: TagOwner | null;
   tag: string;
   subTag: string;
   title: string;
   buttons: string;
   params: Record<string, unknown> | null;
   senderClientId: string;
-}
-
-/** Publishes after the commit; the web UI follows these (shapes in docs/notify.md). */
-async function pushCounter(deps: NotifyDeps, userId: number): Promise<void> {
-  const counter = await deps.store.notifications.count(userId, true);
-  await deps.hub.publish(userId, { command: 'counters', params: { NOTIFY: counter } });
 }
 
 /**
@@ -83,12 +78,13 @@ const tooLong = (value: string) => value.length > TAG_COLUMN && [...value].lengt
 export async function sendNotification(deps: NotifyDeps, input: SendInput): Promise<number | false> {
   const recipient = await deps.store.users.byId(input.userId);
   if (!recipient || !recipient.active) return false;
-  const tag = input.tagOwner && input.tag ? appTag(input.tagOwner, input.tag) : '';
-  const subTag = input.tagOwner && input.subTag ? appTag(input.tagOwner, input.subTag) : '';
+  const tag = input.tagOwner && input.tag ? appTag(input.tagOwner.name, input.tag) : '';
+  const subTag = input.tagOwner && input.subTag ? appTag(input.tagOwner.name, input.subTag) : '';
+  const tagOwner = tag || subTag ? input.tagOwner!.key : '';
   if (tooLong(tag) || tooLong(subTag)) return false;
   const { id, replaced, chatId, pushes } = await deps.store.tx(async (s) => {
     const chatId = await s.notifications.claimChat(input.userId);
-    const replaced = tag ? await s.notifications.deleteByTag(input.userId, tag) : [];
+    const replaced = tag ? await s.notifications.deleteByTag(input.userId, tag, tagOwner) : [];
     const params = withReplacedAuthors(input.params, replaced, input.authorId);
     const id = await s.notifications.insert({
       userId: input.userId,
@@ -104,6 +100,7 @@ export async function sendNotification(deps: NotifyDeps, input: SendInput): Prom
       buttons: input.buttons,
       params: params ? JSON.stringify(params) : '',
       senderClientId: input.senderClientId,
+      tagOwner,
       createdAt: deps.clock.now(),
     });
     // Queued with the notification, so a crash right after the commit loses no push.
@@ -111,10 +108,13 @@ export async function sendNotification(deps: NotifyDeps, input: SendInput): Prom
     return { id, replaced, chatId, pushes };
   });
   if (pushes) deps.wakeWebPush?.();
-  if (replaced.length) await deps.hub.publish(input.userId, { command: 'notifyDelete', params: { ids: replaced.map((r) => r.id) } });
-  const row = await deps.store.notifications.byId(id);
-  if (row) await deps.hub.publish(input.userId, { command: 'notifyAdd', params: notificationView(row, chatId) });
-  await pushCounter(deps, input.userId);
+  await publishChange(deps, input.userId, async () => {
+    const row = await deps.store.notifications.byId(id);
+    return [
+      ...(replaced.length ? [{ command: 'notifyDelete', params: { ids: replaced.map((r) => r.id) } }] : []),
+      ...(row ? [{ command: 'notifyAdd', params: notificationView(row, chatId) }] : []),
+    ];
+  });
   return id;
 }
 
@@ -172,8 +172,7 @@ export async function getPage(store: Store, userId: number, req: PageRequest): P
 export async function markRead(deps: NotifyDeps, userId: number, ids: number[], read: boolean): Promise<void> {
   const target = read ? ids : [...new Set([...ids, ...(await deps.store.notifications.sameTagIds(userId, ids))])];
   await deps.store.notifications.setRead(userId, target, read);
-  await deps.hub.publish(userId, { command: read ? 'notifyRead' : 'notifyUnread', params: { ids: target } });
-  await pushCounter(deps, userId);
+  await publishChange(deps, userId, () => [{ command: read ? 'notifyRead' : 'notifyUnread', params: { ids: target } }]);
 }
 
 /**
@@ -183,43 +182,42 @@ export async function markRead(deps: NotifyDeps, userId: number, ids: number[], 
  */
 export async function markReadFrom(deps: NotifyDeps, userId: number, fromId: number, read: boolean): Promise<void> {
   const repo = deps.store.notifications;
+  let siblings: number[] = [];
   if (read) {
     await repo.setReadFrom(userId, fromId, true, fromId === 0);
   } else {
     const own = fromId > 0 ? await repo.byId(fromId) : null;
     if (!own || own.userId !== userId) return;
     await repo.setReadFrom(userId, fromId, false, false);
-    const siblings = await repo.sameTagIds(userId, [fromId]);
+    siblings = await repo.sameTagIds(userId, [fromId]);
     if (siblings.length) await repo.setRead(userId, siblings, false);
-    if (siblings.length) await deps.hub.publish(userId, { command: 'notifyUnread', params: { ids: siblings } });
   }
-  await deps.hub.publish(userId, { command: read ? 'notifyRead' : 'notifyUnread', params: { fromId } });
-  await pushCounter(deps, userId);
+  await publishChange(deps, userId, () => [
+    ...(siblings.length ? [{ command: 'notifyUnread', params: { ids: siblings } }] : []),
+    { command: read ? 'notifyRead' : 'notifyUnread', params: { fromId } },
+  ]);
 }
 
 export async function readAll(deps: NotifyDeps, userId: number): Promise<number> {
   await deps.store.notifications.setReadFrom(userId, 0, true, true);
   const counter = await deps.store.notifications.countUnreadConfirms(userId);
-  await deps.hub.publish(userId, { command: 'notifyReadAll', params: {} });
-  await pushCounter(deps, userId);
+  await publishChange(deps, userId, () => [{ command: 'notifyReadAll', params: {} }]);
   return counter;
 }
 
 export async function deleteOwn(deps: NotifyDeps, userId: number, ids: number[]): Promise<boolean> {
   const gone = await deps.store.notifications.deleteIds(userId, ids);
   if (!gone.length) return false;
-  await deps.hub.publish(userId, { command: 'notifyDelete', params: { ids: gone } });
-  await pushCounter(deps, userId);
+  await publishChange(deps, userId, () => [{ command: 'notifyDelete', params: { ids: gone } }]);
   return true;
 }
 
-export async function deleteByAppTag(deps: NotifyDeps, column: 'tag' | 'sub_tag', owner: string, value: string): Promise<boolean> {
-  const gone = await deps.store.notifications.deleteAllByTag(column, appTag(owner, value));
+export async function deleteByAppTag(deps: NotifyDeps, column: 'tag' | 'sub_tag', owner: TagOwner, value: string): Promise<boolean> {
+  const gone = await deps.store.notifications.deleteAllByTag(column, appTag(owner.name, value), owner.key);
   const byUser = new Map<number, number[]>();
   for (const g of gone) byUser.set(g.userId, [...(byUser.get(g.userId) ?? []), g.id]);
   for (const [userId, ids] of byUser) {
-    await deps.hub.publish(userId, { command: 'notifyDelete', params: { ids } });
-    await pushCounter(deps, userId);
+    await publishChange(deps, userId, () => [{ command: 'notifyDelete', params: { ids } }]);
   }
   return gone.length > 0;
 }

@@ -113,7 +113,7 @@ const HAS_SCHEME = new RegExp(`^(?:${SCHEMES}):`, 'iu');
 /**
  * The portal's link normaliser: trims, moves a trailing full stop (etc.) of a bare link out of
  * it, defuses `javascript:`, adds `http://` to scheme-less targets, and writes `[URL]` codes.
- * (The portal would shorten long link texts, but that option is off for notifications.)
+ * A link shown as itself longer than 55 characters keeps its full target and shows a shortened text.
  */
 function anchor(target: string, label: string): string {
   let url = phpTrim(target.replaceAll('[nomodify]', '').replaceAll('[/nomodify]', ''));
@@ -136,7 +136,17 @@ function anchor(target: string, label: string): string {
     .replace(/&#93;/gu, ']');
   if (!url.startsWith('/') && !HAS_SCHEME.test(url)) url = `http://${url}`;
   text = text.replace(/&amp;/giu, '&').replace(/javascript:/giu, 'javascript&#58; ');
+  if (bare) text = shortenLinkText(text);
   return (url === text ? `[URL]${url}[/URL]` : `[URL=${url}]${text}[/URL]`) + after;
+}
+
+const LINK_TEXT_MAX = 55;
+
+/** The portal's long-link text: the head and the last characters around `...`, 55 in all (code points). */
+function shortenLinkText(text: string): string {
+  const chars = Array.from(text);
+  if (chars.length <= LINK_TEXT_MAX) return text;
+  return `${chars.slice(0, LINK_TEXT_MAX - 10).join('')}...${chars.slice(-7).join('')}`;
 }
 
 const escapeBrackets = (s: string) => s.replaceAll('[', '%5B').replaceAll(']', '%5D');

@@ -21,6 +21,7 @@ export function declareMetrics(r: MetricsRegistry) {
     // Push channel of the web page
     pushConnections: r.gauge({ name: 'notify24_push_connections', help: 'Open push connections, by transport (`websocket`, `sse`)', labels: ['transport'] }),
     pushSent: r.counter({ name: 'notify24_push_messages_sent_total', help: 'Push messages written to open connections, by transport', labels: ['transport'] }),
+    pushSlowDropped: r.counter({ name: 'notify24_push_slow_dropped_total', help: 'Push connections closed because they stopped reading while messages piled up (WebSocket close code 4008), by transport', labels: ['transport'] }),
     // Event delivery to applications
     eventQueueDepth: r.gauge({ name: 'notify24_event_deliveries_pending', help: 'Event deliveries waiting to be posted or retried (all nodes: the queue is shared)' }),
     eventAttempts: r.counter({ name: 'notify24_event_delivery_attempts_total', help: 'Event delivery attempts, by outcome: `delivered`, `retry` (failed, will be retried), `failed` (given up)', labels: ['outcome'] }),

@@ -1,8 +1,9 @@
 /**
  * A pushed message is the same object for every connection of its user (one page per tab,
- * many tabs): serialise it once, not once per socket.
+ * many tabs): serialise it once, and encode each transport's bytes once, not once per socket.
  */
 const serialised = new WeakMap<object, string>();
+const encoded = new WeakMap<object, Map<string, Buffer>>();
 
 export function wireJson(message: object): string {
   let text = serialised.get(message);
@@ -11,4 +12,22 @@ export function wireJson(message: object): string {
     serialised.set(message, text);
   }
   return text;
+}
+
+/**
+ * The bytes of `message` in one transport's form (`form` names it: the WebSocket payload, the
+ * event-stream chunk), made by `encode` on first use and shared by every socket after that.
+ */
+export function encodedOnce(message: object, form: string, encode: () => string): Buffer {
+  let forms = encoded.get(message);
+  if (!forms) {
+    forms = new Map();
+    encoded.set(message, forms);
+  }
+  let bytes = forms.get(form);
+  if (bytes === undefined) {
+    bytes = Buffer.from(encode());
+    forms.set(form, bytes);
+  }
+  return bytes;
 }

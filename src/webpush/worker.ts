@@ -8,7 +8,7 @@ import type { ServerMetrics } from '../observability/metrics.ts';
 import type { Store } from '../store/port/store.ts';
 import type { PushDelivery, PushSubscriptionRecord, VapidKeys } from '../store/port/webpush.ts';
 import { pushPayload, pushTopic } from './payload.ts';
-import type { PushPolicy } from './policy.ts';
+import type { DeliveryPolicy } from '../delivery/policy.ts';
 
 /** Rows claimed per round; each is pushed concurrently with the others. */
 const BATCH = 20;
@@ -26,7 +26,8 @@ export interface WebPushDeps {
   log: Pick<Logger, 'debug' | 'warn'>;
   metrics: Pick<ServerMetrics, 'webPushAttempts'>;
   config: Pick<Config, 'pushSubject' | 'pushTtlS' | 'publicUrl'>;
-  policy: PushPolicy;
+  /** The user's settings: push switched off for a type, do not disturb, quiet hours. */
+  policy: Pick<DeliveryPolicy, 'decide'>;
   vapid: VapidKeys;
 }
 
@@ -87,7 +88,7 @@ export class WebPushWorker {
       await store.webPush.finish(d.id);
       return 'skipped';
     }
-    const decision = await policy.decide(n.userId, `${n.module}|${n.event}`, clock.now());
+    const decision = await policy.decide(n.userId, `${n.module}|${n.event}`, 'push', clock.now());
     if (decision.action === 'off') {
       await store.webPush.finish(d.id);
       return 'off';

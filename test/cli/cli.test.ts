@@ -53,25 +53,52 @@ test('serve: first start creates the admin and prints working HTTP and HTTPS web
   }
 });
 
-test('user add / webhook add print what an integrator needs; webhook revoke takes effect', async () => {
+test('user add / webhook add print what an integrator needs, the URL in HTTP and HTTPS forms; webhook revoke takes effect', async () => {
   const added = await run(process.execPath, [BIN, 'user', 'add', '--login', 'jane', '--name', 'Jane', '--password', 'pw'], { env });
   const userId = /user (\d+) \(jane\) created/.exec(added.stdout)![1];
-  const hook = await run(process.execPath, [BIN, 'webhook', 'add', '--user', userId!, '--scope', 'im,user'], { env });
-  const webhookId = /webhook (\d+) for user/.exec(hook.stdout)![1]!;
-  const path = /\/rest\/\d+\/\w+\/$/m.exec(hook.stdout)![0];
-
   const listed = await run(process.execPath, [BIN, 'user', 'list'], { env });
   assert.match(listed.stdout, /\tjane\tJane\t/);
 
   const server = await serve();
   try {
-    const base = server.lines.map((l) => l.trim()).find((l) => l.startsWith('http://'))!.replace(/\/rest\/.*$/, '');
-    const me = await request(`${base}${path}user.current`);
-    assert.equal(me.body.result.NAME, 'Jane');
+    // The command reads the ports from the settings, as an operator's shell has them.
+    const [, port, httpsPort] = /listening on http:\/\/127\.0\.0\.1:(\d+) and https:\/\/127\.0\.0\.1:(\d+)/.exec(server.lines.join('\n'))!;
+    const hookEnv = { ...env, NOTIFY24_PORT: port, NOTIFY24_HTTPS_PORT: httpsPort };
+    const hook = await run(process.execPath, [BIN, 'webhook', 'add', '--user', userId!, '--scope', 'im,user'], { env: hookEnv });
+    const webhookId = /webhook (\d+) for user/.exec(hook.stdout)![1]!;
+    const http = /^http:\/\/127\.0\.0\.1:\d+\/rest\/\d+\/\w+\/$/m.exec(hook.stdout)?.[0];
+    const https = /^https:\/\/127\.0\.0\.1:\d+\/rest\/\d+\/\w+\/$/m.exec(hook.stdout)?.[0];
+    assert.ok(http && https, hook.stdout);
+    assert.equal(http.replace(/^.*\/rest\//, ''), https.replace(/^.*\/rest\//, ''), 'one code, two forms');
+    assert.equal((await request(`${http}user.current`)).body.result.NAME, 'Jane');
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+    assert.equal((await request(`${https}user.current`)).body.result.NAME, 'Jane');
     await run(process.execPath, [BIN, 'webhook', 'revoke', '--id', webhookId], { env });
-    const after = await request(`${base}${path}user.current`);
+    const after = await request(`${http}user.current`);
     assert.equal(after.status, 401);
     assert.equal(after.body.error, 'INVALID_CREDENTIALS');
+  } finally {
+    await server.stop();
+  }
+});
+
+test('the first-start banner names the administrator\'s login; its printed command makes that login work', async () => {
+  const server = await serve();
+  try {
+    const text = server.lines.join('\n');
+    const login = /sign in with the login "([^"]+)"/.exec(text)?.[1];
+    assert.equal(login, 'admin', text);
+    const command = /npx notify24 (user passwd .*<new password>)/.exec(text)?.[1];
+    assert.ok(command, text);
+    const args = command.replace('<new password>', 'admin-secret-1').split(' ');
+    await run(process.execPath, [BIN, ...args], { env });
+    const base = /listening on (http:\/\/\S+)/.exec(text)![1]!;
+    const signIn = (who: string) => request(`${base}/login`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ login: who, password: 'admin-secret-1' }),
+    });
+    const ok = await signIn(login);
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.body.user_id, 1);
   } finally {
     await server.stop();
   }

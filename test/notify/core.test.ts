@@ -127,7 +127,10 @@ test('opt-in: webhook CLIENT_ID tags replace and delete across recipients', asyn
     const pa = await ok(a.hook, 'im.notify.get');
     assert.deepEqual(pa.notifications.map((n: { id: number }) => n.id), [fresh]);
     assert.match(pa.notifications[0].notify_tag, /^MP\|[0-9a-f]{5}\|T$/);
+    // Another user's webhook naming the same CLIENT_ID has its own namespace: nothing goes.
     assert.equal(await ok(a.hook, 'im.notify.delete', { TAG: 'T', CLIENT_ID: 'app' }), true);
+    assert.deepEqual((await ok(a.hook, 'im.notify.get')).notifications.map((n: { id: number }) => n.id), [fresh]);
+    assert.equal(await ok(s.hook, 'im.notify.delete', { TAG: 'T', CLIENT_ID: 'app' }), true);
     assert.deepEqual(await ok(a.hook, 'im.notify.get'), { notifications: [], users: [] });
     const pb = await ok(b.hook, 'im.notify.get');
     assert.deepEqual(pb.notifications.map((n: { text: string }) => n.text), ['other app']);

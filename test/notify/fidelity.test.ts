@@ -79,6 +79,18 @@ test('text: a SYSTEM notification from an application keeps its name prefix thro
   assert.equal((await ok(u.hook, 'im.notify.get')).notifications[0].text, 'Billing [b]Pro[/b]\ndue [i]today[/i]');
 });
 
+test('text: a bare link over 55 characters prints its full target and a shortened text', async () => {
+  const u = await ts.addUser({ login: 'text-long-link' });
+  const long = 'https://crm.example.com/deal/details/12345/?tab=timeline&filter=all-activities';
+  const short = 'https://crm.example.com/deal/details/12345/?t...ivities';
+  await ok(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: `see ${long} and https://crm.example.com/deal/7` });
+  const expected = `see [URL=${long}]${short}[/URL] and [URL]https://crm.example.com/deal/7[/URL]`;
+  assert.equal([...short].length, 55);
+  assert.equal((await ok(u.hook, 'im.notify.get')).notifications[0].text, expected);
+  const xml = await request(`${u.hook}im.notify.get.xml`);
+  assert.ok(xml.text.includes(`[URL=${long.replaceAll('&', '&#38;')}]${short}[/URL]`), xml.text);
+});
+
 test('delete: a webhook without CLIENT_ID is refused before TAG/SUB_TAG are read', async () => {
   const u = await ts.addUser({ login: 'delete-order' });
   const denied = [403, 'ACCESS_DENIED', 'Access denied! Client ID not specified'];
@@ -136,7 +148,7 @@ test('history.search GROUP_TAG: confirm, mention and admin filter on the portal\
     await repo.claimChat(u.id);
     return repo.insert({
       userId: u.id, authorId: 0, type, module, event, tag: '', subTag: '', title: '', text: `grouped ${module} ${event}`,
-      messageOut: '', buttons: type === 1 ? '[{"TITLE":"OK","VALUE":"Y","TYPE":"accept"}]' : '', params: '', senderClientId: '',
+      messageOut: '', buttons: type === 1 ? '[{"TITLE":"OK","VALUE":"Y","TYPE":"accept"}]' : '', params: '', senderClientId: '', tagOwner: '',
       createdAt: ts.server.services.clock.now(),
     });
   };

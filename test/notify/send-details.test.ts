@@ -189,7 +189,7 @@ test('read: ID=0 reads all but confirms, negative IDs and unread-from-0 change n
   // Two notifications sharing a tag (the portal's confirm notifications can): unreading one
   // brings the other back; reading stays exact. Another user's id is ignored.
   const repo = ts.server.services.store.notifications;
-  const base = { userId: u.id, authorId: 0, type: 4 as const, module: 'rest', event: 'rest_notify', subTag: '', title: '', messageOut: '', buttons: '', params: '', senderClientId: '', createdAt: Date.now() };
+  const base = { userId: u.id, authorId: 0, type: 4 as const, module: 'rest', event: 'rest_notify', subTag: '', title: '', messageOut: '', buttons: '', params: '', senderClientId: '', tagOwner: '', createdAt: Date.now() };
   const t1 = await repo.insert({ ...base, tag: 'MP|abcde|GROUP', text: 'g1' });
   const t2 = await repo.insert({ ...base, tag: 'MP|abcde|GROUP', text: 'g2' });
   await ok(u.hook, 'im.notify.read', { ID: 0 });

@@ -59,7 +59,10 @@ const PORTAL: [string, string, string][] = [
   ['(c) (C) (TM) (tm) (R) &#169; &#153; &#174;', '(c) (C) (TM) (tm) (R) &#169; &#153; &#174;', '(c) (c) (tm) (tm) (r) (c) (tm) (r)'],
   ['https://example.com/a-very-long-path/that/goes/on/and/on/well-past-fifty-five-characters/index.html',
     'https://example.com/a-very-long-path/that/goes/on/and/on/well-past-fifty-five-characters/index.html',
-    '[URL]https://example.com/a-very-long-path/that/goes/on/and/on/well-past-fifty-five-characters/index.html[/URL]'],
+    '[URL=https://example.com/a-very-long-path/that/goes/on/and/on/well-past-fifty-five-characters/index.html]https://example.com/a-very-long-path/that/goe...ex.html[/URL]'],
+  // 55 characters exactly: printed whole.
+  ['https://example.com/01234567890123456789012345678901234', 'https://example.com/01234567890123456789012345678901234',
+    '[URL]https://example.com/01234567890123456789012345678901234[/URL]'],
   ['[USER=3]Kim[/USER] [color=#f00]c[/color] [size=12]s[/size]', '[USER=3]Kim[/USER] [color=#f00]c[/color] [size=12]s[/size]',
     '[USER=3]Kim[/USER] [color=#f00]c[/color] [size=12]s[/size]'],
 ];
@@ -98,5 +101,6 @@ test('crafted input is converted as the rules say, in one pass over the text', (
   assert.equal(parseNotifyText(urls), urls);
   const opened = '(https://'.repeat(2000);
   assert.equal(parseNotifyText(opened), opened, 'a scheme needs a host character after it');
-  assert.equal(parseNotifyText(`${'(https://a'.repeat(1500)})`), `([URL]https://a${'(https://a'.repeat(1499)}[/URL])`);
+  const long = `https://a${'(https://a'.repeat(1499)}`;
+  assert.equal(parseNotifyText(`${'(https://a'.repeat(1500)})`), `([URL=${long}]${long.slice(0, 45)}...${long.slice(-7)}[/URL])`);
 });

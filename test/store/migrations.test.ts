@@ -44,7 +44,7 @@ test('a database at versions 1, 3 and 5 gets 2, 4 and 6, and its notifications a
       await db.run('INSERT INTO notifications (user_id, notify_type, body, is_read, created_at) VALUES (1, ?, ?, ?, 1)', [type, 'x', read]);
     }
 
-    // Later versions (any number of them, with gaps) come after 6.
+    // 2, 4, 6 and every later version.
     assert.deepEqual(await migrate(db), migrations.map((m) => m.version).filter((v) => ![1, 3, 5].includes(v)).sort((a, b) => a - b));
     assert.deepEqual(await migrate(db), [], 'nothing is applied twice');
     const counters = await db.get<Record<string, unknown>>('SELECT total, unread, unread_confirms FROM notify_counters WHERE user_id = 1');
@@ -52,5 +52,22 @@ test('a database at versions 1, 3 and 5 gets 2, 4 and 6, and its notifications a
     for (const table of ['apps', 'web_sessions']) {
       assert.equal(Number((await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n), 0, `${table} exists`);
     }
+  });
+});
+
+test('tag owners: rows an application tagged get it as owner, rows a webhook tagged none', async () => {
+  await withDb(async (db) => {
+    assert.deepEqual(await migrate(db, migrations.filter((m) => m.version < 7)), [1, 2, 3, 4, 5, 6]);
+    const add = (tag: string, subTag: string, client: string) =>
+      db.run('INSERT INTO notifications (user_id, notify_type, body, tag, sub_tag, sender_client_id, created_at) VALUES (1, 4, ?, ?, ?, ?, 1)', [
+        `${tag}/${subTag}/${client}`, tag, subTag, client,
+      ]);
+    await add('MP|abcde|T', '', 'local.a.1');
+    await add('', 'MP|abcde|S', 'local.a.1');
+    await add('', '', 'local.a.1');
+    await add('MP|12345|T', '', '');
+    assert.deepEqual((await migrate(db))[0], 7);
+    const owners = await db.all<{ body: string; tag_owner: string }>('SELECT body, tag_owner FROM notifications ORDER BY id');
+    assert.deepEqual(owners.map((r) => r.tag_owner), ['app:local.a.1', 'app:local.a.1', '', '']);
   });
 });

@@ -79,3 +79,20 @@ export async function openSse(ts: TestServer, cookie: string, lastEventId?: numb
     },
   };
 }
+
+/** Status of a refused WebSocket upgrade. */
+export function upgradeStatus(ts: Pick<TestServer, 'url'>, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${ts.url.replace(/^http/, 'ws')}/ws`, { headers });
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.resume();
+      ws.terminate();
+    });
+    ws.once('open', () => {
+      ws.close();
+      reject(new Error('upgrade was accepted'));
+    });
+    ws.once('error', () => undefined);
+  });
+}

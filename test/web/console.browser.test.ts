@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, test, type TestContext } from 'node:test';
+import type { Browser } from 'playwright-core';
 import { call } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { DESKTOP, guard, launchBrowser, PHONE, screenshotDir, signInPage } from './browser.ts';
@@ -12,10 +13,17 @@ before(async () => {
 });
 after(() => ts.close());
 
+/** One browser for the whole file, launched by the first test that needs it. */
+let browser: Browser | null = null;
+async function theBrowser(t: TestContext): Promise<Browser | null> {
+  browser ??= await launchBrowser(t);
+  return browser;
+}
+after(() => browser?.close());
+
 test('console: create a webhook, see its calls live in the inspector, revoke it', async (t) => {
-  const browser = await launchBrowser(t);
+  const browser = await theBrowser(t);
   if (!browser) return;
-  t.after(() => browser.close());
   await ts.addUser({ login: 'root', name: 'Ada', isAdmin: true, password: 'root-secret-1' });
   const dev = await ts.addUser({ login: 'dev', name: 'Dev' });
   const page = await browser.newPage({ viewport: DESKTOP });
@@ -54,5 +62,27 @@ test('console: create a webhook, see its calls live in the inspector, revoke it'
   const refused = await call(url, 'user.current');
   assert.equal(refused.body.error, 'INVALID_CREDENTIALS');
   await page.locator('#calls tr[data-method="user.current"] .err', { hasText: 'INVALID_CREDENTIALS' }).first().waitFor();
+  assert.deepEqual(problems, []);
+});
+
+test('console: a signed-in non-administrator is told so, with no sign-in link; a visitor is offered one', async (t) => {
+  const browser = await theBrowser(t);
+  if (!browser) return;
+  await ts.addUser({ login: 'viewer', name: 'Vera', password: 'viewer-secret-1' });
+  const context = await browser.newContext({ viewport: PHONE });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const problems = guard(page);
+  await page.goto(`${ts.url}/console`);
+  await page.locator('body[data-ready="denied"]').waitFor();
+  assert.deepEqual(await page.locator('#denied a').allTextContents(), ['Sign in']);
+
+  await signInPage(page, ts.url, 'viewer', 'viewer-secret-1');
+  await page.goto(`${ts.url}/console`);
+  await page.locator('body[data-ready="denied"]').waitFor();
+  const text = (await page.locator('#denied').textContent()) ?? '';
+  assert.match(text, /viewer, who is not an administrator/);
+  assert.equal(await page.getByRole('link', { name: /sign in/i }).count(), 0, text);
+  assert.equal(await page.locator('#console').isVisible(), false);
   assert.deepEqual(problems, []);
 });

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
-import WebSocket from 'ws';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { webLogin, type WebLogin } from '../helpers/session.ts';
-import { openSse, openWs } from './channel-client.ts';
+import { openSse, openWs, upgradeStatus } from './channel-client.ts';
 
 /** A lost message would leave a test waiting forever: fail it instead (not a timing check). */
 const GUARD = { timeout: 20_000 };
@@ -33,28 +32,12 @@ after(() => ts.close());
 const publish = (userId: number, command: string, params: Record<string, unknown> = {}) =>
   ts.server.services.hub.publish(userId, { command, params });
 
-/** Status of a refused WebSocket upgrade. */
-function upgradeStatus(headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${ts.url.replace(/^http/, 'ws')}/ws`, { headers });
-    ws.once('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      res.resume();
-      ws.terminate();
-    });
-    ws.once('open', () => {
-      ws.close();
-      reject(new Error('upgrade was accepted'));
-    });
-    ws.once('error', () => undefined);
-  });
-}
 
 test('the channel refuses requests without a session, with a forged cookie, or from another origin', GUARD, async (t) => {
   if (!(await signedIn(t))) return;
-  assert.equal(await upgradeStatus({}), 401);
-  assert.equal(await upgradeStatus({ Cookie: 'notify24_session=forged' }), 401);
-  assert.equal(await upgradeStatus({ Cookie: alice.cookie, Origin: 'https://evil.example' }), 403);
+  assert.equal(await upgradeStatus(ts, {}), 401);
+  assert.equal(await upgradeStatus(ts, { Cookie: 'notify24_session=forged' }), 401);
+  assert.equal(await upgradeStatus(ts, { Cookie: alice.cookie, Origin: 'https://evil.example' }), 403);
   const sse = await fetch(`${ts.url}/events/stream`);
   assert.equal(sse.status, 401);
   await sse.body?.cancel();

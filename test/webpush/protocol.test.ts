@@ -248,3 +248,82 @@ test('notify24.push.subscribe checks the subscription; unsubscribe and list are 
   const methods = (await call(ts.hook, 'methods', { scope: 'im' })).body.result as string[];
   for (const m of ['notify24.push.key', 'notify24.push.subscribe', 'notify24.push.unsubscribe', 'notify24.push.list']) assert.ok(methods.includes(m), m);
 });
+
+test('a type whose push is switched off is not pushed; the default set by an administrator counts until the user overrides it', async () => {
+  const user = await ts.addUser();
+  const browser = await subscribed(user.hook);
+  let done = await attempts();
+  const off = await call(user.hook, 'notify24.settings.set', { SETTINGS: { 'rest|rest_notify': { push: 'N' } } });
+  assert.equal(off.status, 200, JSON.stringify(off.body));
+  await call(ts.hook, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: 'switched off' });
+  done = await settled(done, 1);
+  assert.equal(service.pending(), 0);
+  assert.equal((await scrape(`${ts.url}/metrics`)).value('notify24_web_push_attempts_total', { outcome: 'off' }) >= 1, true);
+
+  // Back to the default, which an administrator switches off for everyone.
+  await call(user.hook, 'notify24.settings.set', { SETTINGS: { 'rest|rest_notify': { push: '' } } });
+  const defaults = await call(ts.hook, 'notify24.settings.defaults.set', { SETTINGS: { 'rest|rest_notify': { push: 'N' } } });
+  assert.equal(defaults.status, 200, JSON.stringify(defaults.body));
+  try {
+    await call(ts.hook, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: 'off by default' });
+    done = await settled(done, 1);
+    assert.equal(service.pending(), 0);
+    // The user's own switch wins over the default.
+    await call(user.hook, 'notify24.settings.set', { SETTINGS: { 'rest|rest_notify': { push: 'Y' } } });
+    await call(ts.hook, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: 'on for me' });
+    const push = await service.next();
+    assert.deepEqual([push.endpoint, push.payload.body], [browser.endpoint, 'on for me']);
+  } finally {
+    await call(ts.hook, 'notify24.settings.defaults.set', { SETTINGS: { 'rest|rest_notify': { push: '' } } });
+  }
+});
+
+test('do not disturb holds a push until it is switched off; what was read meanwhile stays unpushed', async () => {
+  const user = await ts.addUser();
+  const browser = await subscribed(user.hook);
+  let done = await attempts();
+  await call(user.hook, 'notify24.settings.set', { DND: 'Y' });
+  const held = await call(ts.hook, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: 'while away' });
+  const readMeanwhile = await call(ts.hook, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: 'read on another device' });
+  done = await settled(done, 2);
+  // Looked at again later: still held, no attempt used up.
+  clock.advance(61_000);
+  wakePush();
+  done = await settled(done, 2);
+  assert.equal(service.pending(), 0);
+  assert.equal(await ts.server.services.store.webPush.pendingCount(), 2);
+
+  await call(user.hook, 'im.notify.read', { ID: readMeanwhile.body.result, ONLY_CURRENT: 'Y' });
+  await call(user.hook, 'notify24.settings.set', { DND: 'N' });
+  clock.advance(61_000);
+  wakePush();
+  const push = await service.next();
+  assert.deepEqual([push.endpoint, push.payload.id, push.payload.body], [browser.endpoint, held.body.result, 'while away']);
+  await settled(done, 2);
+  assert.equal(service.pending(), 0);
+  assert.equal(await ts.server.services.store.webPush.pendingCount(), 0);
+});
+
+test('quiet hours hold a push until the window ends in the user\u2019s time zone', async () => {
+  const user = await ts.addUser({ timeZone: 'UTC' });
+  const browser = await subscribed(user.hook);
+  let done = await attempts();
+  // A window from now (UTC) to three hours later.
+  const at = new Date(clock.now());
+  const hhmm = (d: Date) => `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
+  const from = hhmm(at);
+  const to = hhmm(new Date(clock.now() + 3 * 3_600_000));
+  const set = await call(user.hook, 'notify24.settings.set', { QUIET_HOURS: { FROM: from, TO: to } });
+  assert.equal(set.status, 200, JSON.stringify(set.body));
+  const sent = await call(ts.hook, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: 'after the quiet hours' });
+  done = await settled(done, 1);
+  clock.advance(3_600_000);
+  wakePush();
+  done = await settled(done, 1);
+  assert.equal(service.pending(), 0);
+  clock.advance(2 * 3_600_000 + 60_000);
+  wakePush();
+  const push = await service.next();
+  assert.deepEqual([push.endpoint, push.payload.id], [browser.endpoint, sent.body.result]);
+  await call(user.hook, 'notify24.settings.set', { QUIET_HOURS: '' });
+});

@@ -6,17 +6,12 @@ import { webErrors } from '../../errors/web.ts';
 import { sameToken } from '../../lib/secrets.ts';
 import { bodyParams } from '../body.ts';
 import { FORM_LIMIT, formText as text } from '../forms.ts';
+import { localPath } from '../local-path.ts';
 import { json, redirect, type Reply } from '../reply.ts';
 import type { HttpRequest } from '../request.ts';
 
 export interface LoginDeps extends SessionDeps {
   loginThrottle: LoginThrottle;
-}
-
-/** A same-site path to go to after signing in; anything else (other hosts, `//x`) becomes `/`. */
-function safeNext(value: unknown): string {
-  const next = text(value);
-  return /^\/(?![/\\])/.test(next) ? next : '/';
 }
 
 /** A plain HTML form post (no script) wants a page back; fetch and API clients get JSON. */
@@ -38,6 +33,8 @@ export function loginHandlers(deps: LoginDeps) {
   return {
     async signIn(req: HttpRequest): Promise<Reply> {
       const params = await bodyParams(req.raw, FORM_LIMIT);
+      // Decided before any session exists: only a path on this site (anything else goes to `/`).
+      const next = localPath(params.next) ?? '/';
       const login = text(params.login).trim();
       const keys = [`ip:${req.ip}`, `login:${login.toLowerCase()}`];
       const now = deps.clock.now();
@@ -51,7 +48,7 @@ export function loginHandlers(deps: LoginDeps) {
       throttle.succeed([keys[1]!]);
       const { token, session } = await startSession(deps, user.id, req.ip);
       const cookie = { 'Set-Cookie': sessionCookie(token, req.secure, deps.config.sessionIdleMs) };
-      return wantsPage(req) ? redirect(303, safeNext(params.next), cookie) : json(sessionBody(session), 200, cookie);
+      return wantsPage(req) ? redirect(303, next, cookie) : json(sessionBody(session), 200, cookie);
     },
 
     async signOut(req: HttpRequest): Promise<Reply> {

@@ -14,6 +14,7 @@ import { bodyParams, mergeParams } from '../body.ts';
 import { FORM_LIMIT, formText as text } from '../forms.ts';
 import { portalError, portalReply, redirect, type Reply } from '../reply.ts';
 import type { HttpRequest } from '../request.ts';
+import { pickLanguage } from '../../web/i18n.ts';
 import { consentPage, errorPage } from './oauth-pages.ts';
 
 export interface OAuthServerDeps extends OAuthDeps, SessionDeps {
@@ -53,10 +54,10 @@ export function oauthHandlers(deps: OAuthServerDeps) {
   }
 
   /** The portal shows an error page, never a redirect, when the application itself is wrong. */
-  async function appFor(clientId: string): Promise<App | Reply> {
+  async function appFor(clientId: string, lang: string): Promise<App | Reply> {
     const app = clientId ? await store.apps.byClientId(clientId) : null;
-    if (!app || !app.active) return errorPage(oauthErrors.unknownApplication());
-    if (!redirectTarget(app)) return errorPage(oauthErrors.noRedirectUri());
+    if (!app || !app.active) return errorPage(oauthErrors.unknownApplication(), lang);
+    if (!redirectTarget(app)) return errorPage(oauthErrors.noRedirectUri(), lang);
     return app;
   }
 
@@ -65,7 +66,7 @@ export function oauthHandlers(deps: OAuthServerDeps) {
     async authorize(req: HttpRequest): Promise<Reply> {
       const post = req.method === 'POST';
       const params = post ? await bodyParams(req.raw, FORM_LIMIT) : Object.fromEntries(req.url.searchParams);
-      const app = await appFor(text(params.client_id));
+      const app = await appFor(text(params.client_id), pickLanguage(null, req.headers['accept-language']));
       if (!('clientId' in app)) return app;
       const session = await sessionFromHeaders(deps, req.headers);
       const user = session ? await store.users.byId(session.userId) : null;
@@ -78,9 +79,10 @@ export function oauthHandlers(deps: OAuthServerDeps) {
       if (!post) {
         // Approved once: later authorizations go straight back, as for an installed app on the portal.
         if (await store.apps.hasGrant(app.id, user.id)) return grant(req, app, user.id, state);
-        return consentPage(app, { state, sessid: session.sessid }, redirectTarget(app));
+        const { language } = await store.preferences.get(user.id);
+        return consentPage(app, { state, sessid: session.sessid }, redirectTarget(app), pickLanguage(language, req.headers['accept-language']));
       }
-      if (!sameToken(text(params.sessid), session.sessid)) return errorPage(oauthErrors.formExpired());
+      if (!sameToken(text(params.sessid), session.sessid)) return errorPage(oauthErrors.formExpired(), pickLanguage(null, req.headers['accept-language']));
       if (params.decision !== 'allow') {
         return redirect(302, withQuery(redirectTarget(app), { error: oauthErrors.accessDenied.code, ...(state ? { state } : {}) }));
       }

@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { file, text, type Reply } from '../reply.ts';
+import { sessionFromHeaders, type SessionDeps } from '../../identity/web-sessions.ts';
+import { DEFAULT_PREFERENCES } from '../../store/port/preferences.ts';
+import { pickLanguage, renderPage } from '../../web/i18n.ts';
+import { file, html, text, type Reply } from '../reply.ts';
 import type { HttpRequest } from '../request.ts';
 
 /**
@@ -12,13 +15,13 @@ const STATIC_DIR = [new URL('../src/web/static/', import.meta.url), new URL('../
   .map((url) => fileURLToPath(url))
   .find((dir) => existsSync(dir))!;
 
-const HTML = 'text/html; charset=utf-8';
 const JS = 'text/javascript; charset=utf-8';
 
 /** The files under /web/: a fixed list, so no path from a request reaches the disk. */
 export const ASSETS: Record<string, string> = {
   'style.css': 'text/css; charset=utf-8',
   'common.js': JS,
+  'i18n.js': JS,
   'bbcode.js': JS,
   'auth-forms.js': JS,
   'history.js': JS,
@@ -31,13 +34,30 @@ async function staticFile(name: string, type: string, cacheControl = 'no-cache')
   return file(await readFile(STATIC_DIR + name), type, cacheControl);
 }
 
-/** The notification center, the console, their scripts and styles, the icon. */
-export const pages = {
-  center: () => staticFile('center.html', HTML),
-  console: () => staticFile('console.html', HTML),
-  asset: (req: HttpRequest) => {
-    const name = req.params.file!;
-    return Object.hasOwn(ASSETS, name) ? staticFile(name, ASSETS[name]!) : text(404, 'Not found\n');
-  },
-  favicon: () => staticFile('favicon.ico', 'image/x-icon', 'public, max-age=86400'),
-};
+/**
+ * The notification center, the console, their scripts and styles, the icon. The two pages are
+ * templates rendered in the reader's language and theme: the signed-in user's choice, else the
+ * browser's `Accept-Language` (and `prefers-color-scheme`), so they vary by both.
+ */
+export function pageHandlers(deps: SessionDeps) {
+  async function page(req: HttpRequest, name: string): Promise<Reply> {
+    const session = await sessionFromHeaders(deps, req.headers);
+    const prefs = session ? await deps.store.preferences.get(session.userId) : DEFAULT_PREFERENCES;
+    const lang = pickLanguage(prefs.language, req.headers['accept-language']);
+    const template = await readFile(STATIC_DIR + name, 'utf8');
+    return html(renderPage(template, lang, prefs.theme), 200, {
+      'Cache-Control': 'no-cache',
+      Vary: 'Cookie, Accept-Language',
+      'Content-Language': lang,
+    });
+  }
+  return {
+    center: (req: HttpRequest) => page(req, 'center.html'),
+    console: (req: HttpRequest) => page(req, 'console.html'),
+    asset: (req: HttpRequest) => {
+      const name = req.params.file!;
+      return Object.hasOwn(ASSETS, name) ? staticFile(name, ASSETS[name]!) : text(404, 'Not found\n');
+    },
+    favicon: () => staticFile('favicon.ico', 'image/x-icon', 'public, max-age=86400'),
+  };
+}

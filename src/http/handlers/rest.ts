@@ -7,6 +7,7 @@ import { parsePhpQuery } from '../../lib/php-query.ts';
 import type { Authenticate } from '../../rest/auth/index.ts';
 import { ensureScope } from '../../rest/invoke.ts';
 import type { MethodRunner, RequestInfo } from '../../rest/method.ts';
+import { checkShape } from '../../rest/shape.ts';
 import type { RestCallTrace } from '../../web/inspector.ts';
 import { bodyParams, mergeParams } from '../body.ts';
 import { empty, PORTAL_HEADERS, portalError, portalReply, type Reply } from '../reply.ts';
@@ -41,7 +42,10 @@ export function restHandler(deps: RestEdgeDeps) {
       return portalError(errors.methodNotFound());
     }
     const startMs = deps.clock.now();
-    const trace: RestCallTrace = { method: path.method, params: null, caller: null };
+    const trace: RestCallTrace = {
+      method: path.method, params: null, caller: null,
+      request: { httpMethod: req.method, target: req.url.pathname + req.url.search, origin: req.origin, headers: req.headers },
+    };
     req.notes.restMethod = 'unknown';
     try {
       const request: RequestInfo = { ip: req.ip, secure: req.secure, origin: req.origin, requestId: req.id };
@@ -53,7 +57,9 @@ export function restHandler(deps: RestEdgeDeps) {
       }
       const def = deps.runner.resolve(path.method);
       req.notes.restMethod = def.name;
-      const params = mergeParams(parsePhpQuery(req.url.search.slice(1)), await bodyParams(req.raw, deps.config.bodyLimit));
+      const query = parsePhpQuery(req.url.search.slice(1));
+      checkShape(query);
+      const params = mergeParams(query, await bodyParams(req.raw, deps.config.bodyLimit));
       delete params.method;
       trace.params = params;
       const { caller, consumed } = await deps.authenticate({ webhook: path.webhook, params, headers: req.headers, secure: req.secure, ip: request.ip });

@@ -18,6 +18,8 @@ export interface NotificationRow {
   params: string;
   /** The sending OAuth application's client id, so confirm/answer events reach it. */
   senderClientId: string;
+  /** Full owner of tag and sub-tag (see notify/tags.ts); '' when untagged. */
+  tagOwner: string;
   createdAt: number;
 }
 
@@ -52,8 +54,8 @@ export interface NotificationRepo {
   searchCount(userId: number, f: NotificationSearch): Promise<number>;
   insert(n: NewNotification): Promise<number>;
   byId(id: number): Promise<NotificationRow | null>;
-  /** Deletes the recipient's notifications carrying `tag` (both types); returns them, oldest first. */
-  deleteByTag(userId: number, tag: string): Promise<ReplacedNotification[]>;
+  /** Deletes the recipient's notifications carrying `tag` of this owner (both types); returns them, oldest first. */
+  deleteByTag(userId: number, tag: string, owner: string): Promise<ReplacedNotification[]>;
   /** One page in the order the API shows: id desc (ids and dates grow together). */
   page(userId: number, confirm: boolean, beforeId: number | null, limit: number | null): Promise<NotificationRow[]>;
   count(userId: number, unreadOnly: boolean): Promise<number>;
@@ -64,8 +66,8 @@ export interface NotificationRepo {
   /** Ids of the user's notifications that share a non-empty tag with one of `ids` (those included). */
   sameTagIds(userId: number, ids: number[]): Promise<number[]>;
   deleteIds(userId: number, ids: number[]): Promise<number[]>;
-  /** Every recipient's notifications with this full stored tag / sub-tag; returns [id, userId] pairs. */
-  deleteAllByTag(column: 'tag' | 'sub_tag', value: string): Promise<{ id: number; userId: number }[]>;
+  /** Every recipient's notifications with this full stored tag / sub-tag of this owner; returns [id, userId] pairs. */
+  deleteAllByTag(column: 'tag' | 'sub_tag', value: string, owner: string): Promise<{ id: number; userId: number }[]>;
   /** The user's notification chat id, or null before their first notification. */
   chatId(userId: number): Promise<number | null>;
   /**

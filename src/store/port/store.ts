@@ -1,6 +1,9 @@
 import type { AppRepo, EventRepo, OAuthRepo } from './apps.ts';
+import type { DeliverySettingsRepo, MailOutboxRepo } from './delivery.ts';
 import type { UserRepo, WebhookRepo, WebSessionRepo } from './identity.ts';
 import type { NotificationRepo } from './notifications.ts';
+import type { PreferenceRepo } from './preferences.ts';
+import type { TableStore } from './tables.ts';
 import type { WebPushRepo } from './webpush.ts';
 
 /**
@@ -18,16 +21,26 @@ export interface Store {
   notifications: NotificationRepo;
   /** Browser sessions of the web page. */
   sessions: WebSessionRepo;
+  /** Theme and language each user chose for the web pages. */
+  preferences: PreferenceRepo;
   /** OAuth applications, their grants and install state, and facts about this installation. */
   apps: AppRepo;
   /** Authorization codes and access/refresh tokens (hashed). */
   oauth: OAuthRepo;
   /** Event bindings and the durable delivery queue. */
   events: EventRepo;
+  /** Which notification types reach which channel; do-not-disturb and quiet hours. */
+  deliverySettings: DeliverySettingsRepo;
+  /** E-mails waiting, sent, failed or cancelled, and the mails rendered for them. */
+  mailOutbox: MailOutboxRepo;
+  /** Whole tables, generic over the schema: snapshots, imports, test resets. */
+  tables: TableStore;
   /** Web Push: the VAPID keys, browsers' subscriptions and the queue of pushes. */
   webPush: WebPushRepo;
   /** Runs `fn` against a store whose every repository works inside one transaction. */
   tx<T>(fn: (store: Store) => Promise<T>): Promise<T>;
+  /** Changes when another process commits to the database; null where the engine cannot tell. */
+  externalVersion(): number | null;
   /** Resolves when the database answers a trivial query (readiness checks). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,10 +1,14 @@
 import type { SqlDb } from '../engine/sql-db.ts';
 import type { Store } from '../port/store.ts';
 import { SqlAppRepo } from './apps.ts';
+import { SqlDeliverySettingsRepo } from './delivery-settings.ts';
 import { SqlEventRepo } from './events.ts';
+import { SqlMailOutboxRepo } from './mail-outbox.ts';
 import { SqlNotificationRepo } from './notifications.ts';
 import { SqlOAuthRepo } from './oauth.ts';
+import { SqlPreferenceRepo } from './preferences.ts';
 import { SqlWebSessionRepo } from './sessions.ts';
+import { SqlTableStore } from './tables.ts';
 import { SqlUserRepo } from './users.ts';
 import { SqlWebhookRepo } from './webhooks.ts';
 import { SqlWebPushRepo } from './webpush.ts';
@@ -17,11 +21,16 @@ export function sqlStore(db: SqlDb): Store {
     webhooks: new SqlWebhookRepo(db),
     notifications: new SqlNotificationRepo(db),
     sessions: new SqlWebSessionRepo(db),
+    preferences: new SqlPreferenceRepo(db),
     apps: new SqlAppRepo(db),
     oauth: new SqlOAuthRepo(db),
     events: new SqlEventRepo(db),
+    deliverySettings: new SqlDeliverySettingsRepo(db),
+    mailOutbox: new SqlMailOutboxRepo(db),
+    tables: new SqlTableStore(db),
     webPush: new SqlWebPushRepo(db),
     tx: (fn) => db.tx((t) => fn(sqlStore(t))),
+    externalVersion: () => db.externalVersion?.() ?? null,
     ping: async () => void (await db.get('SELECT 1 AS ok')),
     close: () => db.close(),
   };

@@ -1,6 +1,7 @@
 // Sign-in and sign-out: plain forms to /login and /logout, sent by fetch so the page can show
 // a failed sign-in in place (without script the forms still work as ordinary posts).
-import { currentSession, toast } from './common.js';
+import { currentSession, localPath, toast } from './common.js';
+import { t } from './i18n.js';
 
 export async function signIn(event) {
   event.preventDefault();
@@ -14,10 +15,10 @@ export async function signIn(event) {
   });
   if (await currentSession()) {
     // Sent here to sign in first (e.g. by /oauth/authorize/): go back there, same site only.
-    const next = new URLSearchParams(location.search).get('next');
-    return next && /^\/(?![/\\])/.test(next) ? location.assign(next) : location.reload();
+    const next = localPath(new URLSearchParams(location.search).get('next'));
+    return next ? location.assign(next) : location.reload();
   }
-  toast(res.status === 429 ? 'Too many attempts, try later' : 'Wrong login or password', 'error');
+  toast(res.status === 429 ? t('login.throttled') : t('login.failed'), 'error');
 }
 
 export function wireSignOut(session) {

@@ -1,5 +1,6 @@
 // The notification center: list, counter, actions, history search, live updates.
-import { currentSession, el, formatDate, restClient, toast } from './common.js';
+import { currentSession, el, restClient, toast } from './common.js';
+import { formatDate, formatNumber, t } from './i18n.js';
 import { renderAttachments, renderBb } from './bbcode.js';
 import { openPush } from './push.js';
 import { signIn, wireSignOut } from './auth-forms.js';
@@ -21,9 +22,10 @@ const state = {
 function setCounter(value) {
   const n = Math.max(0, Number(value) || 0);
   state.unread = n;
-  $('counter').textContent = String(n);
+  $('counter').textContent = formatNumber(n);
   $('counter').dataset.count = String(n);
-  document.title = n ? `(${n}) Notifications · notify24` : 'Notifications · notify24';
+  $('counter-text').textContent = n ? t('center.unread', { count: n }) : t('center.unreadNone');
+  document.title = n ? t('center.titleUnread', { count: n }) : t('center.title');
 }
 
 function rememberUsers(users) {
@@ -35,7 +37,7 @@ function rememberUsers(users) {
 }
 
 function authorName(id) {
-  return Number(id) === 0 ? 'System' : state.users.get(Number(id)) ?? `User #${id}`;
+  return Number(id) === 0 ? t('author.system') : state.users.get(Number(id)) ?? t('author.user', { id });
 }
 
 /** Confirms first, then newest first: the order of im.notify.get pages. */
@@ -72,7 +74,7 @@ function confirmButtons(n) {
 
 function answerBox(n) {
   if (n.params?.CAN_ANSWER !== 'Y') return null;
-  const input = el('input', { name: 'answer', placeholder: 'Quick answer', 'aria-label': 'Quick answer', maxlength: 2000 });
+  const input = el('input', { name: 'answer', placeholder: t('item.quickAnswer'), 'aria-label': t('item.quickAnswer'), maxlength: 2000 });
   return el('form', {
     class: 'answer',
     onsubmit: (e) => {
@@ -81,14 +83,14 @@ function answerBox(n) {
       if (!text) return;
       act(() => state.rest('im.notify.answer', { NOTIFY_ID: n.id, ANSWER_TEXT: text }), (r) => {
         input.value = '';
-        showReply(r, 'Answer sent');
+        showReply(r, t('item.answerSent'));
         e.target.classList.add('answered');
       });
     },
-  }, input, el('button', { type: 'submit' }, 'Reply'));
+  }, input, el('button', { type: 'submit' }, t('item.reply')));
 }
 
-function showReply(result, fallback = 'Done') {
+function showReply(result, fallback = t('item.done')) {
   const lines = Array.isArray(result?.result_message) ? result.result_message : [];
   toast(lines.length ? lines.join(' ') : fallback);
 }
@@ -117,8 +119,8 @@ function renderItem(n, withActions = true) {
   );
   if (withActions) {
     li.append(el('div', { class: 'actions' },
-      el('button', { class: 'toggle-read', onclick: () => setRead(n.id, unread) }, unread ? 'Mark read' : 'Mark unread'),
-      el('button', { class: 'delete', onclick: () => act(() => state.rest('im.notify.delete', { ID: n.id }), () => removeItem(n.id)) }, 'Delete'),
+      el('button', { class: 'toggle-read', onclick: () => setRead(n.id, unread) }, unread ? t('item.markRead') : t('item.markUnread')),
+      el('button', { class: 'delete', onclick: () => act(() => state.rest('im.notify.delete', { ID: n.id }), () => removeItem(n.id)) }, t('item.delete')),
     ));
   }
   return li;
@@ -128,7 +130,9 @@ function render() {
   const list = $('list');
   const sorted = [...state.items.values()].sort(compare);
   list.replaceChildren(...sorted.map((n) => renderItem(n)));
-  $('list-end').textContent = state.exhausted ? (sorted.length ? 'No more notifications' : 'No notifications') : 'Loading…';
+  // "Mark all read" only when it would change something (confirms are read by answering them).
+  $('read-all').hidden = !sorted.some((n) => n.notify_read !== 'Y' && n.notify_type !== 1);
+  $('list-end').textContent = state.exhausted ? (sorted.length ? t('list.end') : t('empty.title')) : t('list.loading');
 }
 
 function upsert(n) {
@@ -170,7 +174,7 @@ async function loadPage() {
     state.exhausted = items.length < PAGE;
     render();
   } catch (err) {
-    $('list-end').textContent = `Could not load: ${err.description ?? err}`;
+    $('list-end').textContent = t('list.loadFailed', { error: err.description ?? err });
   } finally {
     state.loading = false;
   }
@@ -189,20 +193,22 @@ function onPush(msg) {
   const ids = (Array.isArray(p.ids) ? p.ids : p.id !== undefined ? [p.id] : []).map(Number);
   switch (msg.command) {
     case 'resync': return void reload();
-    case 'notifyAdd':
+    case 'notifyAdd': {
       rememberUsers(p.users);
-      upsert(p.notification ?? p);
+      const { counter: _counter, ...n } = p.notification ?? p;
+      upsert(n);
       break;
+    }
     case 'notifyDelete': ids.forEach((id) => state.items.delete(id)); break;
-    case 'notifyRead': return markRead(ids, true);
-    case 'notifyUnread': return markRead(ids, false);
+    case 'notifyRead': markRead(ids, true); break;
+    case 'notifyUnread': markRead(ids, false); break;
     case 'notifyReadAll':
       for (const n of state.items.values()) if (n.notify_type !== 1) n.notify_read = 'Y';
       break;
     default: break;
   }
-  const counter = p.counter ?? p.counters?.NOTIFY ?? p.NOTIFY ?? p.unread ?? p.newCounter;
-  if (counter !== undefined) setCounter(counter);
+  // Every change carries the unread count it left (docs/notify.md, push messages).
+  if (typeof p.counter === 'number') setCounter(p.counter);
   render();
 }
 
@@ -249,7 +255,7 @@ async function start() {
   const ready = new Promise((resolve) => { subscribed = resolve; });
   openPush({
     onMessage: (msg) => { if (msg.command === 'ready') subscribed(); onPush(msg); },
-    onState: (s) => { $('link-state').textContent = s; $('link-state').dataset.state = s; },
+    onState: (s) => { $('link-state').textContent = t(`link.${s}`); $('link-state').dataset.state = s; },
   });
   await Promise.race([ready, new Promise((resolve) => setTimeout(resolve, 3000))]);
   await loadPage();

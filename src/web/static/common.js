@@ -50,6 +50,30 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+/**
+ * A `next` the page may go to after signing in: a path on this site, or null. Browsers drop
+ * tabs and line breaks and read `\` as `/`, so those (raw or percent-encoded) and a leading
+ * `//` disqualify it; what passes must also resolve to this origin. (The server applies the
+ * same rule to the form's `next`.)
+ */
+export function localPath(value) {
+  const loose = /[\u0000-\u001f\u007f\\]/;
+  if (typeof value !== 'string' || value.length > 2048 || loose.test(value)) return null;
+  const forms = [value.split(/[?#]/, 1)[0]];
+  try {
+    for (let i = 0; i < 2; i++) forms.push(decodeURIComponent(forms[forms.length - 1]));
+  } catch {
+    // a stray % stays literal
+  }
+  if (forms.some((form) => !/^\/(?![/\\])/.test(form) || loose.test(form))) return null;
+  try {
+    const url = new URL(value, location.origin);
+    return url.origin === location.origin && !url.pathname.startsWith('//') ? url.pathname + url.search + url.hash : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Only http(s) and same-site relative URLs become links or images; anything else (javascript:, data:) is dropped. */
 export function safeUrl(value) {
   if (typeof value !== 'string' || value.trim() === '') return null;
@@ -77,7 +101,5 @@ export function toast(text, kind = 'info') {
   setTimeout(() => item.remove(), 4000);
 }
 
-export function formatDate(iso) {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? String(iso ?? '') : d.toLocaleString();
-}
+/** Dates for the console too: the language-aware formats live in i18n.js. */
+export { formatDate } from './i18n.js';

@@ -83,16 +83,24 @@ function wireForms() {
   });
 }
 
+/** Why the console is not shown: not signed in (a way to sign in), or not an administrator (no such link). */
+function deny(title, text, link, href) {
+  $('denied-title').textContent = title;
+  $('denied-text').textContent = text;
+  $('denied-link').textContent = link;
+  $('denied-link').href = href;
+  $('denied').hidden = false;
+  document.body.dataset.ready = 'denied';
+}
+
 async function start() {
   session = await currentSession();
-  try {
-    if (!session) throw Object.assign(new Error('Sign in first.'), { status: 401 });
-    await loadUsers();
-  } catch (err) {
-    $('denied').hidden = false;
-    $('denied-text').textContent = err.status === 403 ? 'The console is for administrators.' : 'Sign in first.';
-    return;
+  const me = session ? await api('me').then((r) => r.user, () => null) : null;
+  if (!me) return deny('Sign in first', 'The console is for administrators of this server.', 'Sign in', '/');
+  if (!me.is_admin) {
+    return deny('Not an administrator', `You are signed in as ${me.login}, who is not an administrator of this server. An administrator can make you one.`, 'Back to notifications', '/');
   }
+  await loadUsers();
   $('console').hidden = false;
   wireForms();
   await Promise.all([loadWebhooks(), loadApps(), startInspector()]);

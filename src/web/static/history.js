@@ -1,5 +1,6 @@
 // History search: every filter of im.notify.history.search, paged as the user scrolls.
 import { el } from './common.js';
+import { t } from './i18n.js';
 
 const PAGE = 50;
 const $ = (id) => document.getElementById(id);
@@ -17,7 +18,7 @@ async function loadSchema() {
   const schema = await deps.rest('im.notify.schema.get').catch(() => ({}));
   // Notifications sent through REST carry module `rest`, which the schema (like the portal's)
   // does not list: offer it first, since it is what integrations send.
-  select.append(el('option', { value: 'rest' }, 'REST applications and webhooks'));
+  select.append(el('option', { value: 'rest' }, t('search.restApps')));
   select.append(el('option', { value: 'rest|rest_notify' }, '— rest_notify'));
   for (const module of Object.values(schema ?? {})) {
     select.append(el('option', { value: String(module.MODULE_ID) }, String(module.NAME ?? module.MODULE_ID)));
@@ -56,7 +57,7 @@ async function searchPage() {
     history.lastId = items.at(-1)?.id ?? history.lastId;
     history.done = items.length < PAGE;
     const count = $('results').children.length;
-    $('results-end').textContent = history.done ? `${count} found` : 'Loading…';
+    $('results-end').textContent = history.done ? t('search.found', { count }) : t('list.loading');
   } catch (err) {
     history.done = true;
     $('results-end').textContent = err.description ?? String(err);

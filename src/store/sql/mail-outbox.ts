@@ -1,0 +1,134 @@
+import type { SqlDb } from '../engine/sql-db.ts';
+import type { MailMessage, MailOutboxRepo, NewMailMessage, NewOutboxItem, OutboxItem, OutboxOutcome, OutboxState } from '../port/delivery.ts';
+import { placeholders } from './query.ts';
+
+type Row = Record<string, unknown>;
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+function item(r: Row): OutboxItem {
+  return {
+    id: Number(r.id),
+    userId: Number(r.user_id),
+    notificationId: Number(r.notification_id),
+    typeKey: String(r.type_key),
+    state: r.state as OutboxState,
+    dueAt: Number(r.due_at),
+    attempts: Number(r.attempts),
+    lastError: String(r.last_error),
+    mailId: num(r.mail_id),
+    createdAt: Number(r.created_at),
+    finishedAt: num(r.finished_at),
+  };
+}
+
+/** Items a worker may take: queued, due, and not held by a live claim of another worker. */
+const CLAIMABLE = `state = 'queued' AND due_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)`;
+
+export class SqlMailOutboxRepo implements MailOutboxRepo {
+  constructor(private readonly db: SqlDb) {}
+
+  async enqueue(i: NewOutboxItem, now: number) {
+    await this.db.run(
+      'INSERT INTO mail_outbox (user_id, notification_id, type_key, due_at, created_at) VALUES (?, ?, ?, ?, ?)',
+      [i.userId, i.notificationId, i.typeKey, i.dueAt, now],
+    );
+  }
+  async claimDue(worker: string, now: number, until: number, users: number) {
+    const userIds = await this.db.all<{ user_id: number | string }>(
+      `SELECT user_id FROM mail_outbox WHERE ${CLAIMABLE} GROUP BY user_id ORDER BY MIN(due_at) LIMIT ?`,
+      [now, now, users],
+    );
+    if (!userIds.length) return [];
+    const ids = userIds.map((u) => Number(u.user_id));
+    // The WHERE is checked again by the UPDATE itself: rows another node claimed since the
+    // SELECT no longer match (PostgreSQL re-evaluates it after waiting on the row locks).
+    const rows = await this.db.all<Row>(
+      `UPDATE mail_outbox SET claimed_by = ?, claimed_until = ?
+       WHERE user_id IN ${placeholders(ids.length)} AND ${CLAIMABLE} RETURNING *`,
+      [worker, until, ...ids, now, now],
+    );
+    return rows.map(item).sort((a, b) => a.id - b.id);
+  }
+  async finish(ids: number[], worker: string, o: OutboxOutcome, now: number) {
+    if (!ids.length) return;
+    const finished = o.state === 'queued' ? null : now;
+    await this.db.run(
+      `UPDATE mail_outbox SET state = ?, due_at = ?, last_error = ?, mail_id = COALESCE(?, mail_id), finished_at = ?,
+         attempts = attempts + ?, claimed_by = NULL, claimed_until = NULL
+       WHERE id IN ${placeholders(ids.length)} AND claimed_by = ?`,
+      [o.state, o.dueAt, o.lastError, o.mailId, finished, o.attempted ? 1 : 0, ...ids, worker],
+    );
+  }
+  async cancelSettled(userId: number, now: number) {
+    // Claimed rows are left to their worker, which checks the notifications again itself.
+    const r = await this.db.run(
+      `UPDATE mail_outbox SET state = 'cancelled', finished_at = ?, last_error = 'read or deleted before it was sent'
+       WHERE user_id = ? AND state = 'queued' AND claimed_by IS NULL
+         AND notification_id NOT IN (SELECT id FROM notifications WHERE user_id = ? AND is_read = 0)`,
+      [now, userId, userId],
+    );
+    return r.changes;
+  }
+  async requeue(ids: number[], now: number) {
+    if (!ids.length) return 0;
+    const r = await this.db.run(
+      `UPDATE mail_outbox SET state = 'queued', due_at = ?, attempts = 0, finished_at = NULL
+       WHERE id IN ${placeholders(ids.length)} AND state = 'failed'`,
+      [now, ...ids],
+    );
+    return r.changes;
+  }
+  async saveMessage(m: NewMailMessage) {
+    const r = await this.db.get<{ id: number | string }>(
+      `INSERT INTO mail_messages (user_id, recipient, subject, text_body, html_body, headers, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      [m.userId, m.recipient, m.subject, m.text, m.html, JSON.stringify(m.headers), m.createdAt],
+    );
+    return Number(r!.id);
+  }
+  async message(id: number): Promise<MailMessage | null> {
+    const r = await this.db.get<Row>('SELECT * FROM mail_messages WHERE id = ?', [id]);
+    if (!r) return null;
+    return {
+      id: Number(r.id),
+      userId: Number(r.user_id),
+      recipient: String(r.recipient),
+      subject: String(r.subject),
+      text: String(r.text_body),
+      html: String(r.html_body),
+      headers: JSON.parse(String(r.headers)) as Record<string, string>,
+      createdAt: Number(r.created_at),
+    };
+  }
+  async list(f: { state?: OutboxState; userId?: number; limit: number }) {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (f.state) {
+      where.push('state = ?');
+      args.push(f.state);
+    }
+    if (f.userId !== undefined) {
+      where.push('user_id = ?');
+      args.push(f.userId);
+    }
+    const rows = await this.db.all<Row>(
+      `SELECT * FROM mail_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
+      [...args, f.limit],
+    );
+    return rows.map(item);
+  }
+  async byId(id: number) {
+    const r = await this.db.get<Row>('SELECT * FROM mail_outbox WHERE id = ?', [id]);
+    return r ? item(r) : null;
+  }
+  async purgeFinished(before: number) {
+    await this.db.run(`DELETE FROM mail_outbox WHERE state <> 'queued' AND finished_at < ?`, [before]);
+    await this.db.run('DELETE FROM mail_messages WHERE created_at < ? AND id NOT IN (SELECT mail_id FROM mail_outbox WHERE mail_id IS NOT NULL)', [before]);
+  }
+  async claimSigningKey(candidate: string) {
+    await this.db.run("INSERT INTO instance_facts (name, value) VALUES ('mail_signing_key', ?) ON CONFLICT (name) DO NOTHING", [candidate]);
+    const row = await this.db.get<{ value: string }>("SELECT value FROM instance_facts WHERE name = 'mail_signing_key'");
+    return row!.value;
+  }
+}

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { call } from '../helpers/http.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { DESKTOP, guard, launchBrowser, signInPage } from './browser.ts';
+
+let ts: TestServer;
+let browser: Browser | null = null;
+
+before(async () => {
+  ts = await startTestServer();
+});
+after(async () => {
+  await browser?.close();
+  await ts.close();
+});
+
+test('center: the counter follows the count each change carries, through concurrent sends and reads from elsewhere', async (t) => {
+  browser = await launchBrowser(t);
+  if (!browser) return;
+  const u = await ts.addUser({ login: 'tally', password: 'tally-secret-1' });
+  const page = await browser.newPage({ viewport: DESKTOP });
+  const problems = guard(page);
+  await signInPage(page, ts.url, 'tally', 'tally-secret-1');
+  await page.locator('#counter[data-count="0"]').waitFor();
+  const unread = async () => (await call(u.hook, 'im.counters.get')).body.result.TYPE.NOTIFY as number;
+
+  // Sends at once from another system: every one appears and the counter ends on the stored count.
+  const sent = await Promise.all(Array.from({ length: 8 }, (_, i) => call(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: `Job ${i} done` })));
+  const ids = sent.map((r) => r.body.result as number);
+  await page.locator(`#counter[data-count="${await unread()}"]`).waitFor();
+  for (const id of ids) await page.locator(`#list li.item.unread[data-id="${id}"]`).waitFor();
+
+  // Reads made elsewhere (another client of the same user) reach the page with their count.
+  await Promise.all(ids.slice(0, 3).map((id) => call(u.hook, 'im.notify.read', { ID: id, ONLY_CURRENT: 'Y' })));
+  assert.equal(await unread(), 5);
+  await page.locator('#counter[data-count="5"]').waitFor();
+  await page.locator(`#list li.item:not(.unread)[data-id="${ids[0]}"]`).waitFor();
+
+  // read.all from elsewhere: the push alone brings the counter to 0.
+  await call(u.hook, 'im.notify.read.all');
+  await page.locator('#counter[data-count="0"]').waitFor();
+  assert.equal(await page.locator('#list li.item.unread').count(), 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

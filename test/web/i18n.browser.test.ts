@@ -1,0 +1,64 @@
+/**
+ * The center in Russian: chosen from the browser's language before signing in, then from the
+ * user's saved setting over the browser's; counts use Russian plural forms.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { call } from '../helpers/http.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { DESKTOP, guard, launchBrowser, signInPage } from './browser.ts';
+
+let ts: TestServer;
+let browser: Browser | null = null;
+
+before(async () => {
+  ts = await startTestServer();
+});
+after(async () => {
+  await browser?.close();
+  await ts.close();
+});
+
+test('Russian: sign-in page, center texts, plural counter, saved language beats the browser', async (t) => {
+  browser = await launchBrowser(t);
+  if (!browser) return;
+  const ivan = await ts.addUser({ login: 'ivan', name: 'Иван', password: 'ivan-secret-1' });
+  const ru = await browser.newContext({ viewport: DESKTOP, locale: 'ru-RU' });
+  const page = await ru.newPage();
+  const problems = guard(page);
+  await page.goto(`${ts.url}/`);
+  assert.equal(await page.locator('html').getAttribute('lang'), 'ru');
+  assert.equal(await page.locator('#login-heading').textContent(), 'Вход');
+  assert.equal(await page.locator('#login-form button[type=submit]').textContent(), 'Войти');
+
+  // A failed sign-in is told in Russian.
+  await page.locator('#login-form input[name=login]').fill('ivan');
+  await page.locator('#login-form input[name=password]').fill('wrong');
+  await page.locator('#login-form button[type=submit]').click();
+  await page.locator('.toast', { hasText: 'Неверный логин или пароль' }).waitFor();
+
+  await signInPage(page, ts.url, 'ivan', 'ivan-secret-1');
+  assert.equal(await page.locator('#tab-inbox').textContent(), 'Входящие');
+  assert.equal(await page.locator('#tab-history').textContent(), 'История');
+  for (const n of [1, 2, 3]) await call(ts.hook, 'im.notify.system.add', { USER_ID: ivan.id, MESSAGE: `Сборка ${n}` });
+  await page.locator('#counter[data-count="3"]').waitFor();
+  assert.equal(await page.locator('#counter-text').textContent(), '3 непрочитанных уведомления');
+  assert.equal(await page.title(), '(3) Уведомления · notify24');
+  assert.equal(await page.locator('#read-all').textContent(), 'Прочитать все');
+  assert.equal(await page.locator('#list li.item .author').first().textContent(), 'Система');
+
+  // Saved English beats the Russian browser after a reload; back to "from the browser" afterwards.
+  const saved = await page.evaluate(async () => {
+    const { sessid } = await (await fetch('/session')).json();
+    const res = await fetch('/preferences', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ sessid, language: 'en' }) });
+    return res.status;
+  });
+  assert.equal(saved, 200);
+  await page.reload();
+  await page.locator('#counter[data-count="3"]').waitFor();
+  assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+  assert.equal(await page.locator('#counter-text').textContent(), '3 unread notifications');
+  assert.deepEqual(problems, []);
+  await ru.close();
+});
