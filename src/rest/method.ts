@@ -35,7 +35,7 @@ export interface MethodDeps {
   /** Events for applications (delivered to their bound handlers). */
   appEvents: AppEventSink;
   methods: MethodCatalog;
-  config: Pick<Config, 'webhookTagsWithClientId' | 'handlerNetworks' | 'pushInsecureEndpoints'>;
+  config: Pick<Config, 'webhookTagsWithClientId' | 'handlerNetworks' | 'mailDelayS' | 'pushInsecureEndpoints'>;
   /** Runs the web push job soon (pushes were queued). */
   wakeWebPush: () => void;
   /** The server's VAPID public key, for browsers subscribing to Web Push. */
