@@ -135,6 +135,8 @@ export const SETTINGS = {
   retentionPurgeMs: setting({ env: 'NOTIFY24_RETENTION_PURGE_MS', type: 'ms', default: HOUR_MS, description: 'retention job: deletes notifications and finished event deliveries past `NOTIFY24_RETENTION_DAYS`', parse: positive }),
   sessionPurgeMs: setting({ env: 'NOTIFY24_SESSION_PURGE_MS', type: 'ms', default: HOUR_MS, description: 'session purge job: deletes expired web sessions (already refused; this reclaims the rows)', parse: positive }),
   oauthPurgeMs: setting({ env: 'NOTIFY24_OAUTH_PURGE_MS', type: 'ms', default: HOUR_MS, description: 'OAuth purge job: deletes expired authorization codes and tokens', parse: positive }),
+  // Integration tests (docs/testing-with-notify24.md)
+  testMode: setting({ env: 'NOTIFY24_TEST_MODE', type: 'boolean', default: false, description: '`1` makes a server for integration tests: administrators may inject faults and move its clock (`/console/api/faults`, `/console/api/clock`, `notify24 fault`, `notify24 clock`); never on in production', parse: boolean }),
   // Operations: logs, metrics, shutdown (docs/operations.md)
   logLevel: setting<LogLevel>({ env: 'NOTIFY24_LOG_LEVEL', type: listed(LOG_LEVELS), default: 'info', description: 'least important log line written (to stderr; `info` includes one line per request)', parse: oneOf(LOG_LEVELS) }),
   logFormat: setting<LogFormat>({ env: 'NOTIFY24_LOG_FORMAT', type: listed(LOG_FORMATS), default: 'auto', description: 'JSON lines, or readable lines; `auto` is readable when stderr is a terminal', parse: oneOf(LOG_FORMATS) }),

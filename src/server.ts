@@ -11,7 +11,8 @@ import { EVENT_DELIVERY, WEB_PUSH, serverJobs } from './jobs/jobs.ts';
 import { openMailTransport } from './delivery/mail/transport.ts';
 import { UnsubscribeLinks } from './delivery/mail/unsubscribe.ts';
 import { Scheduler } from './jobs/scheduler.ts';
-import { systemClock, type Clock } from './lib/clock.ts';
+import { AdjustableClock, systemClock, type Clock } from './lib/clock.ts';
+import { FaultInjector } from './faults/injector.ts';
 import { openLogger, preloadLogging, type Logger } from './lib/log.ts';
 import { openRedis, type RedisConnections } from './lib/redis.ts';
 import { MemoryOperatingTime } from './limits/operating-time.ts';
@@ -81,6 +82,10 @@ export interface ServerParts {
   metricsRegistry: MetricsRegistry;
   /** REST traffic of the last 15 minutes, per second (the console's live panel reads it). */
   traffic: TrafficWindow;
+  /** Scripted REST failures; null unless the server is one for tests (NOTIFY24_TEST_MODE). */
+  faults: FaultInjector | null;
+  /** The clock tests may move forward; null unless the server is one for tests. */
+  timeControl: AdjustableClock | null;
 }
 
 export interface RunningServer {
@@ -94,7 +99,7 @@ export interface RunningServer {
   tls: TlsMaterial | null;
   /**
    * Empties what the process keeps between requests outside the store — rate-limit buckets,
-   * operating time, the inspector's calls — so a reset test portal starts over.
+   * operating time, the inspector's calls, fault rules — so a reset test portal starts over.
    */
   forgetVolatile(): void;
   close(): Promise<void>;
@@ -122,7 +127,10 @@ function rateLimiterFor(config: Config, redis: RedisConnections | null): RateLim
  * Every dependency is built here, once, in the order it is needed.
  */
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
-  const clock = options.clock ?? systemClock;
+  // A server for tests runs on a clock that can be moved forward, and takes scripted faults.
+  const timeControl = config.testMode ? (options.clock instanceof AdjustableClock ? options.clock : options.clock ? null : new AdjustableClock()) : null;
+  const clock = options.clock ?? timeControl ?? systemClock;
+  const faults = config.testMode ? new FaultInjector() : null;
   const log = options.log ?? openLogger(config.logLevel, config.logFormat);
   const { registry: metricsRegistry, metrics } = createMetrics();
   const traffic = new TrafficWindow(clock);
@@ -165,6 +173,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     rateLimiter,
     authenticate: authenticator([oauthAuth, webhookAuth, sessionAuth], { store, clock, config }),
     recorder: inspector,
+    faults,
+    timeControl,
+    jobs,
     loginThrottle: new LoginThrottle(),
   });
   const dispatcher = createDispatcher(table, { log, trustProxy: config.trustProxy, onDone: observeRequests({ log, metrics, traffic }) });
@@ -209,7 +220,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   let closing: Promise<void> | null = null;
   return {
-    services: { config, store, clock, log, registry, hub, replay, redis, appEvents, jobs, metrics, metricsRegistry, traffic },
+    services: { config, store, clock, log, registry, hub, replay, redis, appEvents, jobs, metrics, metricsRegistry, traffic, faults, timeControl },
     httpUrl: http!.url,
     httpsUrl: https?.url ?? null,
     metricsUrl: metricsListener ? `${metricsListener.url}/metrics` : null,
@@ -218,6 +229,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       rateLimiter.forget?.();
       operatingTime.forget();
       inspector.clear();
+      faults?.reset();
     },
     /**
      * The one way down, for signals and tests alike: stop accepting connections, let requests in
