@@ -2,6 +2,7 @@ import { consoleAccounts, type AccountsDeps } from './handlers/console-accounts.
 import { consoleActivity, type ActivityDeps } from './handlers/console-activity.ts';
 import { consoleApi, consoleGuards } from './handlers/console-api.ts';
 import { consoleApps, type AppsConsoleDeps } from './handlers/console-apps.ts';
+import { consoleOutbox, type OutboxConsoleDeps } from './handlers/console-outbox.ts';
 import { healthHandlers, type HealthDeps } from './handlers/health.ts';
 import { loginHandlers, type LoginDeps } from './handlers/login.ts';
 import { metricsHandlers, type MetricsDeps } from './handlers/metrics.ts';
@@ -13,7 +14,7 @@ import { preflight, restHandler, type RestEdgeDeps } from './handlers/rest.ts';
 import { unsubscribeHandlers, type UnsubscribeDeps } from './handlers/unsubscribe.ts';
 import type { Route } from './router.ts';
 
-export type RouteDeps = RestEdgeDeps & LoginDeps & OAuthServerDeps & AccountsDeps & AppsConsoleDeps & ActivityDeps & PushDeps & HealthDeps & MetricsDeps & UnsubscribeDeps;
+export type RouteDeps = RestEdgeDeps & LoginDeps & OAuthServerDeps & AccountsDeps & AppsConsoleDeps & ActivityDeps & PushDeps & HealthDeps & MetricsDeps & UnsubscribeDeps & OutboxConsoleDeps;
 
 /**
  * Every URL the server answers, in one table: `[method, pattern, handler]`, first match wins.
@@ -34,6 +35,7 @@ export function routes(deps: RouteDeps): Route[] {
   const pages = pageHandlers(deps);
   const preferences = preferenceHandlers(deps);
   const mail = unsubscribeHandlers(deps);
+  const outbox = consoleOutbox(deps);
   const { signedIn, admin } = consoleGuards(deps);
 
   return [
@@ -88,6 +90,9 @@ export function routes(deps: RouteDeps): Route[] {
     ['GET', '/console/api/inspector/stream', admin(activity.inspectorStream)],
     ['GET', '/console/api/inspector/:seq', admin(activity.inspectedCall)],
     ['GET', '/console/api/traffic', admin(activity.traffic)],
+    ['GET', '/console/api/outbox', admin(outbox.list)],
+    ['GET', '/console/api/outbox/:id', admin(outbox.mail)],
+    ['POST', '/console/api/outbox/:id/retry', admin(outbox.retry)],
     ['ANY', '/console/api/*', admin(api.notFound)],
 
     // Probes for load balancers and orchestrators; Prometheus metrics (404 unless NOTIFY24_METRICS_PORT=main)

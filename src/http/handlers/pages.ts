@@ -28,6 +28,8 @@ export const ASSETS: Record<string, string> = {
   'push.js': JS,
   'center.js': JS,
   'console.js': JS,
+  'console-outbox.js': JS,
+  'delivery-settings.js': JS,
 };
 
 async function staticFile(name: string, type: string, cacheControl = 'no-cache'): Promise<Reply> {
