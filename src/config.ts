@@ -124,12 +124,19 @@ export const SETTINGS = {
   mailDelayS: setting({ env: 'NOTIFY24_MAIL_DELAY_S', type: 'seconds', default: 600, description: 'a notification still unread this long after it arrived is mailed (the portal\'s delay)', parse: integer(0, 365 * 86_400, 'a whole number of seconds') }),
   mailRetryBaseMs: setting({ env: 'NOTIFY24_MAIL_RETRY_BASE_MS', type: 'ms', default: 60_000, description: 'first retry after the SMTP server failed; each next one waits twice as long (at most an hour)', parse: positive }),
   mailMaxAttempts: setting({ env: 'NOTIFY24_MAIL_MAX_ATTEMPTS', type: 'count', default: 8, description: 'attempts before a mail is marked failed', parse: positiveInteger }),
+  // Web Push to browsers (docs/delivery.md)
+  pushSubject: setting<string | null>({ env: 'NOTIFY24_PUSH_SUBJECT', type: 'URL', default: null, shown: 'public URL', description: 'contact sent to push services with every push (VAPID `sub`): a `mailto:` or `https:` URL; by default the public URL when it is https, else `mailto:postmaster@localhost`', parse: url(['mailto', 'https']) }),
+  pushTtlS: setting({ env: 'NOTIFY24_PUSH_TTL', type: 'seconds', default: 86_400, description: 'how long a push service keeps a push for a browser that is offline', parse: integer(0, 2_419_200, 'seconds from 0 to 2419200') }),
+  pushInsecureEndpoints: setting({ env: 'NOTIFY24_PUSH_INSECURE_ENDPOINTS', type: 'boolean', default: false, description: '`1` accepts `http://` push endpoints (local test push services only; real ones are https)', parse: boolean }),
   // Background jobs (src/jobs/): how often each runs; each also runs once at start
   eventPollMs: setting({ env: 'NOTIFY24_EVENT_POLL_MS', type: 'ms', default: 1000, description: 'event delivery job: looks for due deliveries (queued by other nodes, retries); runs at once when this node queues one', parse: positive }),
   mailPollMs: setting({ env: 'NOTIFY24_MAIL_POLL_MS', type: 'ms', default: 15_000, description: 'e-mail job: mails what became due; everything due for one user in one run goes out as one digest', parse: positive }),
+  pushPollMs: setting({ env: 'NOTIFY24_PUSH_POLL_MS', type: 'ms', default: 5000, description: 'web push job: looks for due pushes (retries, pushes held by do-not-disturb, other nodes\' queue); runs at once when this node queues one', parse: positive }),
   retentionPurgeMs: setting({ env: 'NOTIFY24_RETENTION_PURGE_MS', type: 'ms', default: HOUR_MS, description: 'retention job: deletes notifications and finished event deliveries past `NOTIFY24_RETENTION_DAYS`', parse: positive }),
   sessionPurgeMs: setting({ env: 'NOTIFY24_SESSION_PURGE_MS', type: 'ms', default: HOUR_MS, description: 'session purge job: deletes expired web sessions (already refused; this reclaims the rows)', parse: positive }),
   oauthPurgeMs: setting({ env: 'NOTIFY24_OAUTH_PURGE_MS', type: 'ms', default: HOUR_MS, description: 'OAuth purge job: deletes expired authorization codes and tokens', parse: positive }),
+  // Integration tests (docs/testing-with-notify24.md)
+  testMode: setting({ env: 'NOTIFY24_TEST_MODE', type: 'boolean', default: false, description: '`1` makes a server for integration tests: administrators may inject faults and move its clock (`/console/api/faults`, `/console/api/clock`, `notify24 fault`, `notify24 clock`); never on in production', parse: boolean }),
   // Operations: logs, metrics, shutdown (docs/operations.md)
   logLevel: setting<LogLevel>({ env: 'NOTIFY24_LOG_LEVEL', type: listed(LOG_LEVELS), default: 'info', description: 'least important log line written (to stderr; `info` includes one line per request)', parse: oneOf(LOG_LEVELS) }),
   logFormat: setting<LogFormat>({ env: 'NOTIFY24_LOG_FORMAT', type: listed(LOG_FORMATS), default: 'auto', description: 'JSON lines, or readable lines; `auto` is readable when stderr is a terminal', parse: oneOf(LOG_FORMATS) }),

@@ -7,11 +7,12 @@ import { listen, type Listener } from './http/listeners.ts';
 import { routes } from './http/routes.ts';
 import { loadTls, type TlsMaterial } from './http/tls.ts';
 import { LoginThrottle } from './identity/login-throttle.ts';
-import { EVENT_DELIVERY, MAIL_OUTBOX, serverJobs } from './jobs/jobs.ts';
+import { EVENT_DELIVERY, MAIL_OUTBOX, WEB_PUSH, serverJobs } from './jobs/jobs.ts';
 import { openMailTransport } from './delivery/mail/transport.ts';
 import { UnsubscribeLinks } from './delivery/mail/unsubscribe.ts';
 import { Scheduler } from './jobs/scheduler.ts';
-import { systemClock, type Clock } from './lib/clock.ts';
+import { AdjustableClock, systemClock, type Clock } from './lib/clock.ts';
+import { FaultInjector } from './faults/injector.ts';
 import { openLogger, preloadLogging, type Logger } from './lib/log.ts';
 import { openRedis, type RedisConnections } from './lib/redis.ts';
 import { MemoryOperatingTime } from './limits/operating-time.ts';
@@ -25,6 +26,7 @@ import { imNotifyMethods } from './methods/im-notify.ts';
 import { notify24SettingsMethods } from './methods/notify24-settings.ts';
 import { platformMethods } from './methods/platform.ts';
 import { createMetrics, type ServerMetrics } from './observability/metrics.ts';
+import { observeServing } from './observability/serving.ts';
 import type { MetricsRegistry } from './observability/registry.ts';
 import { observeRequests } from './observability/requests.ts';
 import { TrafficWindow } from './observability/traffic.ts';
@@ -44,6 +46,10 @@ import { IdentityCache, redisInvalidationBus, withIdentityCache } from './store/
 import { openStore } from './store/open.ts';
 import type { Store } from './store/port/store.ts';
 import { RequestInspector } from './web/inspector.ts';
+import { webPushMethods } from './methods/notify24-push.ts';
+import { deliveryPolicy } from './delivery/policy.ts';
+import { ensureVapidKeys } from './webpush/vapid.ts';
+import { WebPushWorker } from './webpush/worker.ts';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -76,6 +82,10 @@ export interface ServerParts {
   metricsRegistry: MetricsRegistry;
   /** REST traffic of the last 15 minutes, per second (the console's live panel reads it). */
   traffic: TrafficWindow;
+  /** Scripted REST failures; null unless the server is one for tests (NOTIFY24_TEST_MODE). */
+  faults: FaultInjector | null;
+  /** The clock tests may move forward; null unless the server is one for tests. */
+  timeControl: AdjustableClock | null;
 }
 
 export interface RunningServer {
@@ -89,7 +99,7 @@ export interface RunningServer {
   tls: TlsMaterial | null;
   /**
    * Empties what the process keeps between requests outside the store — rate-limit buckets,
-   * operating time, the inspector's calls — so a reset test portal starts over.
+   * operating time, the inspector's calls, fault rules — so a reset test portal starts over.
    */
   forgetVolatile(): void;
   close(): Promise<void>;
@@ -117,7 +127,10 @@ function rateLimiterFor(config: Config, redis: RedisConnections | null): RateLim
  * Every dependency is built here, once, in the order it is needed.
  */
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
-  const clock = options.clock ?? systemClock;
+  // A server for tests runs on a clock that can be moved forward, and takes scripted faults.
+  const timeControl = config.testMode ? (options.clock instanceof AdjustableClock ? options.clock : options.clock ? null : new AdjustableClock()) : null;
+  const clock = options.clock ?? timeControl ?? systemClock;
+  const faults = config.testMode ? new FaultInjector() : null;
   const log = options.log ?? openLogger(config.logLevel, config.logFormat);
   const { registry: metricsRegistry, metrics } = createMetrics();
   const traffic = new TrafficWindow(clock);
@@ -129,15 +142,18 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const jobs = new Scheduler(log, metrics);
   const wakeDelivery = () => jobs.wake(EVENT_DELIVERY);
   const appEvents = new AppEventQueue({ store, clock }, wakeDelivery);
+  const vapid = await ensureVapidKeys(store);
+  const webPush = new WebPushWorker({ store, clock, log, metrics, config, policy: deliveryPolicy({ store, clock }), vapid });
+  const wakeWebPush = () => jobs.wake(WEB_PUSH);
 
   const registry = new MethodRegistry().add(
     ...platformMethods, ...userMethods, ...batchMethods, ...imNotifyMethods, ...imCountersMethods, ...appMethods, ...eventMethods,
-    ...notify24SettingsMethods,
+    ...notify24SettingsMethods, ...webPushMethods,
   );
   const operatingTime = new MemoryOperatingTime(config.operatingLimit);
   const rateLimiter = rateLimiterFor(config, redis);
   const runner = new MethodPipeline(registry, operatingTime, {
-    store, clock, log, hub, appEvents, methods: registry, config,
+    store, clock, log, hub, appEvents, methods: registry, config, wakeWebPush, vapidPublicKey: vapid.publicKey,
   });
 
   // A bad SMTP URL is logged here and shown on every mail it fails; it never stops the server.
@@ -158,6 +174,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     rateLimiter,
     authenticate: authenticator([oauthAuth, webhookAuth, sessionAuth], { store, clock, config }),
     recorder: inspector,
+    faults,
+    timeControl,
+    jobs,
     loginThrottle: new LoginThrottle(),
   });
   const dispatcher = createDispatcher(table, { log, trustProxy: config.trustProxy, onDone: observeRequests({ log, metrics, traffic }) });
@@ -191,7 +210,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     throw err;
   }
   const [http, https] = listeners;
-  jobs.start(serverJobs({ store, clock, log, config, metrics, mailTransport, unsubscribeLinks }, config.publicUrl ?? http!.url));
+  const stopObserving = observeServing(metrics, listeners.map((l, i) => ({ name: i === 0 ? 'http' : 'https', server: l.server })));
+  jobs.start(serverJobs({ store, clock, log, config, metrics, mailTransport, unsubscribeLinks, webPush }, config.publicUrl ?? http!.url));
   // pino and prom-client are not needed to start serving: they load a moment later, off the
   // start's path (the first log line or scrape loads them sooner if it comes first).
   setTimeout(() => {
@@ -201,7 +221,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   let closing: Promise<void> | null = null;
   return {
-    services: { config, store, clock, log, registry, hub, replay, redis, appEvents, jobs, metrics, metricsRegistry, traffic },
+    services: { config, store, clock, log, registry, hub, replay, redis, appEvents, jobs, metrics, metricsRegistry, traffic, faults, timeControl },
     httpUrl: http!.url,
     httpsUrl: https?.url ?? null,
     metricsUrl: metricsListener ? `${metricsListener.url}/metrics` : null,
@@ -210,6 +230,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       rateLimiter.forget?.();
       operatingTime.forget();
       inspector.clear();
+      faults?.reset();
     },
     /**
      * The one way down, for signals and tests alike: stop accepting connections, let requests in
@@ -224,6 +245,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         await Promise.all([dispatcher.drain(grace), ws.close(grace)]);
         for (const l of all) l.closeConnections();
         await Promise.all(stopped);
+        stopObserving();
         await closeParts();
       })();
       return closing;

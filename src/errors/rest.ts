@@ -100,6 +100,12 @@ export const errors = {
     { code: 'INVALID_SETTING', status: 400, text: 'Invalid setting: {detail}', origin: 'rest', when: 'notify24.settings.set / defaults.set with an unknown type or channel, a value other than Y/N, or quiet hours not written HH:MM' },
     (detail: string) => ({ text: `Invalid setting: ${detail}` }),
   ),
+
+  // notify24.push.*: Web Push subscriptions (extension methods, docs/delivery.md).
+  pushSubscriptionError: defineError(
+    { code: 'PUSH_SUBSCRIPTION_ERROR', status: 400, text: 'Incorrect push subscription: {reason}', origin: 'rest', when: 'notify24.push.subscribe with a subscription that is missing, malformed or whose endpoint is not https' },
+    (reason: string) => ({ text: `Incorrect push subscription: ${reason}` }),
+  ),
 };
 
 /**
