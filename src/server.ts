@@ -17,6 +17,7 @@ import { openLogger, preloadLogging, type Logger } from './lib/log.ts';
 import { openRedis, type RedisConnections } from './lib/redis.ts';
 import { MemoryOperatingTime } from './limits/operating-time.ts';
 import { MemoryRateLimiter, noRateLimit, type RateLimiter } from './limits/rate-limiter.ts';
+import { FallbackRateLimiter } from './limits/fallback-rate-limiter.ts';
 import { RedisRateLimiter } from './limits/redis-rate-limiter.ts';
 import { appMethods } from './methods/app.ts';
 import { batchMethods } from './methods/batch.ts';
@@ -116,10 +117,13 @@ function identityCacheFor(store: Store, config: Config, redis: RedisConnections 
   });
 }
 
-function rateLimiterFor(config: Config, redis: RedisConnections | null): RateLimiter {
+function rateLimiterFor(config: Config, redis: RedisConnections | null, log: Logger): RateLimiter {
   // With Redis the nodes share rate-limit buckets; without it, this process counts alone.
   if (!config.rateLimit) return noRateLimit;
-  return redis ? new RedisRateLimiter(redis.commands, config.rateLimit, `${config.redisPrefix}rate:`) : new MemoryRateLimiter(config.rateLimit);
+  if (!redis) return new MemoryRateLimiter(config.rateLimit);
+  const shared = new RedisRateLimiter(redis.commands, config.rateLimit, `${config.redisPrefix}rate:`);
+  const fallback = config.rateLimitFailMode === 'open' ? new MemoryRateLimiter(config.rateLimit) : null;
+  return new FallbackRateLimiter(shared, fallback, log);
 }
 
 /**
@@ -136,7 +140,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const traffic = new TrafficWindow(clock);
   const opened = await openStore(config.databaseUrl, { onQueryError: () => metrics.storeErrors.inc({ engine: opened.engine }) });
   metrics.eventQueueDepth.sampleWith(() => opened.events.pendingCount());
-  const redis = config.redisUrl ? await openRedis(config.redisUrl) : null;
+  const redis = config.redisUrl ? await openRedis(config.redisUrl, config.redisTimeoutMs) : null;
   const store = withIdentityCache(opened, identityCacheFor(opened, config, redis));
   const hub: PushHub = redis ? new RedisPushHub(redis.commands, redis.subscriber, `${config.redisPrefix}push:`) : new LocalPushHub();
   const jobs = new Scheduler(log, metrics);
@@ -151,7 +155,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     ...notify24SettingsMethods, ...webPushMethods,
   );
   const operatingTime = new MemoryOperatingTime(config.operatingLimit);
-  const rateLimiter = rateLimiterFor(config, redis);
+  const rateLimiter = rateLimiterFor(config, redis, log);
   const runner = new MethodPipeline(registry, operatingTime, {
     store, clock, log, hub, appEvents, methods: registry, config, wakeWebPush, vapidPublicKey: vapid.publicKey,
   });

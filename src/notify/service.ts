@@ -1,5 +1,6 @@
 import type { Caller } from '../rest/caller.ts';
 import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/log.ts';
 import type { PushHub } from '../realtime/hub.ts';
 import type { Store } from '../store/port/store.ts';
 import type { NotificationRow, ReplacedNotification } from '../store/port/notifications.ts';
@@ -16,6 +17,8 @@ export interface NotifyDeps {
   store: Store;
   clock: Clock;
   hub: PushHub;
+  /** Where a push dropped after a commit is reported. */
+  log?: Pick<Logger, 'warn'>;
   config: Pick<Config, 'mailDelayS'>;
   /** Tells the web push job that pushes were queued (src/webpush/). */
   wakeWebPush?: () => void;
