@@ -3,6 +3,7 @@ import { currentSession, el, restClient, toast } from './common.js';
 import { formatDate, formatNumber, t } from './i18n.js';
 import { renderAttachments, renderBb } from './bbcode.js';
 import { openPush } from './push.js';
+import { initDevicePush } from './device-push.js';
 import { signIn, wireSignOut } from './auth-forms.js';
 import { ensureAuthorOption, initHistory } from './history.js';
 import { initSettings, shownInCenter } from './delivery-settings.js';
@@ -199,6 +200,7 @@ function onPush(msg) {
       rememberUsers(p.users);
       const { counter: _counter, ...n } = p.notification ?? p;
       upsert(n);
+      state.device?.notify(n, n.notify_title || authorName(n.author_id));
       break;
     }
     case 'notifyDelete': ids.forEach((id) => state.items.delete(id)); break;
@@ -236,6 +238,7 @@ async function start() {
   $('center').hidden = false;
   $('user-nav').hidden = false;
   wireSignOut(session);
+  void initDevicePush({ rest: state.rest, host: $('user-nav'), renderBb }).then((device) => { state.device = device; });
   const me = await state.rest('user.current').catch(() => null);
   $('me').textContent = me ? [me.NAME, me.LAST_NAME].filter(Boolean).join(' ') || me.LOGIN || '' : '';
   const whoami = await fetch('/console/api/me', { credentials: 'same-origin' }).then((r) => r.json()).catch(() => ({}));
