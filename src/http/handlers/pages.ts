@@ -27,6 +27,13 @@ export const ASSETS: Record<string, string> = {
   'history.js': JS,
   'push.js': JS,
   'center.js': JS,
+  'inbox.js': JS,
+  'item.js': JS,
+  'tabs.js': JS,
+  'shortcuts.js': JS,
+  'connection.js': JS,
+  'counter.js': JS,
+  'preferences-ui.js': JS,
   'console.js': JS,
 };
 
