@@ -18,7 +18,10 @@ function newestSource(dir) {
 }
 
 async function loadMain() {
-  if (process.env.NOTIFY24_FROM_SOURCE !== '1' && existsSync(bundle) && statSync(bundle).mtimeMs > newestSource(join(root, 'src'))) {
+  // An installed package ships the bundle without the TypeScript sources: it always runs the bundle.
+  const sources = join(root, 'src', 'cli', 'index.ts');
+  const installed = !existsSync(sources);
+  if (installed || (process.env.NOTIFY24_FROM_SOURCE !== '1' && existsSync(bundle) && statSync(bundle).mtimeMs > newestSource(join(root, 'src')))) {
     return (await import(pathToFileURL(bundle).href)).main;
   }
   const { register } = await import('tsx/esm/api');

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './lib/log.ts';
 import { RATE_PROFILES, type BucketSettings } from './limits/rate-limiter.ts';
+import { NETWORK_CLASSES, parseNetworks, type NetworkClass } from './lib/networks.ts';
 
 /**
  * Every setting of the server, declared once: its `NOTIFY24_*` variable, how its value is
@@ -109,15 +110,28 @@ export const SETTINGS = {
   oauthCodeTtl: setting({ env: 'NOTIFY24_OAUTH_CODE_TTL', type: 'seconds', default: 30, description: 'lifetime of an OAuth authorization code (docs/apps.md)', parse: positive }),
   oauthAccessTtl: setting({ env: 'NOTIFY24_OAUTH_ACCESS_TTL', type: 'seconds', default: 3600, description: 'lifetime of an OAuth access token (`expires_in`)', parse: positive }),
   oauthRefreshTtl: setting({ env: 'NOTIFY24_OAUTH_REFRESH_TTL', type: 'seconds', default: 180 * 86_400, description: 'lifetime of an OAuth refresh token', parse: positive }),
+  // Push channel of the web page (src/realtime/fanout.ts)
+  pushSlowBytes: setting({ env: 'NOTIFY24_PUSH_SLOW_BYTES', type: 'bytes', default: 256 * 1024, shown: '`262144`', description: 'a push connection holding more unsent bytes than this is skipped until it drains, then catches up from the replay buffer', parse: positiveInteger }),
+  pushSlowMessages: setting({ env: 'NOTIFY24_PUSH_SLOW_MESSAGES', type: 'count', default: 100, description: 'a skipped push connection that misses more messages than this, or stays skipped 10 s, is closed (WebSocket code 4008) and resumes when it reconnects', parse: positiveInteger }),
   // Event delivery to applications
   eventRetryBaseMs: setting({ env: 'NOTIFY24_EVENT_RETRY_BASE_MS', type: 'ms', default: 10_000, description: 'first retry of a failed event delivery; each next one waits twice as long (at most an hour)', parse: positive }),
   eventMaxAttempts: setting({ env: 'NOTIFY24_EVENT_MAX_ATTEMPTS', type: 'count', default: 8, description: 'attempts before a delivery is given up', parse: positiveInteger }),
+  handlerNetworks: setting<NetworkClass[]>({ env: 'NOTIFY24_HANDLER_NETWORKS', type: listed(NETWORK_CLASSES), default: ['public', 'private'], shown: '`public,private`', description: 'networks event handlers may be on, comma-separated; **add `loopback` for handlers on this machine** (`public,private,loopback`). Checked at `event.bind` and on the address each delivery connects to; link-local (cloud metadata at 169.254.169.254) only when listed; unspecified, multicast and reserved addresses never (docs/apps.md)', parse: parseNetworks }),
   eventTimeoutMs: setting({ env: 'NOTIFY24_EVENT_TIMEOUT_MS', type: 'ms', default: 10_000, description: 'how long one delivery POST may take', parse: positive }),
+  // E-mail for unread notifications (docs/delivery.md)
+  smtpUrl: setting<string | null>({ env: 'NOTIFY24_SMTP_URL', type: 'URL', default: null, description: '`smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`; without it no mail is sent and the outbox only renders them. A URL that cannot be used is logged at start and each mail is marked failed (never a crash)', parse: text }),
+  mailFrom: setting({ env: 'NOTIFY24_MAIL_FROM', type: 'address', default: 'notify24 <notify24@localhost>', description: 'the `From` of every mail', parse: text }),
+  mailDelayS: setting({ env: 'NOTIFY24_MAIL_DELAY_S', type: 'seconds', default: 600, description: 'a notification still unread this long after it arrived is mailed (the portal\'s delay)', parse: integer(0, 365 * 86_400, 'a whole number of seconds') }),
+  mailRetryBaseMs: setting({ env: 'NOTIFY24_MAIL_RETRY_BASE_MS', type: 'ms', default: 60_000, description: 'first retry after the SMTP server failed; each next one waits twice as long (at most an hour)', parse: positive }),
+  mailMaxAttempts: setting({ env: 'NOTIFY24_MAIL_MAX_ATTEMPTS', type: 'count', default: 8, description: 'attempts before a mail is marked failed', parse: positiveInteger }),
   // Background jobs (src/jobs/): how often each runs; each also runs once at start
   eventPollMs: setting({ env: 'NOTIFY24_EVENT_POLL_MS', type: 'ms', default: 1000, description: 'event delivery job: looks for due deliveries (queued by other nodes, retries); runs at once when this node queues one', parse: positive }),
+  mailPollMs: setting({ env: 'NOTIFY24_MAIL_POLL_MS', type: 'ms', default: 15_000, description: 'e-mail job: mails what became due; everything due for one user in one run goes out as one digest', parse: positive }),
   retentionPurgeMs: setting({ env: 'NOTIFY24_RETENTION_PURGE_MS', type: 'ms', default: HOUR_MS, description: 'retention job: deletes notifications and finished event deliveries past `NOTIFY24_RETENTION_DAYS`', parse: positive }),
   sessionPurgeMs: setting({ env: 'NOTIFY24_SESSION_PURGE_MS', type: 'ms', default: HOUR_MS, description: 'session purge job: deletes expired web sessions (already refused; this reclaims the rows)', parse: positive }),
   oauthPurgeMs: setting({ env: 'NOTIFY24_OAUTH_PURGE_MS', type: 'ms', default: HOUR_MS, description: 'OAuth purge job: deletes expired authorization codes and tokens', parse: positive }),
+  // Integration tests (docs/testing-with-notify24.md)
+  testMode: setting({ env: 'NOTIFY24_TEST_MODE', type: 'boolean', default: false, description: '`1` makes a server for integration tests: administrators may inject faults and move its clock (`/console/api/faults`, `/console/api/clock`, `notify24 fault`, `notify24 clock`); never on in production', parse: boolean }),
   // Operations: logs, metrics, shutdown (docs/operations.md)
   logLevel: setting<LogLevel>({ env: 'NOTIFY24_LOG_LEVEL', type: listed(LOG_LEVELS), default: 'info', description: 'least important log line written (to stderr; `info` includes one line per request)', parse: oneOf(LOG_LEVELS) }),
   logFormat: setting<LogFormat>({ env: 'NOTIFY24_LOG_FORMAT', type: listed(LOG_FORMATS), default: 'auto', description: 'JSON lines, or readable lines; `auto` is readable when stderr is a terminal', parse: oneOf(LOG_FORMATS) }),

@@ -8,8 +8,11 @@ import { routes } from './http/routes.ts';
 import { loadTls, type TlsMaterial } from './http/tls.ts';
 import { LoginThrottle } from './identity/login-throttle.ts';
 import { EVENT_DELIVERY, serverJobs } from './jobs/jobs.ts';
+import { openMailTransport } from './delivery/mail/transport.ts';
+import { UnsubscribeLinks } from './delivery/mail/unsubscribe.ts';
 import { Scheduler } from './jobs/scheduler.ts';
-import { systemClock, type Clock } from './lib/clock.ts';
+import { AdjustableClock, systemClock, type Clock } from './lib/clock.ts';
+import { FaultInjector } from './faults/injector.ts';
 import { openLogger, preloadLogging, type Logger } from './lib/log.ts';
 import { openRedis, type RedisConnections } from './lib/redis.ts';
 import { MemoryOperatingTime } from './limits/operating-time.ts';
@@ -23,13 +26,15 @@ import { imNotifyMethods } from './methods/im-notify.ts';
 import { notify24SettingsMethods } from './methods/notify24-settings.ts';
 import { platformMethods } from './methods/platform.ts';
 import { createMetrics, type ServerMetrics } from './observability/metrics.ts';
+import { observeServing } from './observability/serving.ts';
 import type { MetricsRegistry } from './observability/registry.ts';
 import { observeRequests } from './observability/requests.ts';
 import { TrafficWindow } from './observability/traffic.ts';
 import { userMethods } from './methods/user.ts';
 import { LocalPushHub, type PushHub } from './realtime/hub.ts';
 import { RedisPushHub } from './realtime/redis-hub.ts';
-import { PushReplay } from './realtime/replay.ts';
+import { DEFAULT_FANOUT_LIMITS } from './realtime/fanout.ts';
+import { DEFAULT_REPLAY_OPTIONS, PushReplay } from './realtime/replay.ts';
 import { WsChannel } from './realtime/ws.ts';
 import { authenticator } from './rest/auth/index.ts';
 import { oauthAuth } from './rest/auth/oauth.ts';
@@ -37,6 +42,7 @@ import { sessionAuth } from './rest/auth/session.ts';
 import { webhookAuth } from './rest/auth/webhook.ts';
 import { MethodPipeline } from './rest/invoke.ts';
 import { MethodRegistry } from './rest/registry.ts';
+import { IdentityCache, redisInvalidationBus, withIdentityCache } from './store/identity-cache.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/port/store.ts';
 import { RequestInspector } from './web/inspector.ts';
@@ -59,6 +65,8 @@ export interface ServerParts {
   registry: MethodRegistry;
   /** Real-time fan-out to users' open pages. */
   hub: PushHub;
+  /** Per-user feeds of this node's push connections, and the sliced writes to them. */
+  replay: PushReplay;
   /** Shared Redis of a multi-node deployment (NOTIFY24_REDIS_URL); null on a single node. */
   redis: RedisConnections | null;
   /** Events for applications: queued in the store, posted by the event delivery job. */
@@ -70,6 +78,10 @@ export interface ServerParts {
   metricsRegistry: MetricsRegistry;
   /** REST traffic of the last 15 minutes, per second (the console's live panel reads it). */
   traffic: TrafficWindow;
+  /** Scripted REST failures; null unless the server is one for tests (NOTIFY24_TEST_MODE). */
+  faults: FaultInjector | null;
+  /** The clock tests may move forward; null unless the server is one for tests. */
+  timeControl: AdjustableClock | null;
 }
 
 export interface RunningServer {
@@ -81,11 +93,24 @@ export interface RunningServer {
   /** `http://host:port/metrics` when the metrics have a port of their own, else null. */
   metricsUrl: string | null;
   tls: TlsMaterial | null;
+  /**
+   * Empties what the process keeps between requests outside the store — rate-limit buckets,
+   * operating time, the inspector's calls, fault rules — so a reset test portal starts over.
+   */
+  forgetVolatile(): void;
   close(): Promise<void>;
 }
 
 /** How long after listening the logging and metrics libraries are loaded. */
 const LIBRARIES_LOAD_DELAY_MS = 1000;
+
+/** Credentials checked without a query, kept right across processes (SQLite) and nodes (Redis). */
+function identityCacheFor(store: Store, config: Config, redis: RedisConnections | null): IdentityCache {
+  return new IdentityCache({
+    externalVersion: () => store.externalVersion(),
+    bus: redis ? redisInvalidationBus(redis, `${config.redisPrefix}auth`) : null,
+  });
+}
 
 function rateLimiterFor(config: Config, redis: RedisConnections | null): RateLimiter {
   // With Redis the nodes share rate-limit buckets; without it, this process counts alone.
@@ -98,13 +123,17 @@ function rateLimiterFor(config: Config, redis: RedisConnections | null): RateLim
  * Every dependency is built here, once, in the order it is needed.
  */
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
-  const clock = options.clock ?? systemClock;
+  // A server for tests runs on a clock that can be moved forward, and takes scripted faults.
+  const timeControl = config.testMode ? (options.clock instanceof AdjustableClock ? options.clock : options.clock ? null : new AdjustableClock()) : null;
+  const clock = options.clock ?? timeControl ?? systemClock;
+  const faults = config.testMode ? new FaultInjector() : null;
   const log = options.log ?? openLogger(config.logLevel, config.logFormat);
   const { registry: metricsRegistry, metrics } = createMetrics();
   const traffic = new TrafficWindow(clock);
-  const store = await openStore(config.databaseUrl, { onQueryError: () => metrics.storeErrors.inc({ engine: store.engine }) });
-  metrics.eventQueueDepth.sampleWith(() => store.events.pendingCount());
+  const opened = await openStore(config.databaseUrl, { onQueryError: () => metrics.storeErrors.inc({ engine: opened.engine }) });
+  metrics.eventQueueDepth.sampleWith(() => opened.events.pendingCount());
   const redis = config.redisUrl ? await openRedis(config.redisUrl) : null;
+  const store = withIdentityCache(opened, identityCacheFor(opened, config, redis));
   const hub: PushHub = redis ? new RedisPushHub(redis.commands, redis.subscriber, `${config.redisPrefix}push:`) : new LocalPushHub();
   const jobs = new Scheduler(log, metrics);
   const wakeDelivery = () => jobs.wake(EVENT_DELIVERY);
@@ -114,24 +143,37 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     ...platformMethods, ...userMethods, ...batchMethods, ...imNotifyMethods, ...imCountersMethods, ...appMethods, ...eventMethods,
     ...notify24SettingsMethods,
   );
-  const runner = new MethodPipeline(registry, new MemoryOperatingTime(config.operatingLimit), {
+  const operatingTime = new MemoryOperatingTime(config.operatingLimit);
+  const rateLimiter = rateLimiterFor(config, redis);
+  const runner = new MethodPipeline(registry, operatingTime, {
     store, clock, log, hub, appEvents, methods: registry, config,
   });
 
-  const replay = new PushReplay(hub, clock);
+  // A bad SMTP URL is logged here and shown on every mail it fails; it never stops the server.
+  const mailTransport = openMailTransport(config, log);
+  const unsubscribeLinks = new UnsubscribeLinks(store);
+
+  const replay = new PushReplay(hub, clock, {
+    ...DEFAULT_REPLAY_OPTIONS,
+    fanout: { ...DEFAULT_FANOUT_LIMITS, slowBytes: config.pushSlowBytes, slowMessages: config.pushSlowMessages },
+  });
   const ws = new WsChannel(replay, metrics);
   const inspector = new RequestInspector();
+  const listeners: Listener[] = [];
+  const listening = () => ({ http: listeners[0]?.url ?? null, https: listeners[1]?.url ?? null });
   const table = routes({
-    store, clock, log, config, redis, replay, ws, inspector, runner, wakeDelivery, metrics, metricsRegistry,
-    rateLimiter: rateLimiterFor(config, redis),
+    store, clock, log, config, redis, replay, ws, inspector, traffic, listening, runner, wakeDelivery, metrics, metricsRegistry, unsubscribeLinks,
+    rateLimiter,
     authenticate: authenticator([oauthAuth, webhookAuth, sessionAuth], { store, clock, config }),
     recorder: inspector,
+    faults,
+    timeControl,
+    jobs,
     loginThrottle: new LoginThrottle(),
   });
   const dispatcher = createDispatcher(table, { log, trustProxy: config.trustProxy, onDone: observeRequests({ log, metrics, traffic }) });
   metrics.httpInFlight.sampleWith(() => dispatcher.inFlight());
 
-  const listeners: Listener[] = [];
   let tls: TlsMaterial | null = null;
   let metricsListener: Listener | null = null;
   const closeParts = async () => {
@@ -160,7 +202,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     throw err;
   }
   const [http, https] = listeners;
-  jobs.start(serverJobs({ store, clock, log, config, metrics }, config.publicUrl ?? http!.url));
+  const stopObserving = observeServing(metrics, listeners.map((l, i) => ({ name: i === 0 ? 'http' : 'https', server: l.server })));
+  jobs.start(serverJobs({ store, clock, log, config, metrics, mailTransport, unsubscribeLinks }, config.publicUrl ?? http!.url));
   // pino and prom-client are not needed to start serving: they load a moment later, off the
   // start's path (the first log line or scrape loads them sooner if it comes first).
   setTimeout(() => {
@@ -170,11 +213,17 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   let closing: Promise<void> | null = null;
   return {
-    services: { config, store, clock, log, registry, hub, redis, appEvents, jobs, metrics, metricsRegistry, traffic },
+    services: { config, store, clock, log, registry, hub, replay, redis, appEvents, jobs, metrics, metricsRegistry, traffic, faults, timeControl },
     httpUrl: http!.url,
     httpsUrl: https?.url ?? null,
     metricsUrl: metricsListener ? `${metricsListener.url}/metrics` : null,
     tls,
+    forgetVolatile() {
+      rateLimiter.forget?.();
+      operatingTime.forget();
+      inspector.clear();
+      faults?.reset();
+    },
     /**
      * The one way down, for signals and tests alike: stop accepting connections, let requests in
      * flight finish (at most NOTIFY24_SHUTDOWN_TIMEOUT_MS), end event streams and close
@@ -188,6 +237,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         await Promise.all([dispatcher.drain(grace), ws.close(grace)]);
         for (const l of all) l.closeConnections();
         await Promise.all(stopped);
+        stopObserving();
         await closeParts();
       })();
       return closing;

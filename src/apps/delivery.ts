@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
 import qs from 'qs';
+import { guardedPost } from '../lib/guarded-post.ts';
+import { NetworkRefused } from '../lib/networks.ts';
 import { randomHex } from '../lib/secrets.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../lib/log.ts';
@@ -55,7 +57,7 @@ async function authFor(deps: DeliveryDeps, d: EventDelivery, app: App, portal: P
 export interface DeliveryDeps extends OAuthDeps {
   log: Pick<Logger, 'debug' | 'warn'>;
   metrics: Pick<ServerMetrics, 'eventAttempts'>;
-  config: OAuthDeps['config'] & Pick<Config, 'publicUrl' | 'eventRetryBaseMs' | 'eventMaxAttempts' | 'eventTimeoutMs'>;
+  config: OAuthDeps['config'] & Pick<Config, 'publicUrl' | 'eventRetryBaseMs' | 'eventMaxAttempts' | 'eventTimeoutMs' | 'handlerNetworks'>;
 }
 
 /**
@@ -112,22 +114,24 @@ export class EventDeliveryWorker {
     else log.warn(`${what}: ${error}${givenUp ? ' (given up)' : ''}`);
   }
 
-  /** One POST; any 2xx answer counts as delivered. Redirects are not followed (the portal does not). */
+  /**
+   * One POST; any 2xx answer counts as delivered. Redirects are not followed (the portal does
+   * not), and a handler on a network `handlerNetworks` does not allow is refused before a byte
+   * (or a token) is sent: an attempt that failed with the reason logged.
+   */
   private async post(d: EventDelivery, app: App, signal: AbortSignal): Promise<{ status: number | null; error: string | null }> {
     const { config } = this.deps;
     try {
       const portal = await portalFacts(this.deps, this.baseUrl);
       const body = deliveryForm(d, await authFor(this.deps, d, app, portal), this.deps.clock.now());
-      const res = await fetch(d.handler, {
-        method: 'POST',
+      const status = await guardedPost({
+        url: d.handler,
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'User-Agent': 'notify24 event delivery' },
         body,
-        redirect: 'manual',
+        allowed: config.handlerNetworks,
         signal: AbortSignal.any([AbortSignal.timeout(config.eventTimeoutMs), signal]),
       });
-      // The answer's content does not matter; drop it without reading.
-      await res.body?.cancel().catch(() => undefined);
-      return res.status >= 200 && res.status < 300 ? { status: res.status, error: null } : { status: res.status, error: `HTTP ${res.status}` };
+      return status >= 200 && status < 300 ? { status, error: null } : { status, error: `HTTP ${status}` };
     } catch (err) {
       return { status: null, error: describeFailure(err) };
     }
@@ -136,8 +140,9 @@ export class EventDeliveryWorker {
 
 /** A short reason for the log: fetch wraps the socket error in `cause`. */
 function describeFailure(err: unknown): string {
-  const e = err as Error & { cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError') return 'timed out';
+  const e = err as Error & { cause?: { code?: string; message?: string; name?: string } };
+  if (e instanceof NetworkRefused) return `refused: ${e.message}`;
+  if (e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError') return 'timed out';
   if (e.name === 'AbortError') return 'aborted (server stopping)';
   return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
 }

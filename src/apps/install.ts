@@ -14,22 +14,38 @@ export const LANGUAGE_ID = 'en';
 export async function installApp(store: Store, app: App, userId: number, now: number): Promise<boolean> {
   return store.tx(async (t) => {
     if (!(await t.apps.markInstalled(app.id, now))) return false;
-    if (app.handlerUrl) {
-      await t.events.enqueue(
-        [
-          {
-            appId: app.id,
-            bindingId: null,
-            event: 'ONAPPINSTALL',
-            handler: app.handlerUrl,
-            userId,
-            data: { VERSION: String(app.version), ACTIVE: 'Y', INSTALLED: 'Y', LANGUAGE_ID },
-            withRefresh: REFRESH_TOKEN_EVENTS.has('ONAPPINSTALL'),
-          },
-        ],
-        now,
-      );
-    }
+    await queueInstallEvent(t, app, userId, now);
     return true;
   });
+}
+
+/**
+ * Installs it again, as an administrator's "reinstall": marked installed whatever it was, and
+ * ONAPPINSTALL queued once more (an application re-runs its setup on it). False when removed.
+ */
+export async function reinstallApp(store: Store, app: App, userId: number, now: number): Promise<boolean> {
+  return store.tx(async (t) => {
+    if (!(await t.apps.markReinstalled(app.id, now))) return false;
+    await t.apps.addGrant(app.id, userId, now);
+    await queueInstallEvent(t, app, userId, now);
+    return true;
+  });
+}
+
+async function queueInstallEvent(t: Store, app: App, userId: number, now: number): Promise<void> {
+  if (!app.handlerUrl) return;
+  await t.events.enqueue(
+    [
+      {
+        appId: app.id,
+        bindingId: null,
+        event: 'ONAPPINSTALL',
+        handler: app.handlerUrl,
+        userId,
+        data: { VERSION: String(app.version), ACTIVE: 'Y', INSTALLED: 'Y', LANGUAGE_ID },
+        withRefresh: REFRESH_TOKEN_EVENTS.has('ONAPPINSTALL'),
+      },
+    ],
+    now,
+  );
 }

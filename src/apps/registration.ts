@@ -21,16 +21,22 @@ export function newClientId(): string {
   return `local.${randomHex(7)}.${digits}`;
 }
 
-function checkUrl(label: string, value: string | undefined): string {
-  if (!value) return '';
+/** Why `value` cannot be a handler or redirect address, or null when it can (empty means none). */
+export function urlProblem(value: string): string | null {
+  if (!value) return null;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new Error(`${label} is not a URL: ${value}`);
+    return 'not a URL';
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${label} must be http or https: ${value}`);
-  return value;
+  return url.protocol === 'http:' || url.protocol === 'https:' ? null : 'must be http or https';
+}
+
+function checkUrl(label: string, value: string | undefined): string {
+  const problem = urlProblem(value ?? '');
+  if (problem) throw new Error(`${label} ${problem === 'not a URL' ? 'is not a URL' : problem}: ${value}`);
+  return value ?? '';
 }
 
 /**

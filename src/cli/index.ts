@@ -2,10 +2,13 @@ import { parseArgs } from 'node:util';
 import { configFromEnv, parseSetting, type Config } from '../config.ts';
 import { configuredBaseUrls } from '../http/addresses.ts';
 import { createUser, createWebhook, setPassword, webhookUrls } from '../identity/accounts.ts';
+import { openRedis } from '../lib/redis.ts';
+import { IdentityCache, redisInvalidationBus, withIdentityCache, type InvalidationBus } from '../store/identity-cache.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/port/store.ts';
 import { serve } from './serve.ts';
 import { appCommand, eventsCommand } from './apps.ts';
+import { clockCommand, faultCommand } from './testing.ts';
 
 const USAGE = `usage: notify24 <command>
 
@@ -25,6 +28,14 @@ const USAGE = `usage: notify24 <command>
                                install it now (queues ONAPPINSTALL with that user's tokens)
   events [--app ID] [--status pending|delivered|failed] [--limit N] [--verbose]
                                the event delivery log, newest first
+  fault add [--method GLOB] [--caller webhook|application|session] [--user ID] [--client-id C]
+            [--times N] [--probability P --seed S]
+            (--error CODE | --drop | --truncate | --delay MS) [--url URL]
+                               script a REST failure on a running server started with
+                               NOTIFY24_TEST_MODE=1 (docs/testing-with-notify24.md)
+  fault list | fault remove --id ID | fault clear [--url URL]
+  clock [advance (--ms N | --days N)] [--url URL]
+                               show or move forward the clock of such a server
 
 Settings come from NOTIFY24_* environment variables (see README.md).`;
 
@@ -35,12 +46,31 @@ function baseUrl(config: Config): string {
 }
 
 async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(config.databaseUrl);
+  const opened = await openStore(config.databaseUrl);
+  // Running servers cache credentials: a revoke or deactivation here must reach them at once.
+  // On SQLite they see this process's commit themselves; nodes sharing PostgreSQL hear it on Redis.
+  const store = config.redisUrl ? withIdentityCache(opened, new IdentityCache({ bus: oneShotBus(config.redisUrl, `${config.redisPrefix}auth`) })) : opened;
   try {
     return await fn(store);
   } finally {
     await store.close();
   }
+}
+
+/** Publishes each invalidation on a connection of its own: the CLI never listens. */
+function oneShotBus(url: string, channel: string): InvalidationBus {
+  return {
+    async publish() {
+      const redis = await openRedis(url);
+      try {
+        await redisInvalidationBus(redis, channel).publish();
+      } finally {
+        await redis.close();
+      }
+    },
+    listen: () => undefined,
+    connected: () => true,
+  };
 }
 
 async function userCommand(sub: string | undefined, args: string[], config: Config, out: Out): Promise<number> {
@@ -156,6 +186,11 @@ export async function main(argv: string[], out: Out = (l) => console.log(l)): Pr
     if (command === 'webhook') return await webhookCommand(sub, rest, config, out);
     if (command === 'app') return await withStore(config, (store) => appCommand(sub, rest, store, baseUrl(config), out));
     if (command === 'events') return await withStore(config, (store) => eventsCommand(argv.slice(1), store, out));
+    if (command === 'fault') return await withStore(config, (store) => faultCommand(sub, rest, store, config, baseUrl(config), out));
+    if (command === 'clock') {
+      const shown = sub === undefined || sub.startsWith('--');
+      return await withStore(config, (store) => clockCommand(shown ? undefined : sub, shown ? argv.slice(1) : rest, store, config, baseUrl(config), out));
+    }
     out(USAGE);
     return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
   } catch (err) {

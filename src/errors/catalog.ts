@@ -1,5 +1,5 @@
 import { oauthErrors } from './oauth.ts';
-import type { CatalogEntry } from './rest-error.ts';
+import { defineError, type CatalogEntry, type RestError } from './rest-error.ts';
 import { errors } from './rest.ts';
 import { webErrors } from './web.ts';
 
@@ -10,6 +10,15 @@ export function errorCatalog(): (CatalogEntry & { name: string })[] {
   );
 }
 
+/**
+ * The error a REST or OAuth client would get for `code`, with its default text (placeholders
+ * left as written), or null when the catalog has no such code: what fault injection answers.
+ */
+export function catalogError(code: string): RestError | null {
+  const entry = errorCatalog().find((e) => e.code === code && (e.origin === 'rest' || e.origin === 'oauth'));
+  return entry ? defineError({ code: entry.code, status: entry.status, text: entry.text, origin: entry.origin, when: entry.when })() : null;
+}
+
 const ORIGIN_TITLES: Record<CatalogEntry['origin'], string> = {
   rest: 'REST API (`/rest/...`)',
   oauth: 'OAuth 2.0 server (`/oauth/authorize/`, `/oauth/token/`)',
@@ -17,6 +26,7 @@ const ORIGIN_TITLES: Record<CatalogEntry['origin'], string> = {
   console: 'Console API (`/console/api/...`)',
   push: 'Push channel (`/ws`, `/events/stream`)',
   metrics: 'Metrics (`/metrics`)',
+  mail: 'E-mail links (`/mail/unsubscribe`)',
 };
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');

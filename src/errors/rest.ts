@@ -51,6 +51,18 @@ export const errors = {
     { code: 'ERROR_REQUEST_TOO_LARGE', status: 413, text: 'Request body exceeds the limit of {limit} bytes', origin: 'rest', when: 'a body over NOTIFY24_BODY_LIMIT (or over the small limit of a form or console call)' },
     (limit: number) => ({ text: `Request body exceeds the limit of ${limit} bytes` }),
   ),
+  paramsTooDeep: defineError(
+    { code: 'ERROR_PARAMS_TOO_DEEP', status: 400, text: 'Parameters are nested deeper than {depth} levels', origin: 'rest', when: 'a parameter set (or a JSON-encoded parameter such as ATTACH) nested deeper than the bound (docs/limits.md)' },
+    (depth: number) => ({ text: `Parameters are nested deeper than ${depth} levels` }),
+  ),
+  paramsTooLarge: defineError(
+    { code: 'ERROR_PARAMS_TOO_LARGE', status: 400, text: 'Parameters hold more than {limit} values', origin: 'rest', when: 'a parameter set (or a JSON-encoded parameter) with more maps, lists and values than the bound (docs/limits.md)' },
+    (limit: number) => ({ text: `Parameters hold more than ${limit} values` }),
+  ),
+  listTooLong: defineError(
+    { code: 'ERROR_LIST_TOO_LONG', status: 400, text: "'{name}' holds more than {limit} different values", origin: 'rest', when: 'a filter list (user.get `ID`, search `SEARCH_TYPES`, `SEARCH_AUTHORS`, the words of `SEARCH_TEXT`) over its bound (body adds `argument`)' },
+    (name: string, limit: number) => ({ text: `'${name}' holds more than ${limit} different values`, extra: { argument: name } }),
+  ),
   wrongEncoding: defineError({ code: 'WRONG_ENCODING', status: 400, text: 'Wrong request encoding', origin: 'rest', when: 'a multipart body that cannot be parsed' }),
 
   // im.notify.*: the checks of the notification methods, in the portal's words.
@@ -78,6 +90,10 @@ export const errors = {
   handlerAlreadyBound: defineError({ code: 'ERROR_CORE', status: 400, text: 'Unable to set event handler: Handler already binded', origin: 'rest', when: 'event.bind of a binding that exists' }),
   wrongHandlerUrl: defineError({ code: 'ERROR_WRONG_HANDLER_URL', status: 400, text: 'Wrong handler URL', origin: 'rest', when: 'a handler that is not a URL, or whose host has no dot' }),
   unsupportedProtocol: defineError({ code: 'ERROR_UNSUPPORTED_PROTOCOL', status: 400, text: 'Unsupported event handler protocol', origin: 'rest', when: 'a handler URL that is not http(s)' }),
+  handlerNetworkRefused: defineError(
+    { code: 'ERROR_WRONG_HANDLER_URL', status: 400, text: 'Wrong handler URL: {reason}', origin: 'rest', when: 'event.bind with a handler whose address (or any address its name resolves to) is on a network NOTIFY24_HANDLER_NETWORKS does not allow: loopback, link-local, ... by default' },
+    (reason: string) => ({ text: `Wrong handler URL: ${reason}` }),
+  ),
   unsupportedEventType: defineError({ code: 'ERROR_UNSUPPORTED_EVENT_TYPE', status: 400, text: 'Offline events are not supported by this server', origin: 'rest', when: 'event.bind with EVENT_TYPE=offline by an administrator' }),
   // notify24.*: the extension methods (no portal equivalent).
   invalidSetting: defineError(

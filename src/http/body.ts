@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { RawParams } from '../rest/params.ts';
 import { isMap } from '../rest/php.ts';
+import { checkShape } from '../rest/shape.ts';
 import { parsePhpFields, parsePhpQuery } from '../lib/php-query.ts';
 import { errors } from '../errors/rest.ts';
 import { webErrors } from '../errors/web.ts';
@@ -62,7 +63,10 @@ function multipartParams(req: IncomingMessage, body: Buffer): Promise<RawParams>
   });
 }
 
-/** The body's parameters, by Content-Type, as the portal reads them. Only POST bodies count. */
+/**
+ * The body's parameters, by Content-Type, as the portal reads them. Only POST bodies count.
+ * Whatever the encoding, the result is within the shape bounds (rest/shape.ts) or refused.
+ */
 export async function bodyParams(req: IncomingMessage, limit: number): Promise<RawParams> {
   if (req.method !== 'POST') {
     req.resume();
@@ -71,9 +75,12 @@ export async function bodyParams(req: IncomingMessage, limit: number): Promise<R
   const body = await readBody(req, limit);
   if (body.length === 0) return {};
   const type = mediaType(req);
-  if (type === 'application/json') return jsonParams(body);
-  if (type === 'multipart/form-data') return multipartParams(req, body);
-  return parsePhpQuery(body.toString('utf8'));
+  const params =
+    type === 'application/json' ? jsonParams(body)
+    : type === 'multipart/form-data' ? await multipartParams(req, body)
+    : parsePhpQuery(body.toString('utf8'));
+  checkShape(params);
+  return params;
 }
 
 /**
@@ -100,5 +107,6 @@ export async function readJsonObject(req: IncomingMessage, limit = 64 * 1024): P
     throw webErrors.badJson();
   }
   if (!isMap(value)) throw webErrors.badJson();
+  checkShape(value);
   return value;
 }

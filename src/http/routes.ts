@@ -1,4 +1,8 @@
-import { consoleApi, consoleGuards, type ConsoleDeps } from './handlers/console-api.ts';
+import { consoleAccounts, type AccountsDeps } from './handlers/console-accounts.ts';
+import { consoleActivity, type ActivityDeps } from './handlers/console-activity.ts';
+import { consoleApi, consoleGuards } from './handlers/console-api.ts';
+import { consoleApps, type AppsConsoleDeps } from './handlers/console-apps.ts';
+import { testingApi, type TestingDeps } from './handlers/console-testing.ts';
 import { healthHandlers, type HealthDeps } from './handlers/health.ts';
 import { loginHandlers, type LoginDeps } from './handlers/login.ts';
 import { metricsHandlers, type MetricsDeps } from './handlers/metrics.ts';
@@ -8,9 +12,10 @@ import { preferenceHandlers } from './handlers/preferences.ts';
 import { historyTypesHandler } from './handlers/history-types.ts';
 import { pushHandlers, type PushDeps } from './handlers/push.ts';
 import { preflight, restHandler, type RestEdgeDeps } from './handlers/rest.ts';
+import { unsubscribeHandlers, type UnsubscribeDeps } from './handlers/unsubscribe.ts';
 import type { Route } from './router.ts';
 
-export type RouteDeps = RestEdgeDeps & LoginDeps & OAuthServerDeps & ConsoleDeps & PushDeps & HealthDeps & MetricsDeps;
+export type RouteDeps = RestEdgeDeps & LoginDeps & OAuthServerDeps & AccountsDeps & AppsConsoleDeps & ActivityDeps & PushDeps & HealthDeps & MetricsDeps & UnsubscribeDeps & TestingDeps;
 
 /**
  * Every URL the server answers, in one table: `[method, pattern, handler]`, first match wins.
@@ -24,9 +29,14 @@ export function routes(deps: RouteDeps): Route[] {
   const push = pushHandlers(deps);
   const health = healthHandlers(deps);
   const metrics = metricsHandlers(deps);
-  const api = consoleApi(deps);
+  const api = consoleApi;
+  const accounts = consoleAccounts(deps);
+  const apps = consoleApps(deps);
+  const activity = consoleActivity(deps);
+  const testing = testingApi(deps);
   const pages = pageHandlers(deps);
   const preferences = preferenceHandlers(deps);
+  const mail = unsubscribeHandlers(deps);
   const { signedIn, admin } = consoleGuards(deps);
 
   return [
@@ -54,20 +64,41 @@ export function routes(deps: RouteDeps): Route[] {
     ['GET', '/web/:file', pages.asset],
     ['GET', '/favicon.ico', pages.favicon],
 
+    // One-click unsubscribe links of e-mails (signed; no session needed)
+    ['GET', '/mail/unsubscribe', mail.confirm],
+    ['POST', '/mail/unsubscribe', mail.unsubscribe],
+
     // Push channel of the page
     ['UPGRADE', '/ws', push.websocket],
     ['GET', '/events/stream', push.events],
 
-    // Console API (signed-in users; administrators for all but `me`)
+    // Console API (signed-in users; administrators for all but `me`; writes need X-Sessid)
     ['GET', '/console/api/me', signedIn(api.me)],
-    ['GET', '/console/api/users', admin(api.users)],
-    ['POST', '/console/api/users', admin(api.addUser)],
-    ['GET', '/console/api/webhooks', admin(api.webhooks)],
-    ['POST', '/console/api/webhooks', admin(api.addWebhook)],
-    ['POST', '/console/api/webhooks/:id/revoke', admin(api.revokeWebhook)],
-    ['GET', '/console/api/apps', admin(api.apps)],
-    ['GET', '/console/api/inspector', admin(api.inspector)],
-    ['GET', '/console/api/inspector/stream', admin(api.inspectorStream)],
+    ['GET', '/console/api/users', admin(accounts.users)],
+    ['POST', '/console/api/users', admin(accounts.addUser)],
+    ['POST', '/console/api/users/:id', admin(accounts.editUser)],
+    ['POST', '/console/api/users/:id/password', admin(accounts.setUserPassword)],
+    ['GET', '/console/api/webhooks', admin(accounts.webhooks)],
+    ['POST', '/console/api/webhooks', admin(accounts.addWebhook)],
+    ['POST', '/console/api/webhooks/:id/revoke', admin(accounts.revokeWebhook)],
+    ['GET', '/console/api/apps', admin(apps.apps)],
+    ['POST', '/console/api/apps', admin(apps.addApp)],
+    ['POST', '/console/api/apps/:id', admin(apps.editApp)],
+    ['POST', '/console/api/apps/:id/reinstall', admin(apps.reinstallApp)],
+    ['POST', '/console/api/apps/:id/remove', admin(apps.removeApp)],
+    ['GET', '/console/api/events', admin(apps.deliveries)],
+    ['POST', '/console/api/events/:id/retry', admin(apps.retryDelivery)],
+    ['GET', '/console/api/inspector', admin(activity.inspector)],
+    ['GET', '/console/api/inspector/stream', admin(activity.inspectorStream)],
+    ['GET', '/console/api/inspector/:seq', admin(activity.inspectedCall)],
+    ['GET', '/console/api/traffic', admin(activity.traffic)],
+    // A server for tests (NOTIFY24_TEST_MODE=1): fault injection and time control; TEST_MODE_OFF elsewhere
+    ['GET', '/console/api/faults', admin(testing.listFaults)],
+    ['POST', '/console/api/faults', admin(testing.addFault)],
+    ['DELETE', '/console/api/faults', admin(testing.clearFaults)],
+    ['DELETE', '/console/api/faults/:id', admin(testing.removeFault)],
+    ['GET', '/console/api/clock', admin(testing.clock)],
+    ['POST', '/console/api/clock', admin(testing.advanceClock)],
     ['ANY', '/console/api/*', admin(api.notFound)],
 
     // Probes for load balancers and orchestrators; Prometheus metrics (404 unless NOTIFY24_METRICS_PORT=main)

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { wireJson } from '../realtime/wire.ts';
 import { stream, type Reply } from './reply.ts';
 
@@ -28,14 +29,14 @@ export function sseChunk({ id, data }: SseEvent): string {
  * is out (a fan-out hands it one prepared chunk for all its streams) and returns what to do when the client goes away. A comment line every 25 s keeps
  * proxies from closing the idle connection.
  */
-export function eventStream(start: (write: WriteEvent) => () => void): Reply {
+export function eventStream(start: (write: WriteEvent, stream: Pick<ServerResponse, 'writableLength' | 'destroy'>) => () => void): Reply {
   return stream(EVENT_STREAM_HEADERS, (res) => {
     res.write('retry: 2000\n\n');
     const ping = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
     ping.unref();
     const stop = start((event) => {
       res.write(Buffer.isBuffer(event) ? event : sseChunk(event));
-    });
+    }, res);
     res.on('close', () => {
       clearInterval(ping);
       stop();

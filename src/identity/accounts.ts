@@ -22,6 +22,17 @@ export async function setPassword(store: Store, userId: number, password: string
   });
 }
 
+/** What an administrator may change of a user in the console. */
+export type UserChanges = Partial<Pick<User, 'name' | 'lastName' | 'email' | 'active' | 'isAdmin'>>;
+
+/** Applies an administrator's changes; a deactivated user is signed out of every browser at once. */
+export async function updateUser(store: Store, userId: number, changes: UserChanges): Promise<void> {
+  await store.tx(async (t) => {
+    await t.users.update(userId, changes);
+    if (changes.active === false) await t.sessions.removeForUser(userId);
+  });
+}
+
 /** A new incoming webhook. The plain code exists only in the returned value; the store keeps its hash. */
 export async function createWebhook(
   store: Store,

@@ -53,6 +53,33 @@ export class Scheduler {
     else this.schedule(slot, 0);
   }
 
+  /**
+   * Runs the job now — after the run in flight, if any — and resolves when that run ended (the
+   * CLI and tests use it to act on what is due without waiting for the interval).
+   */
+  async runNow(name: string): Promise<void> {
+    const slot = this.slots.get(name);
+    if (!slot) throw new Error(`no job ${name}`);
+    while (slot.running) await slot.running;
+    if (this.stopping.signal.aborted) return;
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    const run = this.runOnce(slot).finally(() => {
+      slot.running = null;
+      this.schedule(slot, slot.job.everyMs);
+    });
+    slot.running = run;
+    await run;
+  }
+
+  /**
+   * Runs every job once now and resolves when all have finished (after a test moved the clock,
+   * expiry and retention take effect at once).
+   */
+  async runAllNow(): Promise<void> {
+    await Promise.all([...this.slots.keys()].map((name) => this.runNow(name)));
+  }
+
   /** No new runs; runs in flight see their signal aborted and are awaited. */
   async stop(): Promise<void> {
     this.stopping.abort();

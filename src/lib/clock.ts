@@ -17,6 +17,30 @@ export class ManualClock implements Clock {
   }
 }
 
+/**
+ * Real time moved forward by hand: a server started for testing runs on one, so a test can
+ * jump past token expiry or retention while everything else keeps ticking normally.
+ */
+export class AdjustableClock implements Clock {
+  private offsetMs = 0;
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+  /** Moves this clock (never backwards: stored times must not end up in the future). */
+  advance(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`time moves forward only: ${ms}`);
+    this.offsetMs += ms;
+  }
+  /** How far it has been moved, ms. */
+  get offset(): number {
+    return this.offsetMs;
+  }
+  /** Back to real time (a reset portal starts over). */
+  rewind(): void {
+    this.offsetMs = 0;
+  }
+}
+
 /** `2026-03-03T09:00:00+00:00`: PHP's `date('c')`, in the server's local offset. */
 export function isoDate(ms: number): string {
   // Every answer prints several dates of the same second: compute each second once.

@@ -14,6 +14,8 @@ export interface OperatingTime {
   /** True when the caller may still run this method. */
   allowed(key: string, nowMs: number): Promise<boolean>;
   record(key: string, seconds: number, nowMs: number): Promise<OperatingReport>;
+  /** Empties every window (a test portal's reset). */
+  forget(): void;
 }
 
 const WINDOW_MINUTES = 10;
@@ -69,6 +71,10 @@ export class MemoryOperatingTime implements OperatingTime {
     if (baskets.size === 0) this.baskets.delete(key);
     if (this.baskets.size > this.sweepAt) this.sweep(nowMs);
     return report;
+  }
+
+  forget(): void {
+    this.baskets.clear();
   }
 
   /** Drop keys whose baskets all left the window (callers that went quiet). */

@@ -6,6 +6,8 @@
 export interface RateLimiter {
   /** True when the request may go on (and was counted), false when it must be refused. */
   take(key: string, nowMs: number): Promise<boolean>;
+  /** Empties every bucket (a test portal's reset); only the in-memory limiter keeps them here. */
+  forget?(): void;
   close?(): Promise<void>;
 }
 
@@ -50,6 +52,10 @@ export class MemoryRateLimiter implements RateLimiter {
     this.buckets.set(key, { level: level + 1, at: nowMs });
     if (this.buckets.size > this.sweepAt) this.sweep(nowMs);
     return true;
+  }
+
+  forget(): void {
+    this.buckets.clear();
   }
 
   /**

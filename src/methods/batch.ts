@@ -2,6 +2,7 @@ import { parsePhpQuery } from '../lib/php-query.ts';
 import { ensureScope } from '../rest/invoke.ts';
 import type { RawParams } from '../rest/params.ts';
 import { isMap, toBool } from '../rest/php.ts';
+import { checkShape } from '../rest/shape.ts';
 import { defineMethod } from '../rest/registry.ts';
 import type { MethodContext } from '../rest/method.ts';
 import { substitute, type BatchResults } from './batch-references.ts';
@@ -67,6 +68,8 @@ async function runCommand(ctx: MethodContext, command: Command, results: BatchRe
   const def = runner.resolve(command.method);
   if (def.batch === false) throw errors.batchMethodNotAllowed();
   ensureScope(def, caller, true);
+  // A command's own parameters (its query, or our `{method, params}` form) meet the same bounds.
+  checkShape(command.params);
   const raw = substitute(command.params, results) as RawParams;
   const outcome = await runner.execute({ def, caller, raw, request, startMs: ctx.deps.clock.now(), inBatch: true });
   results.result.set(command.key, outcome.result);

@@ -6,6 +6,7 @@ import { intval, strval } from '../rest/php.ts';
 import type { App } from '../store/port/apps.ts';
 import type { User } from '../store/port/identity.ts';
 import { errors } from '../errors/rest.ts';
+import { checkHost, NetworkRefused } from '../lib/networks.ts';
 
 /** The application and user of an OAuth call; every other kind is refused as on the portal. */
 async function appContext(ctx: MethodContext): Promise<{ app: App; user: User }> {
@@ -30,7 +31,7 @@ function refuseOffline(ctx: MethodContext, user: User): void {
 }
 
 /** The handler must be an http(s) URL whose host has a dot, as the portal demands. */
-function checkHandler(handler: string): void {
+function checkHandler(handler: string): URL {
   let url: URL;
   try {
     url = new URL(handler);
@@ -41,6 +42,24 @@ function checkHandler(handler: string): void {
     throw errors.unsupportedProtocol();
   }
   if (!url.hostname.includes('.')) throw errors.wrongHandlerUrl();
+  return url;
+}
+
+/** How long a bind waits for DNS; a name that does not resolve in time is checked at delivery. */
+const BIND_LOOKUP_MS = 2000;
+
+/**
+ * Beyond the portal's checks: the handler's host (the address itself, or every address its
+ * name resolves to now) must be on a network `handlerNetworks` allows. Deliveries check again
+ * on the address they connect to, since DNS answers change.
+ */
+async function checkHandlerNetwork(ctx: MethodContext, url: URL): Promise<void> {
+  try {
+    await checkHost(url.hostname, ctx.deps.config.handlerNetworks, BIND_LOOKUP_MS);
+  } catch (err) {
+    if (err instanceof NetworkRefused) throw errors.handlerNetworkRefused(err.message);
+    throw err;
+  }
 }
 
 /**
@@ -64,7 +83,7 @@ export const eventBind = defineMethod({
     refuseOffline(ctx, user);
     const scope = EVENT_SCOPES[event];
     if (scope === undefined || !hasScope(ctx.caller, scope)) throw errors.eventNotFound();
-    checkHandler(handler);
+    await checkHandlerNetwork(ctx, checkHandler(handler));
     const authUserId = authUserFor(ctx, user);
     const bound = await ctx.deps.store.events.bind({ appId: app.id, event, handler, authUserId, boundBy: user.id }, ctx.deps.clock.now());
     if (!bound) throw errors.handlerAlreadyBound();

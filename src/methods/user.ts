@@ -3,6 +3,7 @@ import { defineMethod } from '../rest/registry.ts';
 import type { MethodContext } from '../rest/method.ts';
 import { intval, isMap, strval } from '../rest/php.ts';
 import { upperKeys, type RawParams } from '../rest/params.ts';
+import { boundedList } from '../rest/shape.ts';
 import type { User, UserFilter } from '../store/port/identity.ts';
 import { PagedList } from '../rest/invoke.ts';
 import { errors } from '../errors/rest.ts';
@@ -51,7 +52,7 @@ function userFilter(params: RawParams): UserFilter {
   const filter: UserFilter = {};
   if (source.ID !== undefined) {
     const ids = Array.isArray(source.ID) || isMap(source.ID) ? Object.values(source.ID) : [source.ID];
-    filter.ids = ids.map(intval).filter((id) => id > 0);
+    filter.ids = boundedList('ID', ids.map(intval).filter((id) => id > 0));
   }
   if (source.ACTIVE !== undefined) filter.active = source.ACTIVE === true || source.ACTIVE === 'Y' || source.ACTIVE === 'true' || source.ACTIVE === '1' || source.ACTIVE === 1;
   if (source.EMAIL !== undefined) filter.email = strval(source.EMAIL);

@@ -1,5 +1,6 @@
 import { asList, isDigits, isEmpty, isNumeric, phpTrim } from '../rest/php.ts';
 import type { Params } from '../rest/params.ts';
+import { boundedList } from '../rest/shape.ts';
 import type { Store } from '../store/port/store.ts';
 import type { EventGroup, NotificationSearch } from '../store/port/notifications.ts';
 import { authorsOf, PAGE_LIMIT } from './service.ts';
@@ -40,11 +41,11 @@ const truthy = (v: string | null): v is string => v !== null && v !== '' && v !=
 
 /** The filters as the portal normalises them; null when nothing at all was asked for. */
 function searchFilter(p: Params): Omit<NotificationSearch, 'lastId' | 'limit'> | null {
-  const words = (p.empty('SEARCH_TEXT') ? '' : p.str('SEARCH_TEXT')).split(/[^\p{L}\p{N}_]+/u).filter(Boolean);
+  const words = boundedList('SEARCH_TEXT', (p.empty('SEARCH_TEXT') ? '' : p.str('SEARCH_TEXT')).split(/[^\p{L}\p{N}_]+/u).filter(Boolean));
   // Non-empty strings of SEARCH_TYPES replace SEARCH_TYPE; a SEARCH_TYPE that was sent counts even
   // when empty (it then names the module '', which no notification has).
   const typesList = (asList(p.get('SEARCH_TYPES')) ?? []).filter((t): t is string => typeof t === 'string' && t !== '');
-  const types = typesList.length ? typesList : p.has('SEARCH_TYPE') ? [p.str('SEARCH_TYPE')] : [];
+  const types = boundedList('SEARCH_TYPES', typesList.length ? typesList : p.has('SEARCH_TYPE') ? [p.str('SEARCH_TYPE')] : []);
   // FROM and TO sent together replace SEARCH_DATE, even when one of them is empty (no date filter then).
   const both = p.has('SEARCH_DATE_FROM') && p.has('SEARCH_DATE_TO');
   const fromText = both ? p.str('SEARCH_DATE_FROM') : p.has('SEARCH_DATE') ? p.str('SEARCH_DATE') : null;
@@ -52,7 +53,7 @@ function searchFilter(p: Params): Omit<NotificationSearch, 'lastId' | 'limit'> |
   const dated = truthy(fromText) && truthy(toText);
   const from = dated ? parseDay(fromText) : null;
   const to = dated ? parseDay(toText) + DAY : null;
-  const authors = (asList(p.get('SEARCH_AUTHORS')) ?? []).filter(isNumeric).map((a) => Math.trunc(Number(a))).filter((a) => a >= 0);
+  const authors = boundedList('SEARCH_AUTHORS', (asList(p.get('SEARCH_AUTHORS')) ?? []).filter(isNumeric).map((a) => Math.trunc(Number(a))).filter((a) => a >= 0));
   if (!words.length && !types.length && !dated && !authors.length) return null;
   const group = Object.hasOwn(GROUPS, p.str('GROUP_TAG')) ? GROUPS[p.str('GROUP_TAG')]! : NO_GROUP;
   return { words, types, from, to, authors, confirmOnly: group.confirmOnly, eventGroups: group.events };

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../lib/clock.ts';
+import { FanOut, Subscriber, type FanOutLimits, type FeedView, type Outlet } from './fanout.ts';
 import type { PushHub, PushMessage } from './hub.ts';
 
 /** A push message as the browser sees it: numbered so a reconnecting client can say where it stopped. */
 export interface ChannelMessage extends PushMessage {
   id: number;
 }
-
-export type Send = (message: ChannelMessage) => void;
 
 /** Where a reconnecting client stopped: the last id it saw and the node (process) that numbered it. */
 export interface Cursor {
@@ -21,14 +20,18 @@ export interface ReplayOptions {
   capacity: number;
   /** How long a user's feed outlives their last connection (covers reconnects). */
   retainMs: number;
+  /** How writes are spread over event-loop turns, and when a slow connection is dropped. */
+  fanout?: FanOutLimits;
 }
 
-interface Feed {
+export const DEFAULT_REPLAY_OPTIONS: ReplayOptions = { capacity: 500, retainMs: 5 * 60_000 };
+
+interface Feed extends FeedView<ChannelMessage> {
   unsubscribe: () => void;
   buffer: ChannelMessage[];
   /** Every message with an id above this one is in the buffer (or was never sent). */
   floor: number;
-  senders: Set<Send>;
+  subscribers: Set<Subscriber<ChannelMessage>>;
   expiry: NodeJS.Timeout | null;
 }
 
@@ -49,39 +52,42 @@ export class PushReplay {
   private readonly feeds = new Map<number, Feed>();
   private lastId: number;
   readonly node = randomBytes(4).toString('hex');
+  /** Writes to the connections, in slices (see fanout.ts). */
+  readonly fanout: FanOut<ChannelMessage>;
 
   constructor(
     private readonly hub: PushHub,
     clock: Clock,
-    private readonly options: ReplayOptions = { capacity: 500, retainMs: 5 * 60_000 },
+    private readonly options: ReplayOptions = DEFAULT_REPLAY_OPTIONS,
   ) {
     this.lastId = clock.now() * 1000;
+    this.fanout = new FanOut(options.fanout);
   }
 
   /**
-   * Connects `send` to the user's feed. With `lastSeen`, first replays what came after it,
-   * or sends `resync` when that cannot be done; then always a `ready` carrying the cursor.
+   * Connects `outlet` to the user's feed. With `lastSeen`, it first gets what came after it, or
+   * `resync` when that cannot be done; then always a `ready` carrying the cursor, and from then
+   * on every message in order.
    */
-  attach(userId: number, lastSeen: Cursor | null, send: Send): () => void {
+  attach(userId: number, lastSeen: Cursor | null, outlet: Outlet<ChannelMessage>): () => void {
     const feed = this.feedOf(userId);
-    if (lastSeen !== null) {
-      const ours = lastSeen.node === null || lastSeen.node === this.node;
-      if (ours && lastSeen.id >= feed.floor && lastSeen.id <= this.lastId) {
-        for (const m of feed.buffer) if (m.id > lastSeen.id) send(m);
-      } else {
-        send({ id: this.cursor(feed), command: 'resync', params: {} });
-      }
-    }
-    feed.senders.add(send);
+    const ours = lastSeen !== null && (lastSeen.node === null || lastSeen.node === this.node) && lastSeen.id <= this.lastId;
+    // Not ours or before the buffer: the catch-up finds the gap uncovered and sends `resync`.
+    const sub = new Subscriber(outlet, feed, lastSeen === null ? feed.cursor() : ours ? lastSeen.id : -1);
+    feed.subscribers.add(sub);
     // `ready` tells the client it will miss nothing from now on: only true once the hub's
     // subscription is live (with Redis, once SUBSCRIBE is confirmed).
     void this.hub.subscribed(userId).then(() => {
-      if (feed.senders.has(send)) send({ id: this.cursor(feed), command: 'ready', params: { node: this.node } });
+      if (!sub.closed) this.fanout.catchUp(sub);
     });
-    return () => this.detach(userId, feed, send);
+    return () => {
+      sub.closed = true;
+      this.detach(userId, feed, sub);
+    };
   }
 
   close(): void {
+    this.fanout.close();
     for (const feed of this.feeds.values()) {
       if (feed.expiry) clearTimeout(feed.expiry);
       feed.unsubscribe();
@@ -89,14 +95,27 @@ export class PushReplay {
     this.feeds.clear();
   }
 
-  private cursor(feed: Feed): number {
-    return feed.buffer.at(-1)?.id ?? feed.floor;
-  }
-
   private feedOf(userId: number): Feed {
     let feed = this.feeds.get(userId);
     if (!feed) {
-      const created: Feed = { unsubscribe: () => undefined, buffer: [], floor: this.lastId, senders: new Set(), expiry: null };
+      const node = this.node;
+      const created: Feed = {
+        unsubscribe: () => undefined,
+        buffer: [],
+        floor: this.lastId,
+        subscribers: new Set(),
+        expiry: null,
+        after(id) {
+          if (id < this.floor) return null;
+          const from = this.buffer.findIndex((m) => m.id > id);
+          return from < 0 ? [] : this.buffer.slice(from);
+        },
+        cursor() {
+          return this.buffer.at(-1)?.id ?? this.floor;
+        },
+        ready: (cursor) => ({ id: cursor, command: 'ready', params: { node } }),
+        resync: (cursor) => ({ id: cursor, command: 'resync', params: {} }),
+      };
       created.unsubscribe = this.hub.subscribe(userId, (message) => this.push(created, message));
       this.feeds.set(userId, created);
       feed = created;
@@ -112,12 +131,12 @@ export class PushReplay {
     const numbered: ChannelMessage = { id: ++this.lastId, command: message.command, params: message.params };
     feed.buffer.push(numbered);
     if (feed.buffer.length > this.options.capacity) feed.floor = feed.buffer.shift()!.id;
-    for (const send of feed.senders) send(numbered);
+    this.fanout.send(numbered, feed.subscribers);
   }
 
-  private detach(userId: number, feed: Feed, send: Send): void {
-    feed.senders.delete(send);
-    if (feed.senders.size > 0 || feed.expiry) return;
+  private detach(userId: number, feed: Feed, sub: Subscriber<ChannelMessage>): void {
+    feed.subscribers.delete(sub);
+    if (feed.subscribers.size > 0 || feed.expiry) return;
     feed.expiry = setTimeout(() => {
       feed.unsubscribe();
       this.feeds.delete(userId);

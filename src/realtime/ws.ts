@@ -8,6 +8,11 @@ import { encodedOnce, wireJson } from './wire.ts';
 const HEARTBEAT_MS = 25_000;
 /** Close code 1001 "going away": the client reconnects, to another node if this one is gone. */
 const GOING_AWAY = 1001;
+/**
+ * Close code 4008 "too slow": the client stopped reading while messages piled up (see
+ * fanout.ts); it reconnects with its last id and the replay gives it what it missed.
+ */
+export const TOO_SLOW = 4008;
 const TRANSPORT = { transport: 'websocket' };
 
 /**
@@ -31,7 +36,7 @@ export class WsChannel {
 
   constructor(
     private readonly replay: PushReplay,
-    private readonly metrics: Pick<ServerMetrics, 'pushConnections' | 'pushSent'>,
+    private readonly metrics: Pick<ServerMetrics, 'pushConnections' | 'pushSent' | 'pushSlowDropped'>,
   ) {
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
     this.heartbeat.unref();
@@ -62,11 +67,18 @@ export class WsChannel {
     this.alive.set(ws, true);
     ws.on('pong', () => this.alive.set(ws, true));
     this.metrics.pushConnections.inc(TRANSPORT);
-    const detach = this.replay.attach(userId, lastSeen, (m) => {
-      if (ws.readyState !== ws.OPEN) return;
-      // Text frame over bytes encoded once for the whole fan-out; ws adds only its header.
-      ws.send(encodedOnce(m, 'ws', () => wireJson(m)), { binary: false });
-      this.metrics.pushSent.inc(TRANSPORT);
+    const detach = this.replay.attach(userId, lastSeen, {
+      write: (m) => {
+        if (ws.readyState !== ws.OPEN) return;
+        // A text frame over bytes encoded once for the whole fan-out; ws adds only its header.
+        ws.send(encodedOnce(m, 'ws', () => wireJson(m)), { binary: false });
+        this.metrics.pushSent.inc(TRANSPORT);
+      },
+      buffered: () => ws.bufferedAmount,
+      drop: () => {
+        this.metrics.pushSlowDropped.inc(TRANSPORT);
+        ws.close(TOO_SLOW, 'too slow: reconnect to resume');
+      },
     });
     ws.on('close', () => {
       detach();

@@ -4,6 +4,8 @@
  * these rules, so we do too.
  */
 
+import { checkShape } from './shape.ts';
+
 /** PHP `intval`: leading-digits parse, booleans to 0/1, arrays to 0/1, anything else 0. */
 export function intval(value: unknown): number {
   if (typeof value === 'number') return Number.isFinite(value) ? Math.trunc(value) : 0;
@@ -59,15 +61,21 @@ export function strval(value: unknown): string {
 
 /**
  * A parameter that may arrive as a structure or as its JSON text (ATTACH, BUTTONS): the text
- * is decoded, anything else passes through; text that is not JSON becomes null.
+ * is decoded, anything else passes through; text that is not JSON becomes null; decoded text
+ * out of the shape bounds is ERROR_PARAMS_TOO_DEEP / ERROR_PARAMS_TOO_LARGE.
  */
 export function decodedJson(raw: unknown): unknown {
   if (typeof raw !== 'string') return raw;
+  let value: unknown;
   try {
-    return JSON.parse(raw);
+    value = JSON.parse(raw);
   } catch {
     return null;
   }
+  // Decoded text is a parameter set of its own: the same bounds apply (a deep one would
+  // otherwise reach the recursive attach parser).
+  checkShape(value);
+  return value;
 }
 
 /** PHP `trim`: only space, tab, CR, LF, NUL and vertical tab (no other Unicode space). */

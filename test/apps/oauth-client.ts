@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { registerApp, type AppInput } from '../../src/apps/registration.ts';
 import { issueCode } from '../../src/apps/tokens.ts';
 import type { App } from '../../src/store/port/apps.ts';
+import type { OAuthTokens } from '../../src/testing/portal.ts';
 import { request, type Reply } from '../helpers/http.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { webLogin, type WebLogin } from '../helpers/session.ts';
@@ -13,19 +14,8 @@ export interface TestApp {
   clientSecret: string;
 }
 
-export interface Tokens {
-  access_token: string;
-  refresh_token: string;
-  expires: number;
-  expires_in: number;
-  scope: string;
-  domain: string;
-  server_endpoint: string;
-  client_endpoint: string;
-  member_id: string;
-  user_id: number;
-  status: string;
-}
+/** The token endpoint's answer. */
+export type Tokens = OAuthTokens;
 
 export async function addApp(ts: TestServer, input: Partial<AppInput> = {}): Promise<TestApp> {
   const { app, clientSecret } = await registerApp(

@@ -40,6 +40,8 @@ export async function startTestServer(overrides: Partial<Config> = {}, options: 
     httpsPort: 0,
     rateLimit: null,
     logLevel: 'silent',
+    // Test event handlers listen on 127.0.0.1: loopback is allowed here explicitly (the default refuses it).
+    handlerNetworks: ['public', 'private', 'loopback'],
     ...overrides,
   });
   let schema: Awaited<ReturnType<typeof createTestSchema>> | null = null;

@@ -7,18 +7,14 @@ import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import { urlWithSchema } from '../../src/testing/isolated-store.ts';
 
 export const testDatabaseUrl = (): string =>
   process.env.NOTIFY24_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const testRedisUrl = (): string => process.env.NOTIFY24_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const servicesRequired = (): boolean => process.env.NOTIFY24_REQUIRE_SERVICES === '1';
 
-/** A URL whose connections all use `schema` as their search path. */
-export function urlWithSchema(url: string, schema: string): string {
-  const u = new URL(url);
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  return u.toString();
-}
+export { urlWithSchema } from '../../src/testing/isolated-store.ts';
 
 /** A fresh, empty PostgreSQL schema for one test server; `drop()` removes it and all it holds. */
 export async function createTestSchema(): Promise<{ url: string; drop(): Promise<void> }> {

@@ -9,7 +9,8 @@ import type { TestServer } from '../helpers/server.ts';
 import { webLogin } from '../helpers/session.ts';
 import { openWs } from '../web/channel-client.ts';
 import { openStore } from '../../src/store/open.ts';
-import { createUser } from '../../src/identity/accounts.ts';
+import { spawnSync } from 'node:child_process';
+import { createUser, createWebhook } from '../../src/identity/accounts.ts';
 import { startNode, type NodeProcess } from '../helpers/node-process.ts';
 import { createTestSchema, needsPostgres, needsRedis, testRedisUrl, uniquePrefix } from '../helpers/services.ts';
 
@@ -21,6 +22,7 @@ let b: NodeProcess;
 let hookA: string;
 let hookB: string;
 let ready = false;
+let prefix = '';
 
 before(async () => {
   if (!inPostgresPass) return;
@@ -28,7 +30,7 @@ before(async () => {
   const shared = {
     NOTIFY24_DATABASE_URL: schema.url,
     NOTIFY24_REDIS_URL: testRedisUrl(),
-    NOTIFY24_REDIS_PREFIX: uniquePrefix(),
+    NOTIFY24_REDIS_PREFIX: (prefix = uniquePrefix()),
     // A bucket that barely drains, so how long the burst takes to send cannot change the count.
     NOTIFY24_RATE_LIMIT: '50/0.01',
     NOTIFY24_WEBHOOK_TAGS_WITH_CLIENT_ID: '1',
@@ -149,5 +151,47 @@ test('a notification sent through node A reaches a WebSocket client connected to
     assert.equal(added.params.counter, 1, 'the change carries the counter it left');
   } finally {
     await channel.close();
+  }
+});
+
+test('a revoked webhook is refused on the very next call on both nodes (credentials are cached per node)', async (t) => {
+  if (!(await twoNodes(t))) return;
+  const store = await openStore(schema!.url);
+  const { admin, hooks } = await (async () => {
+    const admin = await createUser(store, { login: 'cache-admin', name: 'Cache', password: 'pass-cache-admin', isAdmin: true }, Date.now());
+    const user = await createUser(store, { login: 'cache-user', name: 'Cached' }, Date.now());
+    const viaConsole = await createWebhook(store, { userId: user.id, scopes: ['im'] }, Date.now());
+    const viaCli = await createWebhook(store, { userId: user.id, scopes: ['im'] }, Date.now());
+    return { admin, hooks: { viaConsole, viaCli, userId: user.id } };
+  })().finally(() => store.close());
+  const base = (node: NodeProcess, code: string) => `${node.url}/rest/${hooks.userId}/${code}/`;
+  const timeOn = (node: NodeProcess, code: string) => call('192.0.2.40', base(node, code), 'server.time');
+
+  // Both nodes have checked both webhooks (and so remember them).
+  for (const node of [a, b]) for (const h of [hooks.viaConsole, hooks.viaCli]) {
+    for (let i = 0; i < 2; i++) assert.equal((await timeOn(node, h.code)).status, 200);
+  }
+
+  // Revoked through node A's console: node B refuses the very next call.
+  const session = await webLogin({ url: a.url } as TestServer, 'cache-admin', 'pass-cache-admin');
+  assert.equal(session.userId, admin.id);
+  const revoked = await request(`${a.url}/console/api/webhooks/${hooks.viaConsole.webhook.id}/revoke`, {
+    method: 'POST', headers: { Cookie: session.cookie, 'X-Sessid': session.sessid },
+  });
+  assert.deepEqual(revoked.body, { revoked: true });
+  for (const node of [b, a]) {
+    const r = await timeOn(node, hooks.viaConsole.code);
+    assert.deepEqual([r.status, r.body.error], [401, 'INVALID_CREDENTIALS'], `${node.url}: ${r.text}`);
+  }
+
+  // Revoked by the CLI, another process: both nodes refuse the very next call.
+  const cli = spawnSync(process.execPath, ['bin/notify24.js', 'webhook', 'revoke', '--id', String(hooks.viaCli.webhook.id)], {
+    env: { ...process.env, NOTIFY24_DATABASE_URL: schema!.url, NOTIFY24_REDIS_URL: testRedisUrl(), NOTIFY24_REDIS_PREFIX: prefix },
+    encoding: 'utf8',
+  });
+  assert.equal(cli.status, 0, cli.stderr);
+  for (const node of [a, b]) {
+    const r = await timeOn(node, hooks.viaCli.code);
+    assert.deepEqual([r.status, r.body.error], [401, 'INVALID_CREDENTIALS'], `${node.url}: ${r.text}`);
   }
 });

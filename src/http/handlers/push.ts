@@ -14,7 +14,7 @@ import { eventStream, sseChunk } from '../sse-stream.ts';
 export interface PushDeps extends SessionDeps {
   replay: PushReplay;
   ws: WsChannel;
-  metrics: Pick<ServerMetrics, 'pushConnections' | 'pushSent'>;
+  metrics: Pick<ServerMetrics, 'pushConnections' | 'pushSent' | 'pushSlowDropped'>;
 }
 
 /**
@@ -47,11 +47,19 @@ export function pushHandlers(deps: PushDeps) {
         : cursorFrom(req.url.searchParams.get('last'), req.url.searchParams.get('node'));
       const { replay, metrics } = deps;
       const transport = { transport: 'sse' };
-      return eventStream((write) => {
+      return eventStream((write, stream) => {
         metrics.pushConnections.inc(transport);
-        const detach = replay.attach(userId, lastSeen, (m) => {
-          write(encodedOnce(m, 'sse', () => sseChunk({ id: `${m.id}@${replay.node}`, data: m })));
-          metrics.pushSent.inc(transport);
+        const detach = replay.attach(userId, lastSeen, {
+          write: (m) => {
+            write(encodedOnce(m, 'sse', () => sseChunk({ id: `${m.id}@${replay.node}`, data: m })));
+            metrics.pushSent.inc(transport);
+          },
+          buffered: () => stream.writableLength,
+          // No close code here: EventSource reconnects by itself with Last-Event-ID.
+          drop: () => {
+            metrics.pushSlowDropped.inc(transport);
+            stream.destroy();
+          },
         });
         return () => {
           detach();

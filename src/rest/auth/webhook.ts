@@ -39,6 +39,9 @@ export const webhookAuth: AuthProvider = {
     const now = deps.clock.now();
     if (webhook.lastUsedAt === null || now - webhook.lastUsedAt > TOUCH_EVERY_MS) {
       await deps.store.webhooks.touch(webhook.id, now, req.ip);
+      // The record may be the identity cache's copy: keep it current so the next call does not touch again.
+      webhook.lastUsedAt = now;
+      webhook.lastUsedIp = req.ip;
     }
     return {
       caller: {

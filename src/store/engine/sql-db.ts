@@ -18,5 +18,10 @@ export interface SqlDb {
   run(sql: string, params?: readonly unknown[]): Promise<RunResult>;
   /** Runs `fn` in one transaction; a nested call joins the outer transaction. */
   tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T>;
+  /**
+   * A number that changes whenever another connection (another process: the CLI) commits to
+   * the same database; absent where the engine cannot tell (PostgreSQL).
+   */
+  externalVersion?(): number;
   close(): Promise<void>;
 }

@@ -55,6 +55,7 @@ export class SqliteDb implements SqlDb {
   private readonly reader: SqliteExecutor | null;
   private queue: Promise<unknown> = Promise.resolve();
   private inTx = false;
+  private dataVersion: Statement | null = null;
 
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -111,6 +112,12 @@ export class SqliteDb implements SqlDb {
     } finally {
       this.inTx = false;
     }
+  }
+
+  /** SQLite's own counter of commits made by other connections to this file (`data_version`). */
+  externalVersion(): number {
+    this.dataVersion ??= this.exec.db.prepare('PRAGMA data_version').pluck();
+    return this.dataVersion.get() as number;
   }
 
   async close(): Promise<void> {

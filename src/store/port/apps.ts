@@ -30,10 +30,14 @@ export interface AppRepo {
   /** Active or not: callers decide what a removed application means for them. */
   byClientId(clientId: string): Promise<App | null>;
   list(): Promise<App[]>;
+  /** Changes what an administrator may edit; false when there is no active application with this id. */
+  update(id: number, fields: Partial<Pick<App, 'name' | 'scopes' | 'handlerUrl' | 'redirectUri'>>): Promise<boolean>;
   /** Marks the application removed; false when there was no active one. */
   remove(id: number): Promise<boolean>;
   /** Marks it installed; true only for the call that changed it (so ONAPPINSTALL is sent once). */
   markInstalled(id: number, now: number): Promise<boolean>;
+  /** Marks an active application installed again (an administrator's reinstall), whatever it was. */
+  markReinstalled(id: number, now: number): Promise<boolean>;
   hasGrant(appId: number, userId: number): Promise<boolean>;
   /** Records the user's approval; true when it is new. */
   addGrant(appId: number, userId: number, now: number): Promise<boolean>;
@@ -155,6 +159,11 @@ export interface EventRepo {
   purgeFinished(before: number): Promise<void>;
   deliveries(filter: { appId?: number; status?: DeliveryStatus; limit: number }): Promise<EventDelivery[]>;
   byId(id: number): Promise<EventDelivery | null>;
+  /**
+   * Puts a failed delivery back in the queue, due at `now`, with a fresh count of attempts (its
+   * log is kept); null when it is not a failed one.
+   */
+  retry(id: number, now: number): Promise<EventDelivery | null>;
   /** Deliveries still to be posted or retried, on every node (the queue depth metric). */
   pendingCount(): Promise<number>;
 }

@@ -3,6 +3,7 @@ import type { DeliverySettingsRepo, MailOutboxRepo } from './delivery.ts';
 import type { UserRepo, WebhookRepo, WebSessionRepo } from './identity.ts';
 import type { NotificationRepo } from './notifications.ts';
 import type { PreferenceRepo } from './preferences.ts';
+import type { TableStore } from './tables.ts';
 
 /**
  * The storage interface the rest of the server sees: one repository per kind of record,
@@ -31,8 +32,12 @@ export interface Store {
   deliverySettings: DeliverySettingsRepo;
   /** E-mails waiting, sent, failed or cancelled, and the mails rendered for them. */
   mailOutbox: MailOutboxRepo;
+  /** Whole tables, generic over the schema: snapshots, imports, test resets. */
+  tables: TableStore;
   /** Runs `fn` against a store whose every repository works inside one transaction. */
   tx<T>(fn: (store: Store) => Promise<T>): Promise<T>;
+  /** Changes when another process commits to the database; null where the engine cannot tell. */
+  externalVersion(): number | null;
   /** Resolves when the database answers a trivial query (readiness checks). */
   ping(): Promise<void>;
   close(): Promise<void>;

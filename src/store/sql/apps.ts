@@ -60,11 +60,27 @@ export class SqlAppRepo implements AppRepo {
   async list() {
     return (await this.db.all<AppRow>('SELECT * FROM apps ORDER BY id')).map(toApp);
   }
+  async update(id: number, fields: Partial<Pick<App, 'name' | 'scopes' | 'handlerUrl' | 'redirectUri'>>) {
+    // Column names come from this fixed map, never from the caller.
+    const columns: [string, unknown][] = [];
+    if (fields.name !== undefined) columns.push(['name', fields.name]);
+    if (fields.scopes !== undefined) columns.push(['scopes', fields.scopes.join(',')]);
+    if (fields.handlerUrl !== undefined) columns.push(['handler_url', fields.handlerUrl]);
+    if (fields.redirectUri !== undefined) columns.push(['redirect_uri', fields.redirectUri]);
+    if (columns.length === 0) return Boolean(await this.db.get('SELECT 1 AS ok FROM apps WHERE id = ? AND active = 1', [id]));
+    const set = columns.map(([name]) => `${name} = ?`).join(', ');
+    const r = await this.db.run(`UPDATE apps SET ${set} WHERE id = ? AND active = 1`, [...columns.map(([, v]) => v), id]);
+    return r.changes > 0;
+  }
   async remove(id: number) {
     return (await this.db.run('UPDATE apps SET active = 0 WHERE id = ? AND active = 1', [id])).changes > 0;
   }
   async markInstalled(id: number, now: number) {
     const r = await this.db.run('UPDATE apps SET installed = 1, installed_at = ? WHERE id = ? AND installed = 0', [now, id]);
+    return r.changes > 0;
+  }
+  async markReinstalled(id: number, now: number) {
+    const r = await this.db.run('UPDATE apps SET installed = 1, installed_at = ? WHERE id = ? AND active = 1', [now, id]);
     return r.changes > 0;
   }
   async hasGrant(appId: number, userId: number) {

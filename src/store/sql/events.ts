@@ -159,6 +159,15 @@ export class SqlEventRepo implements EventRepo {
     const row = await this.db.get<DeliveryRow>('SELECT * FROM event_deliveries WHERE id = ?', [id]);
     return row ? toDelivery(row) : null;
   }
+  async retry(id: number, now: number) {
+    const row = await this.db.get<DeliveryRow>(
+      `UPDATE event_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, delivered_at = NULL,
+         claimed_by = NULL, claimed_until = NULL
+       WHERE id = ? AND status = 'failed' RETURNING *`,
+      [now, id],
+    );
+    return row ? toDelivery(row) : null;
+  }
   async pendingCount() {
     const row = await this.db.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM event_deliveries WHERE status = 'pending'`);
     return Number(row?.n ?? 0);

@@ -1,5 +1,5 @@
 import type { SqlDb } from '../engine/sql-db.ts';
-import { placeholders } from './query.ts';
+import { idChunks, placeholders } from './query.ts';
 import type { NewNotification, NotificationRepo, NotificationRow, NotificationSearch, ReplacedNotification } from '../port/notifications.ts';
 
 const COLS = `id, user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, tag_owner, created_at`;
@@ -30,7 +30,8 @@ function row(r: Record<string, unknown>): NotificationRow {
 function searchWhere(userId: number, f: NotificationSearch): [string, unknown[]] {
   const parts = ['user_id = ?'];
   const args: unknown[] = [userId];
-  for (const w of f.words) {
+  // Lists are sets here (LIKE ... AND, IN): each different value is bound once.
+  for (const w of new Set(f.words)) {
     parts.push('LOWER(body) LIKE ?');
     args.push(`%${w.toLowerCase()}%`);
   }
@@ -39,16 +40,18 @@ function searchWhere(userId: number, f: NotificationSearch): [string, unknown[]]
     parts.push(event === undefined ? 'module = ?' : 'module = ? AND event = ?');
     args.push(...(event === undefined ? [module] : [module, event]));
   } else if (f.types.length > 1) {
-    parts.push(`module IN ${placeholders(f.types.length)}`);
-    args.push(...f.types);
+    const types = [...new Set(f.types)];
+    parts.push(`module IN ${placeholders(types.length)}`);
+    args.push(...types);
   }
   if (f.from !== null && f.to !== null) {
     parts.push('created_at >= ? AND created_at <= ?');
     args.push(f.from, f.to);
   }
   if (f.authors.length) {
-    parts.push(`author_id IN ${placeholders(f.authors.length)}`);
-    args.push(...f.authors);
+    const authors = [...new Set(f.authors)];
+    parts.push(`author_id IN ${placeholders(authors.length)}`);
+    args.push(...authors);
   }
   if (f.confirmOnly) parts.push('notify_type = 1');
   if (f.eventGroups.length) {
@@ -141,22 +144,32 @@ export class SqlNotificationRepo implements NotificationRepo {
     return Number(r?.n ?? 0);
   }
 
-  /** Runs a DELETE ... RETURNING user_id, is_read, notify_type and takes its rows off the counters. */
-  private deleting<T extends CountedRow>(sql: string, args: unknown[]): Promise<T[]> {
+  /**
+   * Runs DELETE ... RETURNING user_id, is_read, notify_type statements (several when an id list
+   * is cut into chunks) in one transaction and takes their rows off the counters.
+   */
+  private deleting<T extends CountedRow>(...statements: [string, unknown[]][]): Promise<T[]> {
     return this.db.tx(async (t) => {
-      const rows = await t.all<T>(sql, args);
+      const rows: T[] = [];
+      for (const [sql, args] of statements) rows.push(...(await t.all<T>(sql, args)));
       await adjustCounters(t, deletedDeltas(rows));
       return rows;
     });
   }
 
-  /** Sets the read state of the rows `where` selects; only rows that really change move the counters. */
-  private flipRead(where: string, args: unknown[], read: boolean): Promise<number> {
+  /**
+   * Sets the read state of the rows each `[where, args]` selects, in one transaction; only rows
+   * that really change move the counters.
+   */
+  private flipRead(read: boolean, ...selections: [string, unknown[]][]): Promise<number> {
     return this.db.tx(async (t) => {
-      const rows = await t.all<CountedRow>(
-        `UPDATE notifications SET is_read = ? WHERE ${where} AND is_read <> ? RETURNING user_id, notify_type`,
-        [read ? 1 : 0, ...args, read ? 1 : 0],
-      );
+      const rows: CountedRow[] = [];
+      for (const [where, args] of selections) {
+        rows.push(...(await t.all<CountedRow>(
+          `UPDATE notifications SET is_read = ? WHERE ${where} AND is_read <> ? RETURNING user_id, notify_type`,
+          [read ? 1 : 0, ...args, read ? 1 : 0],
+        )));
+      }
       await adjustCounters(t, readDeltas(rows, read));
       return rows.length;
     });
@@ -182,8 +195,7 @@ export class SqlNotificationRepo implements NotificationRepo {
 
   async deleteByTag(userId: number, tag: string, owner: string): Promise<ReplacedNotification[]> {
     const rows = await this.deleting<CountedRow & { id: number; author_id: number; params: string }>(
-      'DELETE FROM notifications WHERE user_id = ? AND tag = ? AND tag_owner = ? RETURNING id, user_id, is_read, notify_type, author_id, params',
-      [userId, tag, owner],
+      ['DELETE FROM notifications WHERE user_id = ? AND tag = ? AND tag_owner = ? RETURNING id, user_id, is_read, notify_type, author_id, params', [userId, tag, owner]],
     );
     return rows.map((r) => ({ id: Number(r.id), authorId: Number(r.author_id), params: String(r.params) })).sort((a, b) => a.id - b.id);
   }
@@ -218,29 +230,34 @@ export class SqlNotificationRepo implements NotificationRepo {
   }
 
   async setRead(userId: number, ids: number[], read: boolean): Promise<number> {
-    if (ids.length === 0) return 0;
-    return this.flipRead(`user_id = ? AND id IN ${placeholders(ids.length)}`, [userId, ...ids], read);
+    return this.flipRead(read, ...idChunks(ids).map((chunk): [string, unknown[]] => [`user_id = ? AND id IN ${placeholders(chunk.length)}`, [userId, ...chunk]]));
   }
 
   async setReadFrom(userId: number, fromId: number, read: boolean, skipConfirms: boolean): Promise<number> {
-    return this.flipRead(`user_id = ? AND id >= ?${skipConfirms ? ' AND notify_type <> 1' : ''}`, [userId, fromId], read);
+    return this.flipRead(read, [`user_id = ? AND id >= ?${skipConfirms ? ' AND notify_type <> 1' : ''}`, [userId, fromId]]);
   }
 
   async sameTagIds(userId: number, ids: number[]): Promise<number[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.db.all<{ id: number }>(
-      `SELECT n.id FROM notifications n JOIN notifications o ON o.user_id = n.user_id AND o.tag = n.tag AND o.tag_owner = n.tag_owner
-       WHERE o.user_id = ? AND o.tag <> '' AND o.id IN ${placeholders(ids.length)}`,
-      [userId, ...ids],
-    );
-    return rows.map((r) => Number(r.id));
+    const found = new Set<number>();
+    for (const chunk of idChunks(ids)) {
+      const rows = await this.db.all<{ id: number }>(
+        `SELECT n.id FROM notifications n JOIN notifications o ON o.user_id = n.user_id AND o.tag = n.tag AND o.tag_owner = n.tag_owner
+         WHERE o.user_id = ? AND o.tag <> '' AND o.id IN ${placeholders(chunk.length)}`,
+        [userId, ...chunk],
+      );
+      for (const r of rows) found.add(Number(r.id));
+    }
+    return [...found];
   }
 
   async deleteIds(userId: number, ids: number[]): Promise<number[]> {
-    if (ids.length === 0) return [];
+    const chunks = idChunks(ids);
+    if (chunks.length === 0) return [];
     const rows = await this.deleting<CountedRow & { id: number }>(
-      `DELETE FROM notifications WHERE user_id = ? AND id IN ${placeholders(ids.length)} RETURNING id, user_id, is_read, notify_type`,
-      [userId, ...ids],
+      ...chunks.map((chunk): [string, unknown[]] => [
+        `DELETE FROM notifications WHERE user_id = ? AND id IN ${placeholders(chunk.length)} RETURNING id, user_id, is_read, notify_type`,
+        [userId, ...chunk],
+      ]),
     );
     return rows.map((r) => Number(r.id));
   }
@@ -248,8 +265,7 @@ export class SqlNotificationRepo implements NotificationRepo {
   async deleteAllByTag(column: 'tag' | 'sub_tag', value: string, owner: string): Promise<{ id: number; userId: number }[]> {
     const where = column === 'tag' ? 'tag = ?' : 'sub_tag = ?';
     const rows = await this.deleting<CountedRow & { id: number }>(
-      `DELETE FROM notifications WHERE ${where} AND tag_owner = ? RETURNING id, user_id, is_read, notify_type`,
-      [value, owner],
+      [`DELETE FROM notifications WHERE ${where} AND tag_owner = ? RETURNING id, user_id, is_read, notify_type`, [value, owner]],
     );
     return rows.map((r) => ({ id: Number(r.id), userId: Number(r.user_id) }));
   }
@@ -269,7 +285,7 @@ export class SqlNotificationRepo implements NotificationRepo {
   }
 
   async purgeOlderThan(ms: number): Promise<number> {
-    const rows = await this.deleting('DELETE FROM notifications WHERE created_at < ? RETURNING user_id, is_read, notify_type', [ms]);
+    const rows = await this.deleting(['DELETE FROM notifications WHERE created_at < ? RETURNING user_id, is_read, notify_type', [ms]]);
     return rows.length;
   }
 }

@@ -8,6 +8,7 @@ import { SqlNotificationRepo } from './notifications.ts';
 import { SqlOAuthRepo } from './oauth.ts';
 import { SqlPreferenceRepo } from './preferences.ts';
 import { SqlWebSessionRepo } from './sessions.ts';
+import { SqlTableStore } from './tables.ts';
 import { SqlUserRepo } from './users.ts';
 import { SqlWebhookRepo } from './webhooks.ts';
 
@@ -25,7 +26,9 @@ export function sqlStore(db: SqlDb): Store {
     events: new SqlEventRepo(db),
     deliverySettings: new SqlDeliverySettingsRepo(db),
     mailOutbox: new SqlMailOutboxRepo(db),
+    tables: new SqlTableStore(db),
     tx: (fn) => db.tx((t) => fn(sqlStore(t))),
+    externalVersion: () => db.externalVersion?.() ?? null,
     ping: async () => void (await db.get('SELECT 1 AS ok')),
     close: () => db.close(),
   };

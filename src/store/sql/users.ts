@@ -1,5 +1,5 @@
 import type { SqlDb } from '../engine/sql-db.ts';
-import { placeholders } from './query.ts';
+import { idChunks, placeholders } from './query.ts';
 import type { NewUser, User, UserFilter, UserRepo } from '../port/identity.ts';
 
 interface UserRow {
@@ -74,8 +74,9 @@ function where(filter: UserFilter): [string, unknown[]] {
   const values: unknown[] = [];
   if (filter.ids) {
     if (filter.ids.length === 0) return ['WHERE 1 = 0', []];
-    parts.push(`id IN ${placeholders(filter.ids.length)}`);
-    values.push(...filter.ids);
+    const ids = [...new Set(filter.ids)];
+    parts.push(`id IN ${placeholders(ids.length)}`);
+    values.push(...ids);
   }
   if (filter.active !== undefined) {
     parts.push('active = ?');
@@ -122,9 +123,12 @@ export class SqlUserRepo implements UserRepo {
     return row ? toUser(row) : null;
   }
   async byIds(ids: number[]): Promise<User[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.db.all<UserRow>(`SELECT * FROM users WHERE id IN ${placeholders(ids.length)}`, ids);
-    return rows.map(toUser);
+    const users: User[] = [];
+    for (const chunk of idChunks(ids)) {
+      const rows = await this.db.all<UserRow>(`SELECT * FROM users WHERE id IN ${placeholders(chunk.length)}`, chunk);
+      users.push(...rows.map(toUser));
+    }
+    return users;
   }
   async list(filter: UserFilter, page: { offset: number; limit: number; order?: 'asc' | 'desc' }) {
     const [clause, values] = where(filter);

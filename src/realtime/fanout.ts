@@ -1,0 +1,247 @@
+/**
+ * Writing pushed messages to many connections without holding the event loop, and without
+ * letting a connection that stops reading grow the server's memory.
+ *
+ * WHY slices: one send to a user with thousands of open pages is thousands of socket writes;
+ * done in one go, that turn of the event loop delays every request, timer and new connection
+ * (Node accepts connections between turns). So writes go out in slices of `slice` per turn, the
+ * rest after `setImmediate`, one queue for all feeds (first in, first out, so each connection
+ * gets its messages in order).
+ *
+ * WHY "behind" connections catch up from the replay buffer: a connection whose unsent bytes pass
+ * `slowBytes` is skipped instead of buffered without bound. It is not given a gap: it stays
+ * behind until it drains, then gets what it missed from its feed's buffer, in order. One that
+ * misses more than `slowMessages` or stays behind longer than `slowMs` is dropped (WebSocket
+ * close code 4008); the page reconnects with its last id and the replay fills the gap. A newly
+ * attached connection is behind too until its `ready`: it catches up first, then gets `ready`.
+ */
+
+export interface Numbered {
+  id: number;
+}
+
+/** One open connection as the fan-out writes to it. */
+export interface Outlet<M> {
+  write(message: M): void;
+  /** Bytes accepted but not yet handed to the kernel. */
+  buffered(): number;
+  /** Closes a connection that could not keep up; it reconnects and resumes. */
+  drop(): void;
+}
+
+export interface FanOutLimits {
+  /** Connection writes per event-loop turn. */
+  slice: number;
+  /** Unsent bytes above which a connection is skipped (behind). */
+  slowBytes: number;
+  /** Messages a behind connection may miss before it is dropped. */
+  slowMessages: number;
+  /** How long a connection may stay behind before it is dropped. */
+  slowMs: number;
+}
+
+export const DEFAULT_FANOUT_LIMITS: FanOutLimits = { slice: 256, slowBytes: 256 * 1024, slowMessages: 100, slowMs: 10_000 };
+
+/** What a feed offers a subscriber that catches up. */
+export interface FeedView<M> {
+  /** Messages after `id`, oldest first; null when the buffer no longer reaches back that far. */
+  after(id: number): M[] | null;
+  /** The id a client that has everything so far stands at. */
+  cursor(): number;
+  /** The message that ends a catch-up (`ready`), or a `resync` when the gap cannot be filled. */
+  ready(cursor: number): M;
+  resync(cursor: number): M;
+}
+
+export class Subscriber<M extends Numbered> {
+  /** Every message up to this id has been written (or was never meant for this connection). */
+  lastSent: number;
+  /** Not in step: new messages wait in the feed's buffer until a catch-up. */
+  behind = true;
+  readyPending = true;
+  behindSince: number | null = null;
+  closed = false;
+
+  constructor(
+    readonly outlet: Outlet<M>,
+    readonly feed: FeedView<M>,
+    lastSent: number,
+  ) {
+    this.lastSent = lastSent;
+  }
+}
+
+interface Job<M extends Numbered> {
+  /** null: a catch-up of `targets[0]` (its `ready`). */
+  message: M | null;
+  targets: Subscriber<M>[];
+  next: number;
+}
+
+export class FanOut<M extends Numbered> {
+  private readonly queue: Job<M>[] = [];
+  private budget: number;
+  private turnScheduled = false;
+  private readonly slow = new Set<Subscriber<M>>();
+  private sweeper: NodeJS.Timeout | null = null;
+  /** Turns that wrote at least once (for metrics and tests). */
+  slices = 0;
+  private wroteThisTurn = false;
+
+  constructor(
+    private readonly limits: FanOutLimits = DEFAULT_FANOUT_LIMITS,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.budget = limits.slice;
+  }
+
+  /** Writes `message` to `targets` (a snapshot is taken), in slices. */
+  send(message: M, targets: Iterable<Subscriber<M>>): void {
+    const list = [...targets];
+    if (list.length) this.enqueue({ message, targets: list, next: 0 });
+  }
+
+  /** Brings `sub` up to date from its feed and then sends it `ready`, in its turn in the queue. */
+  catchUp(sub: Subscriber<M>): void {
+    this.enqueue({ message: null, targets: [sub], next: 0 });
+  }
+
+  /** Writes still queued, across all jobs. */
+  pending(): number {
+    let n = 0;
+    for (const job of this.queue) n += job.targets.length - job.next;
+    return n;
+  }
+
+  /** Connections currently behind because they were slow. */
+  slowCount(): number {
+    return this.slow.size;
+  }
+
+  close(): void {
+    this.queue.length = 0;
+    this.slow.clear();
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
+  }
+
+  private enqueue(job: Job<M>): void {
+    this.queue.push(job);
+    this.scheduleTurn();
+    if (this.queue.length === 1) this.pump();
+  }
+
+  /** The budget is per turn: a `setImmediate` marks the next one (and goes on with the queue). */
+  private scheduleTurn(): void {
+    if (this.turnScheduled) return;
+    this.turnScheduled = true;
+    setImmediate(() => {
+      this.turnScheduled = false;
+      this.budget = this.limits.slice;
+      this.wroteThisTurn = false;
+      if (this.queue.length) {
+        this.scheduleTurn();
+        this.pump();
+      }
+    });
+  }
+
+  private pump(): void {
+    while (this.budget > 0 && this.queue.length) {
+      const job = this.queue[0]!;
+      while (this.budget > 0 && job.next < job.targets.length) {
+        const sub = job.targets[job.next++]!;
+        if (job.message === null) this.bringUp(sub);
+        else this.deliver(sub, job.message);
+      }
+      if (job.next >= job.targets.length) this.queue.shift();
+    }
+  }
+
+  private spend(): void {
+    this.budget--;
+    if (!this.wroteThisTurn) {
+      this.wroteThisTurn = true;
+      this.slices++;
+    }
+  }
+
+  private deliver(sub: Subscriber<M>, message: M): void {
+    if (sub.closed || message.id <= sub.lastSent) return;
+    if (sub.behind) {
+      // Only a slow one is tried here; a new one catches up in its own job (after what came before).
+      if (!sub.readyPending) this.bringUp(sub);
+      return;
+    }
+    if (sub.outlet.buffered() > this.limits.slowBytes) {
+      this.fallBehind(sub);
+      return;
+    }
+    sub.outlet.write(message);
+    sub.lastSent = message.id;
+    this.spend();
+  }
+
+  /** Writes what `sub` missed, then `ready` if it still owes one; stops again if it fills up. */
+  private bringUp(sub: Subscriber<M>): void {
+    if (sub.closed) return;
+    const missed = sub.feed.after(sub.lastSent);
+    if (missed === null) {
+      if (!sub.readyPending) return this.drop(sub); // the page reconnects and is told to resync
+      const cursor = sub.feed.cursor();
+      sub.outlet.write(sub.feed.resync(cursor));
+      sub.lastSent = cursor;
+      this.spend();
+      return this.bringUp(sub);
+    }
+    for (const m of missed) {
+      if (sub.outlet.buffered() > this.limits.slowBytes) return this.fallBehind(sub, missed.length);
+      sub.outlet.write(m);
+      sub.lastSent = m.id;
+      this.spend();
+    }
+    if (sub.readyPending) {
+      const cursor = Math.max(sub.lastSent, sub.feed.cursor());
+      sub.outlet.write(sub.feed.ready(cursor));
+      sub.lastSent = cursor;
+      sub.readyPending = false;
+      this.spend();
+    }
+    sub.behind = false;
+    sub.behindSince = null;
+    this.slow.delete(sub);
+  }
+
+  private fallBehind(sub: Subscriber<M>, missed = 1): void {
+    sub.behind = true;
+    sub.behindSince ??= this.now();
+    this.slow.add(sub);
+    if (missed > this.limits.slowMessages) this.drop(sub);
+    this.sweeper ??= setInterval(() => this.sweep(), Math.max(50, this.limits.slowMs / 10));
+    this.sweeper.unref();
+  }
+
+  /** Behind connections that drained catch up; those past a limit are dropped. */
+  private sweep(): void {
+    for (const sub of this.slow) {
+      if (sub.closed) {
+        this.slow.delete(sub);
+        continue;
+      }
+      const missed = sub.feed.after(sub.lastSent);
+      if (missed === null || missed.length > this.limits.slowMessages || this.now() - sub.behindSince! > this.limits.slowMs) this.drop(sub);
+      else if (sub.outlet.buffered() <= this.limits.slowBytes) this.catchUp(sub);
+    }
+    if (this.slow.size === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = null;
+    }
+  }
+
+  private drop(sub: Subscriber<M>): void {
+    if (sub.closed) return;
+    sub.closed = true;
+    this.slow.delete(sub);
+    sub.outlet.drop();
+  }
+}

@@ -1,0 +1,197 @@
+import type { RedisConnections } from '../lib/redis.ts';
+import type { Store } from './port/store.ts';
+
+/**
+ * Remembers the identity records every authenticated call reads (a user, a user's webhooks, an
+ * access token, an application), so a call with known credentials costs no query.
+ *
+ * Correctness rests on invalidation, never on expiry alone:
+ * - any write through this store to users, webhooks, applications or tokens (other than the
+ *   harmless ones below) drops the whole cache, again after its transaction commits;
+ * - a write by another process on the same SQLite file (the CLI) is seen through the
+ *   database's change counter, checked before each cached read;
+ * - other nodes hear about writes through `bus` (Redis); while the bus is not connected
+ *   (messages may be missed) the cache is bypassed and emptied; without a bus on an engine that
+ *   cannot report outside writes (PostgreSQL), the cache stays off;
+ * - entries also age out after `maxAgeMs`, the bound on staleness should a message be lost.
+ * Misses are never remembered, so a new webhook or token works on its first call.
+ */
+export interface InvalidationBus {
+  /** Tells every other node to drop its cache; resolves once the message is on its way. */
+  publish(): Promise<void>;
+  /** Calls `drop` whenever a node published. */
+  listen(drop: () => void): void;
+  /** False while messages could be missed (disconnected). */
+  connected(): boolean;
+}
+
+/** The bus over the node's Redis connections (the subscriber is shared with the push hub). */
+export function redisInvalidationBus(redis: RedisConnections, channel: string): InvalidationBus {
+  return {
+    async publish() {
+      await redis.commands.publish(channel, 'drop');
+    },
+    listen(drop) {
+      redis.subscriber.on('message', (ch: string) => {
+        if (ch === channel) drop();
+      });
+      void redis.subscriber.subscribe(channel).catch(() => undefined);
+    },
+    connected: () => redis.subscriber.status === 'ready',
+  };
+}
+
+export interface IdentityCacheOptions {
+  /** A number that changes when another process commits to the database, or null when unknown. */
+  externalVersion?: () => number | null;
+  bus?: InvalidationBus | null;
+  /** Entries kept at most; past it the cache starts over (cheap, and bounds memory). */
+  maxEntries?: number;
+  /** How long an entry may be served without being read again from the store. */
+  maxAgeMs?: number;
+}
+
+type Repo = Record<string, (...args: unknown[]) => Promise<unknown>>;
+
+/** Reads served from the cache, per repository. */
+const CACHED: Record<string, readonly string[]> = {
+  users: ['byId', 'byLogin'],
+  webhooks: ['activeForUser'],
+  apps: ['byId'],
+  oauth: ['byAccessHash'],
+  // Nothing cached; listed so that replacing whole tables (imports, test resets) drops the cache.
+  tables: [],
+};
+
+/**
+ * Calls that read, or write nothing a cached read returns in a way that matters: they pass
+ * through without dropping the cache. Every other call on these repositories is a write.
+ */
+const HARMLESS: Record<string, readonly string[]> = {
+  users: ['byIds', 'list', 'count'],
+  webhooks: ['byId', 'list', 'touch'],
+  apps: ['byClientId', 'list', 'hasGrant', 'addGrant', 'memberId', 'claimMemberId'],
+  oauth: ['saveCode', 'takeCode', 'saveToken', 'byRefreshHash'],
+  tables: ['describe', 'versions', 'page', 'sequences'],
+};
+
+interface Entry {
+  value: Promise<unknown>;
+  loadedAt: number;
+}
+
+export class IdentityCache {
+  private entries = new Map<string, Entry>();
+  private seenVersion: number | null;
+  private readonly maxEntries: number;
+  private readonly maxAgeMs: number;
+
+  constructor(private readonly options: IdentityCacheOptions) {
+    this.maxEntries = options.maxEntries ?? 50_000;
+    this.maxAgeMs = options.maxAgeMs ?? 30_000;
+    this.seenVersion = options.externalVersion?.() ?? null;
+    options.bus?.listen(() => this.drop());
+  }
+
+  /** Whether remembering is safe at all: outside writes must be detectable. */
+  get enabled(): boolean {
+    return Boolean(this.options.bus) || this.seenVersion !== null;
+  }
+
+  drop(): void {
+    this.entries = new Map();
+  }
+
+  /** Drops the cache here and on every other node. */
+  async invalidate(): Promise<void> {
+    this.drop();
+    await this.options.bus?.publish().catch(() => undefined);
+  }
+
+  async read<T>(key: string, load: () => Promise<T>): Promise<T> {
+    if (!this.fresh()) return load();
+    const now = performance.now();
+    const hit = this.entries.get(key);
+    if (hit && now - hit.loadedAt < this.maxAgeMs) return hit.value as Promise<T>;
+    const entries = this.entries;
+    const value: Promise<T> = load().then((v) => {
+      // Misses are not remembered.
+      if ((v === null || (Array.isArray(v) && v.length === 0)) && entries.get(key)?.value === value) entries.delete(key);
+      return v;
+    }, (err: unknown) => {
+      if (entries.get(key)?.value === value) entries.delete(key);
+      throw err;
+    });
+    if (entries.size >= this.maxEntries) this.drop();
+    this.entries.set(key, { value, loadedAt: now });
+    return value;
+  }
+
+  /** False when entries may be stale: another process wrote, or the bus may have missed a message. */
+  private fresh(): boolean {
+    const bus = this.options.bus;
+    if (bus && !bus.connected()) {
+      this.drop();
+      return false;
+    }
+    const version = this.options.externalVersion?.() ?? null;
+    if (version !== this.seenVersion) {
+      this.seenVersion = version;
+      this.drop();
+    }
+    return true;
+  }
+}
+
+/** `store` with its identity reads served by `cache` (when enabled) and its identity writes invalidating it. */
+export function withIdentityCache(store: Store, cache: IdentityCache): Store {
+  const read = cache.enabled ? cache.read.bind(cache) : null;
+  const wrapped = wrapRepos(store, read, () => cache.invalidate());
+  wrapped.tx = async (fn) => {
+    let wrote = false;
+    // Inside a transaction reads see its own writes, so they bypass the cache; a write drops
+    // the cache at once and again after the commit (a read in between may have refilled it).
+    const onWrite = async () => {
+      wrote = true;
+      cache.drop();
+    };
+    const result = await store.tx((inner) => fn(wrapRepos(inner, null, onWrite)));
+    if (wrote) await cache.invalidate();
+    return result;
+  };
+  return wrapped;
+}
+
+type Read = <T>(key: string, load: () => Promise<T>) => Promise<T>;
+
+function wrapRepos(store: Store, read: Read | null, onWrite: () => Promise<void>): Store {
+  const wrapped: Store = { ...store };
+  for (const name of Object.keys(CACHED)) {
+    const key = name as 'users';
+    wrapped[key] = wrapRepo(name, store[key] as unknown as Repo, read, onWrite) as unknown as Store['users'];
+  }
+  return wrapped;
+}
+
+function wrapRepo(name: string, repo: Repo, read: Read | null, onWrite: () => Promise<void>): Repo {
+  const cached = new Set(CACHED[name]);
+  const harmless = new Set(HARMLESS[name]);
+  return new Proxy(repo, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof prop !== 'string' || typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => Promise<unknown>;
+      if (cached.has(prop) && read) {
+        return (...args: unknown[]) => read(`${name}.${prop}:${JSON.stringify(args)}`, () => method.apply(target, args));
+      }
+      if (cached.has(prop) || harmless.has(prop)) return method.bind(target);
+      return async (...args: unknown[]) => {
+        try {
+          return await method.apply(target, args);
+        } finally {
+          await onWrite();
+        }
+      };
+    },
+  });
+}

@@ -1,0 +1,16 @@
+// Type-checked (never run) against the installed package's declarations.
+import { startPortal, type Portal, type PortalUser } from 'notify24';
+
+export async function typed(): Promise<void> {
+  const portal: Portal = await startPortal({ databaseUrl: undefined, settings: { retentionDays: 30 } });
+  const user: PortalUser = await portal.createUser({ login: 'x' });
+  const url: string | undefined = user.webhook?.httpsWebhookUrl;
+  const first: number | undefined = (await portal.notifications(user.id))[0]?.id;
+  void url;
+  void first;
+  // @ts-expect-error reset() takes no arguments: the declarations are real, not `any`.
+  await portal.reset(1);
+  // @ts-expect-error an unknown option
+  await startPortal({ databse: 'x' });
+  await portal.close();
+}

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { after, before, test } from 'node:test';
+import WebSocket from 'ws';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { webLogin, type WebLogin } from '../helpers/session.ts';
+import type { Pushed } from './channel-client.ts';
+
+/** A lost message would leave a test waiting forever: fail it instead (not a timing check). */
+const GUARD = { timeout: 60_000 };
+
+let ts: TestServer;
+before(async () => {
+  // Small limits so a connection that stops reading falls behind after a few messages.
+  ts = await startTestServer({ pushSlowBytes: 64 * 1024, pushSlowMessages: 8 });
+});
+after(() => ts.close());
+
+const wsUrl = (query = '') => `${ts.url.replace(/^http/, 'ws')}/ws${query}`;
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A WebSocket client that keeps every message; resolves once `ready` arrived. */
+function subscribe(who: WebLogin, query = ''): Promise<{ ws: WebSocket; got: Pushed[] }> {
+  const ws = new WebSocket(wsUrl(query), { headers: { Cookie: who.cookie }, perMessageDeflate: false });
+  const got: Pushed[] = [];
+  return new Promise((resolve, reject) => {
+    ws.once('error', reject);
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as Pushed;
+      got.push(m);
+      if (m.command === 'ready') resolve({ ws, got });
+    });
+  });
+}
+
+/** One HTTP/1.1 request on a raw connection; resolves when the answer's first bytes arrive. */
+function answered(socket: Socket, path: string, onAnswer: () => void): Promise<string> {
+  return new Promise((resolve) => {
+    socket.once('data', (chunk) => {
+      onAnswer();
+      resolve(String(chunk));
+    });
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  });
+}
+
+test('a fan-out to thousands of connections goes out in slices: a request arriving meanwhile is answered before its last slice', GUARD, async () => {
+  await ts.addUser({ login: 'crowd', password: 'crowd-pass-1' });
+  const who = await webLogin(ts, 'crowd', 'crowd-pass-1');
+  const N = 2000;
+  const clients: { ws: WebSocket; got: Pushed[] }[] = [];
+  for (let i = 0; i < N; i += 500) clients.push(...(await Promise.all(Array.from({ length: Math.min(500, N - i) }, () => subscribe(who)))));
+  const fanout = ts.server.services.replay.fanout;
+  const path = `${new URL(ts.hook).pathname}server.time.json`;
+  const raw = connect(Number(new URL(ts.url).port), '127.0.0.1');
+  try {
+    await new Promise((resolve) => raw.once('connect', resolve));
+    assert.match(await answered(raw, path, () => undefined), /^HTTP\/1\.1 200/, 'the connection is accepted and warm');
+
+    // The request is on the wire before the fan-out starts; it is read on the next turn.
+    const slicesBefore = fanout.slices;
+    let pendingAtAnswer = -1;
+    let slicesAtAnswer = -1;
+    const reply = answered(raw, path, () => {
+      pendingAtAnswer = fanout.pending();
+      slicesAtAnswer = fanout.slices - slicesBefore;
+    });
+    await ts.server.services.hub.publish(who.userId, { command: 'notifyAdd', params: { text: 'to everyone' } });
+    assert.match(await reply, /^HTTP\/1\.1 200/);
+    assert.ok(pendingAtAnswer > 0, `the request was answered while ${pendingAtAnswer} writes were still queued`);
+    assert.ok(slicesAtAnswer < Math.ceil(N / 256), `answered after ${slicesAtAnswer} slices`);
+
+    // Every connection still gets the message, once.
+    while (clients.some((c) => !c.got.some((m) => m.command === 'notifyAdd'))) await turn();
+    assert.ok(fanout.slices - slicesBefore >= Math.ceil(N / 256), 'the writes took several turns');
+    assert.ok(clients.every((c) => c.got.filter((m) => m.command === 'notifyAdd').length === 1));
+  } finally {
+    raw.destroy();
+    for (const c of clients) c.ws.terminate();
+  }
+});
+
+test('a connection that stops reading is skipped, then closed with 4008, and resumes where it stopped', GUARD, async () => {
+  await ts.addUser({ login: 'stalls', password: 'stalls-pass-1' });
+  const who = await webLogin(ts, 'stalls', 'stalls-pass-1');
+  const reader = await subscribe(who);
+  const stalled = await subscribe(who);
+  const node = String(stalled.got.at(-1)!.params.node);
+  stalled.ws.pause();
+  const closed = new Promise<number>((resolve) => stalled.ws.once('close', (code) => resolve(code)));
+  const dropped = async () => (await ts.server.services.metricsRegistry.read()).find((m) => m.name === 'notify24_push_slow_dropped_total')?.values.reduce((a, v) => a + v.value, 0) ?? 0;
+  const before = await dropped();
+
+  // Large messages until the server gives up on the stalled connection (well within the replay buffer).
+  const big = 'x'.repeat(128 * 1024);
+  let sent = 0;
+  while ((await dropped()) === before) {
+    assert.ok(sent < 400, 'the stalled connection was never dropped');
+    await ts.server.services.hub.publish(who.userId, { command: 'notifyAdd', params: { n: sent++, big } });
+    await turn();
+  }
+  // The connection that reads got everything, in order, meanwhile.
+  while (reader.got.filter((m) => m.command === 'notifyAdd').length < sent) await turn();
+  const published = reader.got.filter((m) => m.command === 'notifyAdd');
+  assert.deepEqual(published.map((m) => m.params.n), Array.from({ length: sent }, (_, i) => i));
+
+  // The stalled one reads again: what was written before it fell behind, then close code 4008.
+  stalled.ws.resume();
+  assert.equal(await closed, 4008);
+  const before4008 = stalled.got.filter((m) => m.command === 'notifyAdd');
+  assert.ok(before4008.length < sent, 'it was skipped, not buffered without bound');
+  assert.deepEqual(before4008.map((m) => m.id), published.slice(0, before4008.length).map((m) => m.id), 'no gap before the close');
+
+  // Reconnecting with its last id gives exactly what it missed, then ready.
+  const last = stalled.got.at(-1)!.id;
+  const again = await subscribe(who, `?last=${last}&node=${node}`);
+  const missed = again.got.filter((m) => m.command === 'notifyAdd');
+  assert.deepEqual([...before4008, ...missed].map((m) => m.id), published.map((m) => m.id));
+  assert.equal(again.got.at(-1)!.id, published.at(-1)!.id, 'ready carries the cursor');
+  reader.ws.terminate();
+  again.ws.terminate();
+});
