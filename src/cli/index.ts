@@ -186,10 +186,10 @@ export async function main(argv: string[], out: Out = (l) => console.log(l)): Pr
     if (command === 'webhook') return await webhookCommand(sub, rest, config, out);
     if (command === 'app') return await withStore(config, (store) => appCommand(sub, rest, store, baseUrl(config), out));
     if (command === 'events') return await withStore(config, (store) => eventsCommand(argv.slice(1), store, out));
-    if (command === 'fault') return await withStore(config, (store) => faultCommand(sub, rest, store, config, baseUrl(config), out));
+    if (command === 'fault') return await withStore(config, (store) => faultCommand(sub, rest, store, baseUrl(config), out));
     if (command === 'clock') {
       const shown = sub === undefined || sub.startsWith('--');
-      return await withStore(config, (store) => clockCommand(shown ? undefined : sub, shown ? argv.slice(1) : rest, store, config, baseUrl(config), out));
+      return await withStore(config, (store) => clockCommand(shown ? undefined : sub, shown ? argv.slice(1) : rest, store, baseUrl(config), out));
     }
     out(USAGE);
     return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

@@ -63,6 +63,7 @@ export function routes(deps: RouteDeps): Route[] {
     ['GET', '/console', pages.console],
     ['GET', '/web/:file', pages.asset],
     ['GET', '/favicon.ico', pages.favicon],
+    ['GET', '/sw.js', pages.serviceWorker],
 
     // One-click unsubscribe links of e-mails (signed; no session needed)
     ['GET', '/mail/unsubscribe', mail.confirm],

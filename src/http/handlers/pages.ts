@@ -34,6 +34,7 @@ export const ASSETS: Record<string, string> = {
   'connection.js': JS,
   'counter.js': JS,
   'preferences-ui.js': JS,
+  'device-push.js': JS,
   'console.js': JS,
 };
 
@@ -66,5 +67,11 @@ export function pageHandlers(deps: SessionDeps) {
       return Object.hasOwn(ASSETS, name) ? staticFile(name, ASSETS[name]!) : text(404, 'Not found\n');
     },
     favicon: () => staticFile('favicon.ico', 'image/x-icon', 'public, max-age=86400'),
+    /** The center's service worker (Web Push), at the root so its scope covers the center. */
+    serviceWorker: async () => {
+      const reply = await staticFile('sw.js', JS);
+      reply.headers['Service-Worker-Allowed'] = '/';
+      return reply;
+    },
   };
 }

@@ -3,6 +3,8 @@
 import { currentSession, restClient, toast } from './common.js';
 import { t } from './i18n.js';
 import { openPush } from './push.js';
+import { initDevicePush } from './device-push.js';
+import { renderBb } from './bbcode.js';
 import { signIn, wireSignOut } from './auth-forms.js';
 import { ensureAuthorOption, initHistory } from './history.js';
 import { createInbox } from './inbox.js';
@@ -56,6 +58,8 @@ async function start() {
   $('center').hidden = false;
   $('user-nav').hidden = false;
   wireSignOut(session);
+  let device = null; // this device's Web Push switch, once set up
+  void initDevicePush({ rest, host: $('user-nav'), renderBb }).then((d) => { device = d; });
   void initPreferences(session, { onError: (err) => toast(String(err.message ?? err), 'error') });
   const me = await rest('user.current').catch(() => null);
   $('me').textContent = me ? [me.NAME, me.LAST_NAME].filter(Boolean).join(' ') || me.LOGIN || '' : '';
@@ -64,6 +68,7 @@ async function start() {
 
   const inbox = createInbox({
     rest, act, showUnread, rememberUsers,
+    onAdded: (n) => device?.notify(n, n.notify_title || authorName(n.author_id)),
     itemHandlers: {
       authorName,
       confirm: (n, value) => act(() => rest('im.notify.confirm', { NOTIFY_ID: n.id, NOTIFY_VALUE: value }), (r) => {

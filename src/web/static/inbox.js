@@ -18,7 +18,7 @@ function compare(a, b) {
 }
 
 /**
- * deps: {rest, act, showUnread, rememberUsers, itemHandlers}. `itemHandlers` renders a row's
+ * deps: {rest, act, showUnread, rememberUsers, itemHandlers, onAdded?}. `itemHandlers` renders a row's
  * author and confirm/answer; the inbox adds read and delete.
  */
 export function createInbox(deps) {
@@ -177,6 +177,7 @@ export function createInbox(deps) {
         deps.rememberUsers(p.users);
         const { counter: _counter, ...n } = p.notification ?? p;
         upsert(n);
+        deps.onAdded?.(n);
         break;
       }
       case 'notifyDelete': ids.forEach((id) => items.delete(id)); break;
