@@ -7,7 +7,7 @@ import { listen, type Listener } from './http/listeners.ts';
 import { routes } from './http/routes.ts';
 import { loadTls, type TlsMaterial } from './http/tls.ts';
 import { LoginThrottle } from './identity/login-throttle.ts';
-import { EVENT_DELIVERY, WEB_PUSH, serverJobs } from './jobs/jobs.ts';
+import { EVENT_DELIVERY, MAIL_OUTBOX, WEB_PUSH, serverJobs } from './jobs/jobs.ts';
 import { openMailTransport } from './delivery/mail/transport.ts';
 import { UnsubscribeLinks } from './delivery/mail/unsubscribe.ts';
 import { Scheduler } from './jobs/scheduler.ts';
@@ -174,6 +174,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const listening = () => ({ http: listeners[0]?.url ?? null, https: listeners[1]?.url ?? null });
   const table = routes({
     store, clock, log, config, redis, replay, ws, inspector, traffic, listening, runner, wakeDelivery, metrics, metricsRegistry, unsubscribeLinks,
+    wakeMail: () => jobs.wake(MAIL_OUTBOX),
     rateLimiter,
     authenticate: authenticator([oauthAuth, webhookAuth, sessionAuth], { store, clock, config }),
     recorder: inspector,

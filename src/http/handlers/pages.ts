@@ -36,6 +36,8 @@ export const ASSETS: Record<string, string> = {
   'preferences-ui.js': JS,
   'device-push.js': JS,
   'console.js': JS,
+  'console-outbox.js': JS,
+  'delivery-settings.js': JS,
 };
 
 async function staticFile(name: string, type: string, cacheControl = 'no-cache'): Promise<Reply> {

@@ -7,6 +7,7 @@ import { initDevicePush } from './device-push.js';
 import { renderBb } from './bbcode.js';
 import { signIn, wireSignOut } from './auth-forms.js';
 import { ensureAuthorOption, initHistory } from './history.js';
+import { initSettings, shownInCenter } from './delivery-settings.js';
 import { createInbox } from './inbox.js';
 import { refreshTimes, renderItem } from './item.js';
 import { initTabs } from './tabs.js';
@@ -68,6 +69,8 @@ async function start() {
 
   const inbox = createInbox({
     rest, act, showUnread, rememberUsers,
+    // Types the user switched off for the center are kept (and counted) but not listed.
+    shown: shownInCenter,
     onAdded: (n) => device?.notify(n, n.notify_title || authorName(n.author_id)),
     itemHandlers: {
       authorName,
@@ -88,6 +91,7 @@ async function start() {
     if (id === 'tab-history') history.opened();
   });
   $('read-all').onclick = () => inbox.readAll();
+  await initSettings({ rest, panel: $('settings'), changed: () => inbox.render() });
   const keys = initShortcuts({
     rows: inbox.rows,
     isActive: () => !$('inbox').hidden,

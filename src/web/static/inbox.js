@@ -18,7 +18,7 @@ function compare(a, b) {
 }
 
 /**
- * deps: {rest, act, showUnread, rememberUsers, itemHandlers, onAdded?}. `itemHandlers` renders a row's
+ * deps: {rest, act, showUnread, rememberUsers, itemHandlers, shown?, onAdded?}. `itemHandlers` renders a row's
  * author and confirm/answer; the inbox adds read and delete.
  */
 export function createInbox(deps) {
@@ -53,7 +53,7 @@ export function createInbox(deps) {
   function render() {
     const active = document.activeElement;
     const hadFocus = $('list').contains(active);
-    const sorted = [...items.values()].sort(compare);
+    const sorted = [...items.values()].filter((n) => !deps.shown || deps.shown(n)).sort(compare);
     for (const id of rows.keys()) if (!items.has(id)) rows.delete(id);
     const groups = [];
     const confirms = sorted.filter((n) => n.notify_type === 1);
