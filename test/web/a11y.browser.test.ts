@@ -1,6 +1,6 @@
 /**
  * Accessibility, measured: axe-core finds no serious or critical violation on any page or state
- * of the center (sign-in, empty inbox, every kind of notification, history, keyboard help),
+ * of the center (sign-in, empty inbox, every kind of notification, history, settings, keyboard help),
  * the OAuth consent page and the console, in the light and the dark theme; at phone width every
  * control is at least 44×44 px. (The offline banner is checked in connection.browser.test.ts.)
  */
@@ -59,7 +59,7 @@ async function everyKind(userId: number, senderHook: string): Promise<void> {
   await addAnswerableNotification(ts, userId, 'What is the deploy window?');
 }
 
-test('axe: sign-in, empty inbox, every kind of notification, history, help, consent, console — light and dark', async (t) => {
+test('axe: sign-in, empty inbox, every kind of notification, history, settings, help, consent, console — light and dark', async (t) => {
   const b = await theBrowser(t);
   if (!b) return;
   const user = await ts.addUser({ login: 'axe', name: 'Alex', lastName: 'Axe', password: 'axe-secret-1', isAdmin: true });
@@ -86,6 +86,11 @@ test('axe: sign-in, empty inbox, every kind of notification, history, help, cons
   await page.locator('#tab-history').click();
   await page.locator('#results li.item').first().waitFor();
   await clean(page, 'history');
+
+  await page.locator('#tab-settings').click();
+  await page.locator('#settings input, #settings select').first().waitFor();
+  await clean(page, 'settings');
+  await page.locator('#tab-inbox').click();
 
   await page.keyboard.press('?');
   await page.locator('#help[open]').waitFor();

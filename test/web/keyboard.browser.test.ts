@@ -77,6 +77,8 @@ test('keyboard only: sign in, tabs, move, read, delete and undo, help; day group
   assert.equal(await focusedId(page), 'tab-history');
   await page.locator('#history').waitFor();
   assert.equal(await page.locator('#inbox').isHidden(), true);
+  await page.keyboard.press('End');
+  assert.equal(await focusedId(page), await page.locator('[role=tab]').last().getAttribute('id'));
   await page.keyboard.press('ArrowRight'); // wraps around
   assert.equal(await focusedId(page), 'tab-inbox');
   await page.locator('#inbox').waitFor();
