@@ -37,6 +37,7 @@ export const ASSETS: Record<string, string> = {
   'device-push.js': JS,
   'console.js': JS,
   'console-outbox.js': JS,
+  'console-faults.js': JS,
   'delivery-settings.js': JS,
 };
 
