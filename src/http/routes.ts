@@ -2,6 +2,7 @@ import { consoleAccounts, type AccountsDeps } from './handlers/console-accounts.
 import { consoleActivity, type ActivityDeps } from './handlers/console-activity.ts';
 import { consoleApi, consoleGuards } from './handlers/console-api.ts';
 import { consoleApps, type AppsConsoleDeps } from './handlers/console-apps.ts';
+import { consolePush, type PushConsoleDeps } from './handlers/console-push.ts';
 import { testingApi, type TestingDeps } from './handlers/console-testing.ts';
 import { healthHandlers, type HealthDeps } from './handlers/health.ts';
 import { loginHandlers, type LoginDeps } from './handlers/login.ts';
@@ -14,7 +15,7 @@ import { preflight, restHandler, type RestEdgeDeps } from './handlers/rest.ts';
 import { unsubscribeHandlers, type UnsubscribeDeps } from './handlers/unsubscribe.ts';
 import type { Route } from './router.ts';
 
-export type RouteDeps = RestEdgeDeps & LoginDeps & OAuthServerDeps & AccountsDeps & AppsConsoleDeps & ActivityDeps & PushDeps & HealthDeps & MetricsDeps & UnsubscribeDeps & TestingDeps;
+export type RouteDeps = RestEdgeDeps & LoginDeps & OAuthServerDeps & AccountsDeps & AppsConsoleDeps & ActivityDeps & PushDeps & HealthDeps & MetricsDeps & UnsubscribeDeps & TestingDeps & PushConsoleDeps;
 
 /**
  * Every URL the server answers, in one table: `[method, pattern, handler]`, first match wins.
@@ -33,6 +34,7 @@ export function routes(deps: RouteDeps): Route[] {
   const apps = consoleApps(deps);
   const activity = consoleActivity(deps);
   const testing = testingApi(deps);
+  const webPush = consolePush(deps);
   const pages = pageHandlers(deps);
   const preferences = preferenceHandlers(deps);
   const mail = unsubscribeHandlers(deps);
@@ -98,6 +100,8 @@ export function routes(deps: RouteDeps): Route[] {
     ['DELETE', '/console/api/faults/:id', admin(testing.removeFault)],
     ['GET', '/console/api/clock', admin(testing.clock)],
     ['POST', '/console/api/clock', admin(testing.advanceClock)],
+    ['GET', '/console/api/push-subscriptions', admin(webPush.list)],
+    ['POST', '/console/api/push-subscriptions/:id/revoke', admin(webPush.revoke)],
     ['ANY', '/console/api/*', admin(api.notFound)],
 
     // Probes for load balancers and orchestrators; Prometheus metrics (404 unless NOTIFY24_METRICS_PORT=main)

@@ -161,3 +161,30 @@ test('the switch: on a browser without a push service the open page notifies whi
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('console: the push subscriptions card lists each user\u2019s browsers and revokes one', async (t) => {
+  browser = browser ?? (await launchBrowser(t));
+  if (!browser) return;
+  await ts.addUser({ login: 'sw-root', isAdmin: true, password: 'sw-root-secret' });
+  const owner = await ts.addUser({ login: 'sw-owner' });
+  // Any valid P-256 point will do for listing: take the server's own public key.
+  const key = (await call(ts.hook, 'notify24.push.key')).body.result.public_key as string;
+  const subscribed = await call(owner.hook, 'notify24.push.subscribe', {
+    SUBSCRIPTION: { endpoint: 'https://push.example.org/send/abc', keys: { p256dh: key, auth: Buffer.alloc(16, 7).toString('base64url') } },
+    USER_AGENT: 'Owner phone',
+  });
+  assert.equal(subscribed.status, 200, JSON.stringify(subscribed.body));
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = guard(page);
+  await signInPage(page, ts.url, 'sw-root', 'sw-root-secret');
+  await page.goto(`${ts.url}/console`);
+  await page.locator('body[data-push-subscriptions="ready"]').waitFor();
+  const row = page.locator(`#push-subscriptions tr[data-id="${subscribed.body.result.id}"]`);
+  assert.deepEqual((await row.locator('td').allTextContents()).slice(1, 4), ['sw-owner', 'push.example.org', 'Owner phone']);
+  await row.locator('button.revoke').click();
+  await row.waitFor({ state: 'detached' });
+  assert.deepEqual((await call(owner.hook, 'notify24.push.list')).body.result, []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

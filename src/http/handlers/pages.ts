@@ -28,6 +28,7 @@ export const ASSETS: Record<string, string> = {
   'push.js': JS,
   'center.js': JS,
   'device-push.js': JS,
+  'console-push.js': JS,
   'console.js': JS,
 };
 
