@@ -30,6 +30,8 @@ export const ASSETS: Record<string, string> = {
   'device-push.js': JS,
   'console-push.js': JS,
   'console.js': JS,
+  'console-outbox.js': JS,
+  'delivery-settings.js': JS,
 };
 
 async function staticFile(name: string, type: string, cacheControl = 'no-cache'): Promise<Reply> {
