@@ -11,6 +11,7 @@ import { metricsHandlers, type MetricsDeps } from './handlers/metrics.ts';
 import { oauthHandlers, type OAuthServerDeps } from './handlers/oauth.ts';
 import { pageHandlers } from './handlers/pages.ts';
 import { preferenceHandlers } from './handlers/preferences.ts';
+import { historyTypesHandler } from './handlers/history-types.ts';
 import { pushHandlers, type PushDeps } from './handlers/push.ts';
 import { preflight, restHandler, type RestEdgeDeps } from './handlers/rest.ts';
 import { unsubscribeHandlers, type UnsubscribeDeps } from './handlers/unsubscribe.ts';
@@ -59,6 +60,7 @@ export function routes(deps: RouteDeps): Route[] {
     ['GET', '/session', login.current],
     ['GET', '/preferences', preferences.get],
     ['POST', '/preferences', preferences.set],
+    ['GET', '/history/types', historyTypesHandler(deps)],
 
     // Pages and their files
     ['GET', '/', pages.center],

@@ -14,7 +14,8 @@ async function api(path, body) {
   return data;
 }
 
-const pretty = (value) => el('pre', {}, JSON.stringify(value, null, 1) ?? '');
+// Focusable: the block scrolls when long, and keyboard users must be able to scroll it.
+const pretty = (value) => el('pre', { tabindex: '0' }, JSON.stringify(value, null, 1) ?? '');
 
 async function loadUsers() {
   const { users } = await api('users');
