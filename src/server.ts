@@ -7,15 +7,21 @@ import { listen, type Listener } from './http/listeners.ts';
 import { routes } from './http/routes.ts';
 import { loadTls, type TlsMaterial } from './http/tls.ts';
 import { LoginThrottle } from './identity/login-throttle.ts';
-import { EVENT_DELIVERY, serverJobs } from './jobs/jobs.ts';
+import { EVENT_DELIVERY, MAIL_OUTBOX, WEB_PUSH, serverJobs } from './jobs/jobs.ts';
 import { openMailTransport } from './delivery/mail/transport.ts';
 import { UnsubscribeLinks } from './delivery/mail/unsubscribe.ts';
 import { Scheduler } from './jobs/scheduler.ts';
-import { systemClock, type Clock } from './lib/clock.ts';
+import { AdjustableClock, systemClock, type Clock } from './lib/clock.ts';
+import { FaultInjector } from './faults/injector.ts';
 import { openLogger, preloadLogging, type Logger } from './lib/log.ts';
 import { openRedis, type RedisConnections } from './lib/redis.ts';
-import { MemoryOperatingTime } from './limits/operating-time.ts';
+import { MemoryOperatingTime, type OperatingTime } from './limits/operating-time.ts';
+import { RedisOperatingTime } from './limits/redis-operating-time.ts';
+import { MemoryFailureCounts, type FailureCounts } from './identity/failure-counts.ts';
+import { RedisFailureCounts } from './identity/redis-failure-counts.ts';
+import { RedisOrLocal } from './lib/redis-or-local.ts';
 import { MemoryRateLimiter, noRateLimit, type RateLimiter } from './limits/rate-limiter.ts';
+import { FallbackRateLimiter } from './limits/fallback-rate-limiter.ts';
 import { RedisRateLimiter } from './limits/redis-rate-limiter.ts';
 import { appMethods } from './methods/app.ts';
 import { batchMethods } from './methods/batch.ts';
@@ -46,6 +52,10 @@ import { IdentityCache, redisInvalidationBus, withIdentityCache } from './store/
 import { openStore } from './store/open.ts';
 import type { Store } from './store/port/store.ts';
 import { RequestInspector } from './web/inspector.ts';
+import { webPushMethods } from './methods/notify24-push.ts';
+import { deliveryPolicy } from './delivery/policy.ts';
+import { ensureVapidKeys } from './webpush/vapid.ts';
+import { WebPushWorker } from './webpush/worker.ts';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -78,6 +88,10 @@ export interface ServerParts {
   metricsRegistry: MetricsRegistry;
   /** REST traffic of the last 15 minutes, per second (the console's live panel reads it). */
   traffic: TrafficWindow;
+  /** Scripted REST failures; null unless the server is one for tests (NOTIFY24_TEST_MODE). */
+  faults: FaultInjector | null;
+  /** The clock tests may move forward; null unless the server is one for tests. */
+  timeControl: AdjustableClock | null;
 }
 
 export interface RunningServer {
@@ -91,7 +105,7 @@ export interface RunningServer {
   tls: TlsMaterial | null;
   /**
    * Empties what the process keeps between requests outside the store — rate-limit buckets,
-   * operating time, the inspector's calls — so a reset test portal starts over.
+   * operating time, the inspector's calls, fault rules — so a reset test portal starts over.
    */
   forgetVolatile(): void;
   close(): Promise<void>;
@@ -108,10 +122,29 @@ function identityCacheFor(store: Store, config: Config, redis: RedisConnections 
   });
 }
 
-function rateLimiterFor(config: Config, redis: RedisConnections | null): RateLimiter {
+function rateLimiterFor(config: Config, redis: RedisConnections | null, log: Logger): RateLimiter {
   // With Redis the nodes share rate-limit buckets; without it, this process counts alone.
   if (!config.rateLimit) return noRateLimit;
-  return redis ? new RedisRateLimiter(redis.commands, config.rateLimit, `${config.redisPrefix}rate:`) : new MemoryRateLimiter(config.rateLimit);
+  if (!redis) return new MemoryRateLimiter(config.rateLimit);
+  const shared = new RedisRateLimiter(redis.commands, config.rateLimit, `${config.redisPrefix}rate:`);
+  const fallback = config.rateLimitFailMode === 'open' ? new MemoryRateLimiter(config.rateLimit) : null;
+  return new FallbackRateLimiter(shared, fallback, log);
+}
+
+/** Operating time per caller and method: shared by the nodes through Redis when there is one. */
+function operatingTimeFor(config: Config, redis: RedisConnections | null, log: Logger): OperatingTime {
+  const local = new MemoryOperatingTime(config.operatingLimit);
+  if (!redis) return local;
+  const fallback = new RedisOrLocal('operating time', "accounting in this node's memory", log);
+  return new RedisOperatingTime(redis.commands, config.operatingLimit, `${config.redisPrefix}op:`, local, fallback);
+}
+
+/** Failed sign-ins: counted in Redis when there is one, so every node throttles alike. */
+function failureCountsFor(config: Config, redis: RedisConnections | null, log: Logger): FailureCounts {
+  const local = new MemoryFailureCounts();
+  if (!redis) return local;
+  const fallback = new RedisOrLocal('sign-in throttle', "counting in this node's memory", log);
+  return new RedisFailureCounts(redis.commands, `${config.redisPrefix}login:`, local, fallback);
 }
 
 /**
@@ -119,27 +152,35 @@ function rateLimiterFor(config: Config, redis: RedisConnections | null): RateLim
  * Every dependency is built here, once, in the order it is needed.
  */
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
-  const clock = options.clock ?? systemClock;
+  // A server for tests runs on a clock that can be moved forward, and takes scripted faults.
+  const timeControl = config.testMode ? (options.clock instanceof AdjustableClock ? options.clock : options.clock ? null : new AdjustableClock()) : null;
+  const clock = options.clock ?? timeControl ?? systemClock;
+  const faults = config.testMode ? new FaultInjector() : null;
   const log = options.log ?? openLogger(config.logLevel, config.logFormat);
   const { registry: metricsRegistry, metrics } = createMetrics();
   const traffic = new TrafficWindow(clock);
   const opened = await openStore(config.databaseUrl, { onQueryError: () => metrics.storeErrors.inc({ engine: opened.engine }) });
   metrics.eventQueueDepth.sampleWith(() => opened.events.pendingCount());
-  const redis = config.redisUrl ? await openRedis(config.redisUrl) : null;
+  metrics.mailQueueDepth.sampleWith(() => opened.mailOutbox.queuedCount());
+  const redis = config.redisUrl ? await openRedis(config.redisUrl, config.redisTimeoutMs) : null;
   const store = withIdentityCache(opened, identityCacheFor(opened, config, redis));
   const hub: PushHub = redis ? new RedisPushHub(redis.commands, redis.subscriber, `${config.redisPrefix}push:`) : new LocalPushHub();
   const jobs = new Scheduler(log, metrics);
   const wakeDelivery = () => jobs.wake(EVENT_DELIVERY);
   const appEvents = new AppEventQueue({ store, clock }, wakeDelivery);
+  const vapid = await ensureVapidKeys(store);
+  const webPush = new WebPushWorker({ store, clock, log, metrics, config, policy: deliveryPolicy({ store, clock }), vapid });
+  const wakeWebPush = () => jobs.wake(WEB_PUSH);
 
   const registry = new MethodRegistry().add(
     ...platformMethods, ...userMethods, ...batchMethods, ...imNotifyMethods, ...imCountersMethods, ...appMethods, ...eventMethods,
-    ...notify24SettingsMethods,
+    ...notify24SettingsMethods, ...webPushMethods,
   );
-  const operatingTime = new MemoryOperatingTime(config.operatingLimit);
-  const rateLimiter = rateLimiterFor(config, redis);
+  const operatingTime = operatingTimeFor(config, redis, log);
+  const loginThrottle = new LoginThrottle(failureCountsFor(config, redis, log));
+  const rateLimiter = rateLimiterFor(config, redis, log);
   const runner = new MethodPipeline(registry, operatingTime, {
-    store, clock, log, hub, appEvents, methods: registry, config,
+    store, clock, log, hub, appEvents, methods: registry, config, wakeWebPush, vapidPublicKey: vapid.publicKey,
   });
 
   // A bad SMTP URL is logged here and shown on every mail it fails; it never stops the server.
@@ -156,10 +197,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const listening = () => ({ http: listeners[0]?.url ?? null, https: listeners[1]?.url ?? null });
   const table = routes({
     store, clock, log, config, redis, replay, ws, inspector, traffic, listening, runner, wakeDelivery, metrics, metricsRegistry, unsubscribeLinks,
+    wakeMail: () => jobs.wake(MAIL_OUTBOX),
     rateLimiter,
     authenticate: authenticator([oauthAuth, webhookAuth, sessionAuth], { store, clock, config }),
     recorder: inspector,
-    loginThrottle: new LoginThrottle(),
+    faults,
+    timeControl,
+    jobs,
+    loginThrottle,
   });
   const dispatcher = createDispatcher(table, { log, trustProxy: config.trustProxy, onDone: observeRequests({ log, metrics, traffic }) });
   metrics.httpInFlight.sampleWith(() => dispatcher.inFlight());
@@ -194,7 +239,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   }
   const [http, https] = listeners;
   const stopObserving = observeServing(metrics, listeners.map((l, i) => ({ name: i === 0 ? 'http' : 'https', server: l.server })));
-  jobs.start(serverJobs({ store, clock, log, config, metrics, mailTransport, unsubscribeLinks }, config.publicUrl ?? http!.url));
+  jobs.start(serverJobs({ store, clock, log, config, metrics, mailTransport, unsubscribeLinks, webPush }, config.publicUrl ?? http!.url));
   // pino and prom-client are not needed to start serving: they load a moment later, off the
   // start's path (the first log line or scrape loads them sooner if it comes first).
   setTimeout(() => {
@@ -204,7 +249,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   let closing: Promise<void> | null = null;
   return {
-    services: { config, store, clock, log, registry, hub, replay, redis, appEvents, jobs, metrics, metricsRegistry, traffic },
+    services: { config, store, clock, log, registry, hub, replay, redis, appEvents, jobs, metrics, metricsRegistry, traffic, faults, timeControl },
     httpUrl: http!.url,
     httpsUrl: https?.url ?? null,
     metricsUrl: metricsListener ? `${metricsListener.url}/metrics` : null,
@@ -212,7 +257,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     forgetVolatile() {
       rateLimiter.forget?.();
       operatingTime.forget();
+      loginThrottle.forget();
       inspector.clear();
+      faults?.reset();
     },
     /**
      * The one way down, for signals and tests alike: stop accepting connections, let requests in

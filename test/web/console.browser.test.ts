@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test, type TestContext } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { after, before, test } from 'node:test';
 import { call } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { DESKTOP, guard, launchBrowser, PHONE, screenshotDir, signInPage } from './browser.ts';
+import { DESKTOP, guard, browserPerFile, PHONE, screenshotDir, signInPage } from './browser.ts';
 
 let SHOTS = '';
 let ts: TestServer;
@@ -13,13 +12,7 @@ before(async () => {
 });
 after(() => ts.close());
 
-/** One browser for the whole file, launched by the first test that needs it. */
-let browser: Browser | null = null;
-async function theBrowser(t: TestContext): Promise<Browser | null> {
-  browser ??= await launchBrowser(t);
-  return browser;
-}
-after(() => browser?.close());
+const theBrowser = browserPerFile();
 
 test('console: create a webhook, see its calls live in the inspector, revoke it', async (t) => {
   const browser = await theBrowser(t);

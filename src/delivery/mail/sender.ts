@@ -3,12 +3,14 @@ import type { Config } from '../../config.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
 import { randomHex } from '../../lib/secrets.ts';
+import type { ServerMetrics } from '../../observability/metrics.ts';
 import { MAIL_SKIP } from '../../notify/schema.ts';
 import type { OutboxItem, OutboxOutcome } from '../../store/port/delivery.ts';
 import type { User } from '../../store/port/identity.ts';
+import type { NotificationRow } from '../../store/port/notifications.ts';
 import type { Store } from '../../store/port/store.ts';
 import { decide } from '../policy.ts';
-import { renderMail, type MailItem } from './render.ts';
+import { composeMail } from './compose.ts';
 import type { MailTransport } from './transport.ts';
 import type { UnsubscribeLinks } from './unsubscribe.ts';
 
@@ -17,6 +19,7 @@ export interface MailDeps {
   clock: Clock;
   log: Pick<Logger, 'warn' | 'error' | 'info'>;
   config: Pick<Config, 'mailFrom' | 'mailRetryBaseMs' | 'mailMaxAttempts'>;
+  metrics: Pick<ServerMetrics, 'mailItems'>;
 }
 
 /** Users whose due mails one claim takes; the run claims again until nothing is due. */
@@ -26,6 +29,8 @@ const CLAIM_MS = 5 * 60_000;
 /** Do-not-disturb has no end time: held mails are looked at again this often. */
 const DND_RECHECK_MS = 60_000;
 const MAX_RETRY_MS = 3_600_000;
+/** A digest lists at most this many notifications; more due at once make several mails. */
+export const DIGEST_MAX = 50;
 
 type Reason = string;
 
@@ -60,8 +65,10 @@ export class MailSender {
     }
   }
 
-  private finish(items: OutboxItem[], outcome: Partial<OutboxOutcome> & Pick<OutboxOutcome, 'state'>): Promise<void> {
+  /** Ends (or puts back) items and counts them; `metric` names the outcome where the state alone does not. */
+  private finish(items: OutboxItem[], outcome: Partial<OutboxOutcome> & Pick<OutboxOutcome, 'state'>, metric: string = outcome.state): Promise<void> {
     const now = this.deps.clock.now();
+    this.deps.metrics.mailItems.inc({ outcome: metric }, items.length);
     return this.deps.store.mailOutbox.finish(
       items.map((i) => i.id),
       this.workerId,
@@ -80,7 +87,7 @@ export class MailSender {
     const now = clock.now();
     const user = await store.users.byId(userId);
     if (!user || !user.active) return this.cancel(items, 'the user is deactivated');
-    const ready: { item: OutboxItem; mail: MailItem }[] = [];
+    const ready: { item: OutboxItem; row: NotificationRow }[] = [];
     for (const item of items) {
       const row = await store.notifications.byId(item.notificationId);
       if (!row || row.userId !== userId || row.read) {
@@ -96,21 +103,21 @@ export class MailSender {
         await this.cancel([item], `e-mail is switched off for ${item.typeKey}`);
       } else if (decision.action === 'hold') {
         const until = decision.until ?? now + DND_RECHECK_MS;
-        await this.finish([item], { state: 'queued', dueAt: until, lastError: decision.reason === 'dnd' ? 'held: do not disturb' : 'held: quiet hours' });
+        await this.finish([item], { state: 'queued', dueAt: until, lastError: decision.reason === 'dnd' ? 'held: do not disturb' : 'held: quiet hours' }, 'held');
       } else {
-        ready.push({ item, mail: { row, author: await authorName(store, row.authorId) } });
+        ready.push({ item, row });
       }
     }
     if (!ready.length) return;
     const due = ready.map((r) => r.item);
     if (!user.email) return this.cancel(due, 'no e-mail address in the user profile');
-    await this.send(user, due, ready.map((r) => r.mail));
+    for (let i = 0; i < ready.length; i += DIGEST_MAX) await this.send(user, ready.slice(i, i + DIGEST_MAX));
   }
 
-  private async send(user: User, items: OutboxItem[], mails: MailItem[]): Promise<void> {
+  private async send(user: User, ready: { item: OutboxItem; row: NotificationRow }[]): Promise<void> {
     const { store, clock, config, log } = this.deps;
-    const unsubscribe = await this.links.url(this.baseUrl, user.id, items.map((i) => i.typeKey));
-    const mail = renderMail(user, mails, { notification: (id) => `${this.baseUrl}/?notification=${id}`, unsubscribe });
+    const items = ready.map((r) => r.item);
+    const mail = await composeMail({ store, links: this.links, baseUrl: this.baseUrl }, user, ready.map((r) => ({ row: r.row, typeKey: r.item.typeKey })));
     const mailId = await store.mailOutbox.saveMessage({ userId: user.id, recipient: mail.to, subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers, createdAt: clock.now() });
     const t = this.transport;
     if (t.kind === 'none') return this.finish(items, { state: 'captured', mailId, lastError: 'not sent: NOTIFY24_SMTP_URL is not set' });
@@ -124,13 +131,7 @@ export class MailSender {
       const givenUp = attempts >= config.mailMaxAttempts;
       log.warn(givenUp ? 'e-mail failed, given up' : 'e-mail failed, will retry', { user_id: user.id, mail_id: mailId, attempts, reason });
       const retryIn = Math.min(config.mailRetryBaseMs * 2 ** (attempts - 1), MAX_RETRY_MS);
-      await this.finish(items, { state: givenUp ? 'failed' : 'queued', dueAt: clock.now() + retryIn, mailId, lastError: reason, attempted: true });
+      await this.finish(items, { state: givenUp ? 'failed' : 'queued', dueAt: clock.now() + retryIn, mailId, lastError: reason, attempted: true }, givenUp ? 'failed' : 'retry');
     }
   }
-}
-
-async function authorName(store: Store, authorId: number): Promise<string> {
-  if (authorId <= 0) return '';
-  const u = await store.users.byId(authorId);
-  return u ? [u.name, u.lastName].filter(Boolean).join(' ') || u.login : '';
 }

@@ -27,7 +27,19 @@ export const ASSETS: Record<string, string> = {
   'history.js': JS,
   'push.js': JS,
   'center.js': JS,
+  'inbox.js': JS,
+  'item.js': JS,
+  'tabs.js': JS,
+  'shortcuts.js': JS,
+  'connection.js': JS,
+  'counter.js': JS,
+  'preferences-ui.js': JS,
+  'device-push.js': JS,
+  'console-push.js': JS,
   'console.js': JS,
+  'console-outbox.js': JS,
+  'console-faults.js': JS,
+  'delivery-settings.js': JS,
 };
 
 async function staticFile(name: string, type: string, cacheControl = 'no-cache'): Promise<Reply> {
@@ -59,5 +71,11 @@ export function pageHandlers(deps: SessionDeps) {
       return Object.hasOwn(ASSETS, name) ? staticFile(name, ASSETS[name]!) : text(404, 'Not found\n');
     },
     favicon: () => staticFile('favicon.ico', 'image/x-icon', 'public, max-age=86400'),
+    /** The center's service worker (Web Push), at the root so its scope covers the center. */
+    serviceWorker: async () => {
+      const reply = await staticFile('sw.js', JS);
+      reply.headers['Service-Worker-Allowed'] = '/';
+      return reply;
+    },
   };
 }

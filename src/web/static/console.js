@@ -14,7 +14,8 @@ async function api(path, body) {
   return data;
 }
 
-const pretty = (value) => el('pre', {}, JSON.stringify(value, null, 1) ?? '');
+// Focusable: the block scrolls when long, and keyboard users must be able to scroll it.
+const pretty = (value) => el('pre', { tabindex: '0' }, JSON.stringify(value, null, 1) ?? '');
 
 async function loadUsers() {
   const { users } = await api('users');
@@ -42,7 +43,7 @@ function callRow(c) {
     ? el('span', { class: 'err' }, `${c.error.error}: ${c.error.error_description}`)
     : el('span', { class: 'ok' }, pretty(c.result));
   return el('tr', { dataset: { seq: String(c.seq), method: c.method } },
-    el('td', {}, new Date(c.at).toLocaleTimeString()), el('td', {}, c.method),
+    el('td', {}, new Date(c.at).toLocaleTimeString()), el('td', {}, c.method, c.fault ? el('span', { class: 'err fault' }, ` ${c.fault}`) : ''),
     el('td', {}, c.auth ?? '—', c.userId ? ` #${c.userId}` : ''), el('td', {}, pretty(c.params)), el('td', {}, outcome), el('td', {}, c.durationMs));
 }
 
