@@ -35,8 +35,10 @@ export const ASSETS: Record<string, string> = {
   'counter.js': JS,
   'preferences-ui.js': JS,
   'device-push.js': JS,
+  'console-push.js': JS,
   'console.js': JS,
   'console-outbox.js': JS,
+  'console-faults.js': JS,
   'delivery-settings.js': JS,
 };
 
