@@ -3,10 +3,12 @@
  * of notify24, each as a ratio to a bare node:http server on the same machine. Writes
  * bench/results/latest.{json,md}. `-- --profile <row> [--seed N]` instead runs one row against
  * a server under `node --cpu-prof` and prints where its time goes (docs/performance.md).
+ * `-- --soak [--seconds 150] [--root <checkout>] [--label L]` instead runs the soak (bench/lib/soak.ts)
+ * and writes bench/results/soak-*.{json,md}.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { pinSelf, placement, type Placement } from './lib/child.ts';
@@ -17,8 +19,10 @@ import { CASES } from './lib/cases.ts';
 import { driftWarning, size, textTable, writeReport, type Report, type Row } from './lib/report.ts';
 import { coldStartRow, floorRow, growthRows, guarded, pushRow, restRow, type Ctx, type Settings } from './lib/rows.ts';
 import { profileRow } from './lib/profile.ts';
+import { soak, soakTable, writeSoak } from './lib/soak.ts';
 
 const RESULTS = new URL('./results/', import.meta.url).pathname;
+const ROOT = new URL('../', import.meta.url).pathname;
 
 const QUICK: Settings = { connections: 50, durationS: 5, warmupS: 1, aloneRequests: 20, seeds: [1000, 100_000], subscribers: 1000, pushSends: 10, coldStarts: 3 };
 const FULL: Settings = { connections: 50, durationS: 10, warmupS: 2, aloneRequests: 50, seeds: [1000, 100_000, 1_000_000], subscribers: 10_000, pushSends: 20, coldStarts: 5 };
@@ -79,7 +83,10 @@ async function benchmark(ctx: Ctx, mode: 'quick' | 'full'): Promise<Report> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean' }, profile: { type: 'string' }, seed: { type: 'string' }, keep: { type: 'boolean' } },
+    options: {
+      quick: { type: 'boolean' }, profile: { type: 'string' }, seed: { type: 'string' }, keep: { type: 'boolean' },
+      soak: { type: 'boolean' }, seconds: { type: 'string' }, connections: { type: 'string' }, steady: { type: 'string' }, root: { type: 'string' }, label: { type: 'string' },
+    },
   });
   const mode = values.quick ? 'quick' : 'full';
   const p = placement();
@@ -88,6 +95,14 @@ async function main(): Promise<void> {
   const ctx: Ctx = { settings: values.quick ? QUICK : FULL, placement: p, workDir, log: (l) => console.error(l) };
   console.error(`notify24 bench (${values.profile ? `profile ${values.profile}` : mode}); ${describe(p)}; data in ${workDir}`);
   try {
+    if (values.soak) {
+      const root = values.root ? resolve(values.root) : ROOT;
+      const report = await soak({ root, workDir, placement: p, durationS: Number(values.seconds ?? 150), connections: values.connections ? Number(values.connections) : undefined, steadyClients: values.steady ? Number(values.steady) : undefined, log: ctx.log }, values.label ?? (values.root ? root : 'this checkout'));
+      console.log('');
+      console.log(soakTable(report));
+      for (const f of writeSoak(RESULTS, report, soakTable(report))) console.error(`wrote ${f}`);
+      return;
+    }
     if (values.profile) {
       await profileRow(ctx, values.profile, Number(values.seed ?? 1000), RESULTS);
       return;
