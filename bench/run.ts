@@ -6,10 +6,12 @@
  * Every run also times `startPortal()` and `reset()` (the test kit); `-- --snapshot` adds the
  * export and import of the largest seeded store (1M notifications in a full run). `-- --testkit`
  * runs only those rows (with `--snapshot`: 1M rows, 100k with `--quick`) and prints them.
+ * `-- --soak [--seconds 150] [--root <checkout>] [--label L]` instead runs the soak (bench/lib/soak.ts)
+ * and writes bench/results/soak-*.{json,md}.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { pinSelf, placement, type Placement } from './lib/child.ts';
@@ -21,8 +23,10 @@ import { driftWarning, size, textTable, writeReport, type Report, type Row } fro
 import { coldStartRow, floorRow, growthRows, guarded, pushRow, restRow, type Ctx, type Settings } from './lib/rows.ts';
 import { profileRow } from './lib/profile.ts';
 import { snapshotRows, testkitRows } from './lib/testkit.ts';
+import { soak, soakTable, writeSoak } from './lib/soak.ts';
 
 const RESULTS = new URL('./results/', import.meta.url).pathname;
+const ROOT = new URL('../', import.meta.url).pathname;
 
 const QUICK: Settings = { connections: 50, durationS: 5, warmupS: 1, aloneRequests: 20, seeds: [1000, 100_000], subscribers: 1000, pushSends: 10, coldStarts: 3 };
 const FULL: Settings = { connections: 50, durationS: 10, warmupS: 2, aloneRequests: 50, seeds: [1000, 100_000, 1_000_000], subscribers: 10_000, pushSends: 20, coldStarts: 5 };
@@ -86,7 +90,11 @@ async function benchmark(ctx: Ctx, mode: 'quick' | 'full', snapshot: boolean): P
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean' }, profile: { type: 'string' }, seed: { type: 'string' }, keep: { type: 'boolean' }, snapshot: { type: 'boolean' }, testkit: { type: 'boolean' } },
+    options: {
+      quick: { type: 'boolean' }, profile: { type: 'string' }, seed: { type: 'string' }, keep: { type: 'boolean' },
+      soak: { type: 'boolean' }, seconds: { type: 'string' }, connections: { type: 'string' }, steady: { type: 'string' }, root: { type: 'string' }, label: { type: 'string' },
+      snapshot: { type: 'boolean' }, testkit: { type: 'boolean' },
+    },
   });
   const mode = values.quick ? 'quick' : 'full';
   const p = placement();
@@ -105,6 +113,14 @@ async function main(): Promise<void> {
       }
       console.log(textTable(rows));
       console.log(`\n${describe(p)}; the machine is shared with other work, so figures vary between runs (load ${loadavg()[0]!.toFixed(1)} at the end).`);
+      return;
+    }
+    if (values.soak) {
+      const root = values.root ? resolve(values.root) : ROOT;
+      const report = await soak({ root, workDir, placement: p, durationS: Number(values.seconds ?? 150), connections: values.connections ? Number(values.connections) : undefined, steadyClients: values.steady ? Number(values.steady) : undefined, log: ctx.log }, values.label ?? (values.root ? root : 'this checkout'));
+      console.log('');
+      console.log(soakTable(report));
+      for (const f of writeSoak(RESULTS, report, soakTable(report))) console.error(`wrote ${f}`);
       return;
     }
     if (values.profile) {

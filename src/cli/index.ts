@@ -189,7 +189,7 @@ export async function main(argv: string[], out: Out = (l) => console.log(l)): Pr
     const config = configFromEnv();
     if (command === 'user') return await userCommand(sub, rest, config, out);
     if (command === 'webhook') return await webhookCommand(sub, rest, config, out);
-    if (command === 'app') return await withStore(config, (store) => appCommand(sub, rest, store, baseUrl(config), out));
+    if (command === 'app') return await withStore(config, (store) => appCommand(sub, rest, store, baseUrl(config), out, config.handlerNetworks));
     if (command === 'events') return await withStore(config, (store) => eventsCommand(argv.slice(1), store, out));
     if (command === 'export') return await withStore(config, (store) => exportCommand(argv.slice(1), store, out));
     if (command === 'import') return await withStore(config, (store) => importCommand(argv.slice(1), store, out));

@@ -38,6 +38,7 @@ export const ASSETS: Record<string, string> = {
   'console-push.js': JS,
   'console.js': JS,
   'console-outbox.js': JS,
+  'console-faults.js': JS,
   'delivery-settings.js': JS,
 };
 
