@@ -3,10 +3,8 @@
  * of notify24, each as a ratio to a bare node:http server on the same machine. Writes
  * bench/results/latest.{json,md}. `-- --profile <row> [--seed N]` instead runs one row against
  * a server under `node --cpu-prof` and prints where its time goes (docs/performance.md).
- * Every run also times `startPortal()` and `reset()` (the test kit); `-- --snapshot` adds the
- * export and import of the largest seeded store (1M notifications in a full run). `-- --testkit`
- * runs only those rows (with `--snapshot`: 1M rows, 100k with `--quick`) and prints them.
- * `-- --soak [--seconds 150] [--root <checkout>] [--label L]` instead runs the soak (bench/lib/soak.ts)
+      soak: { type: 'boolean' }, seconds: { type: 'string' }, connections: { type: 'string' }, steady: { type: 'string' }, acceptor: { type: 'boolean' }, root: { type: 'string' }, label: { type: 'string' },
+      snapshot: { type: 'boolean' }, testkit: { type: 'boolean' },
  * and writes bench/results/soak-*.{json,md}.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -92,8 +90,12 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean' }, profile: { type: 'string' }, seed: { type: 'string' }, keep: { type: 'boolean' },
+<<<<<<< HEAD
       soak: { type: 'boolean' }, seconds: { type: 'string' }, connections: { type: 'string' }, steady: { type: 'string' }, root: { type: 'string' }, label: { type: 'string' },
       snapshot: { type: 'boolean' }, testkit: { type: 'boolean' },
+=======
+      soak: { type: 'boolean' }, seconds: { type: 'string' }, connections: { type: 'string' }, steady: { type: 'string' }, acceptor: { type: 'boolean' }, root: { type: 'string' }, label: { type: 'string' },
+>>>>>>> main
     },
   });
   const mode = values.quick ? 'quick' : 'full';
@@ -117,7 +119,7 @@ async function main(): Promise<void> {
     }
     if (values.soak) {
       const root = values.root ? resolve(values.root) : ROOT;
-      const report = await soak({ root, workDir, placement: p, durationS: Number(values.seconds ?? 150), connections: values.connections ? Number(values.connections) : undefined, steadyClients: values.steady ? Number(values.steady) : undefined, log: ctx.log }, values.label ?? (values.root ? root : 'this checkout'));
+      const report = await soak({ root, workDir, placement: p, durationS: Number(values.seconds ?? 150), connections: values.connections ? Number(values.connections) : undefined, steadyClients: values.steady ? Number(values.steady) : undefined, env: values.acceptor ? { NOTIFY24_ACCEPTOR: '1' } : {}, log: ctx.log }, values.label ?? (values.root ? root : 'this checkout'));
       console.log('');
       console.log(soakTable(report));
       for (const f of writeSoak(RESULTS, report, soakTable(report))) console.error(`wrote ${f}`);
