@@ -3,7 +3,7 @@
  * of notify24, each as a ratio to a bare node:http server on the same machine. Writes
  * bench/results/latest.{json,md}. `-- --profile <row> [--seed N]` instead runs one row against
  * a server under `node --cpu-prof` and prints where its time goes (docs/performance.md).
- * `-- --soak [--seconds 150] [--root <checkout>] [--label L]` instead runs the soak (bench/lib/soak.ts)
+ * `-- --soak [--seconds 150] [--root <checkout>] [--label L] [--acceptor]` instead runs the soak (bench/lib/soak.ts)
  * and writes bench/results/soak-*.{json,md}.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean' }, profile: { type: 'string' }, seed: { type: 'string' }, keep: { type: 'boolean' },
-      soak: { type: 'boolean' }, seconds: { type: 'string' }, connections: { type: 'string' }, steady: { type: 'string' }, root: { type: 'string' }, label: { type: 'string' },
+      soak: { type: 'boolean' }, seconds: { type: 'string' }, connections: { type: 'string' }, steady: { type: 'string' }, acceptor: { type: 'boolean' }, root: { type: 'string' }, label: { type: 'string' },
     },
   });
   const mode = values.quick ? 'quick' : 'full';
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   try {
     if (values.soak) {
       const root = values.root ? resolve(values.root) : ROOT;
-      const report = await soak({ root, workDir, placement: p, durationS: Number(values.seconds ?? 150), connections: values.connections ? Number(values.connections) : undefined, steadyClients: values.steady ? Number(values.steady) : undefined, log: ctx.log }, values.label ?? (values.root ? root : 'this checkout'));
+      const report = await soak({ root, workDir, placement: p, durationS: Number(values.seconds ?? 150), connections: values.connections ? Number(values.connections) : undefined, steadyClients: values.steady ? Number(values.steady) : undefined, env: values.acceptor ? { NOTIFY24_ACCEPTOR: '1' } : {}, log: ctx.log }, values.label ?? (values.root ? root : 'this checkout'));
       console.log('');
       console.log(soakTable(report));
       for (const f of writeSoak(RESULTS, report, soakTable(report))) console.error(`wrote ${f}`);
