@@ -90,12 +90,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean' }, profile: { type: 'string' }, seed: { type: 'string' }, keep: { type: 'boolean' },
-<<<<<<< HEAD
-      soak: { type: 'boolean' }, seconds: { type: 'string' }, connections: { type: 'string' }, steady: { type: 'string' }, root: { type: 'string' }, label: { type: 'string' },
-      snapshot: { type: 'boolean' }, testkit: { type: 'boolean' },
-=======
       soak: { type: 'boolean' }, seconds: { type: 'string' }, connections: { type: 'string' }, steady: { type: 'string' }, acceptor: { type: 'boolean' }, root: { type: 'string' }, label: { type: 'string' },
->>>>>>> main
+      snapshot: { type: 'boolean' }, testkit: { type: 'boolean' },
     },
   });
   const mode = values.quick ? 'quick' : 'full';
