@@ -114,6 +114,7 @@ export const SETTINGS = {
   oauthAccessTtl: setting({ env: 'NOTIFY24_OAUTH_ACCESS_TTL', type: 'seconds', default: 3600, description: 'lifetime of an OAuth access token (`expires_in`)', parse: positive }),
   oauthRefreshTtl: setting({ env: 'NOTIFY24_OAUTH_REFRESH_TTL', type: 'seconds', default: 180 * 86_400, description: 'lifetime of an OAuth refresh token', parse: positive }),
   // Push channel of the web page (src/realtime/fanout.ts)
+  acceptor: setting({ env: 'NOTIFY24_ACCEPTOR', type: 'boolean', default: false, description: '`1`: `notify24 serve` runs a small process that only accepts connections and hands them to the server process, so fresh connections get in at once while the server is busy (docs/performance.md)', parse: boolean }),
   pushSlowBytes: setting({ env: 'NOTIFY24_PUSH_SLOW_BYTES', type: 'bytes', default: 256 * 1024, shown: '`262144`', description: 'a push connection holding more unsent bytes than this is skipped until it drains, then catches up from the replay buffer', parse: positiveInteger }),
   pushSlowMessages: setting({ env: 'NOTIFY24_PUSH_SLOW_MESSAGES', type: 'count', default: 100, description: 'a skipped push connection that misses more messages than this, or stays skipped 10 s, is closed (WebSocket code 4008) and resumes when it reconnects', parse: positiveInteger }),
   // Event delivery to applications

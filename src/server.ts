@@ -170,7 +170,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const appEvents = new AppEventQueue({ store, clock }, wakeDelivery);
   const vapid = await ensureVapidKeys(store);
   const webPush = new WebPushWorker({ store, clock, log, metrics, config, policy: deliveryPolicy({ store, clock }), vapid });
-  const wakeWebPush = () => jobs.wake(WEB_PUSH);
+  const wakeWebPush = () => {
+    webPush.nudge();
+    jobs.wake(WEB_PUSH);
+  };
 
   const registry = new MethodRegistry().add(
     ...platformMethods, ...userMethods, ...batchMethods, ...imNotifyMethods, ...imCountersMethods, ...appMethods, ...eventMethods,
