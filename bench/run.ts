@@ -3,8 +3,10 @@
  * of notify24, each as a ratio to a bare node:http server on the same machine. Writes
  * bench/results/latest.{json,md}. `-- --profile <row> [--seed N]` instead runs one row against
  * a server under `node --cpu-prof` and prints where its time goes (docs/performance.md).
-      soak: { type: 'boolean' }, seconds: { type: 'string' }, connections: { type: 'string' }, steady: { type: 'string' }, acceptor: { type: 'boolean' }, root: { type: 'string' }, label: { type: 'string' },
-      snapshot: { type: 'boolean' }, testkit: { type: 'boolean' },
+ * Every run also times `startPortal()` and `reset()` (the test kit); `-- --snapshot` adds the
+ * export and import of the largest seeded store (1M notifications in a full run). `-- --testkit`
+ * runs only those rows (with `--snapshot`: 1M rows, 100k with `--quick`) and prints them.
+ * `-- --soak [--seconds 150] [--root <checkout>] [--label L] [--acceptor]` instead runs the soak (bench/lib/soak.ts)
  * and writes bench/results/soak-*.{json,md}.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -90,12 +92,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean' }, profile: { type: 'string' }, seed: { type: 'string' }, keep: { type: 'boolean' },
-<<<<<<< HEAD
-      soak: { type: 'boolean' }, seconds: { type: 'string' }, connections: { type: 'string' }, steady: { type: 'string' }, root: { type: 'string' }, label: { type: 'string' },
-      snapshot: { type: 'boolean' }, testkit: { type: 'boolean' },
-=======
       soak: { type: 'boolean' }, seconds: { type: 'string' }, connections: { type: 'string' }, steady: { type: 'string' }, acceptor: { type: 'boolean' }, root: { type: 'string' }, label: { type: 'string' },
->>>>>>> main
+      snapshot: { type: 'boolean' }, testkit: { type: 'boolean' },
     },
   });
   const mode = values.quick ? 'quick' : 'full';
