@@ -8,6 +8,8 @@ import { routes } from './http/routes.ts';
 import { loadTls, type TlsMaterial } from './http/tls.ts';
 import { LoginThrottle } from './identity/login-throttle.ts';
 import { EVENT_DELIVERY, serverJobs } from './jobs/jobs.ts';
+import { openMailTransport } from './delivery/mail/transport.ts';
+import { UnsubscribeLinks } from './delivery/mail/unsubscribe.ts';
 import { Scheduler } from './jobs/scheduler.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { openLogger, preloadLogging, type Logger } from './lib/log.ts';
@@ -23,6 +25,7 @@ import { imNotifyMethods } from './methods/im-notify.ts';
 import { notify24SettingsMethods } from './methods/notify24-settings.ts';
 import { platformMethods } from './methods/platform.ts';
 import { createMetrics, type ServerMetrics } from './observability/metrics.ts';
+import { observeServing } from './observability/serving.ts';
 import type { MetricsRegistry } from './observability/registry.ts';
 import { observeRequests } from './observability/requests.ts';
 import { TrafficWindow } from './observability/traffic.ts';
@@ -138,6 +141,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     store, clock, log, hub, appEvents, methods: registry, config,
   });
 
+  // A bad SMTP URL is logged here and shown on every mail it fails; it never stops the server.
+  const mailTransport = openMailTransport(config, log);
+  const unsubscribeLinks = new UnsubscribeLinks(store);
+
   const replay = new PushReplay(hub, clock, {
     ...DEFAULT_REPLAY_OPTIONS,
     fanout: { ...DEFAULT_FANOUT_LIMITS, slowBytes: config.pushSlowBytes, slowMessages: config.pushSlowMessages },
@@ -147,7 +154,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const listeners: Listener[] = [];
   const listening = () => ({ http: listeners[0]?.url ?? null, https: listeners[1]?.url ?? null });
   const table = routes({
-    store, clock, log, config, redis, replay, ws, inspector, traffic, listening, runner, wakeDelivery, metrics, metricsRegistry,
+    store, clock, log, config, redis, replay, ws, inspector, traffic, listening, runner, wakeDelivery, metrics, metricsRegistry, unsubscribeLinks,
     rateLimiter,
     authenticate: authenticator([oauthAuth, webhookAuth, sessionAuth], { store, clock, config }),
     recorder: inspector,
@@ -184,7 +191,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     throw err;
   }
   const [http, https] = listeners;
-  jobs.start(serverJobs({ store, clock, log, config, metrics }, config.publicUrl ?? http!.url));
+  const stopObserving = observeServing(metrics, listeners.map((l, i) => ({ name: i === 0 ? 'http' : 'https', server: l.server })));
+  jobs.start(serverJobs({ store, clock, log, config, metrics, mailTransport, unsubscribeLinks }, config.publicUrl ?? http!.url));
   // pino and prom-client are not needed to start serving: they load a moment later, off the
   // start's path (the first log line or scrape loads them sooner if it comes first).
   setTimeout(() => {
@@ -217,6 +225,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         await Promise.all([dispatcher.drain(grace), ws.close(grace)]);
         for (const l of all) l.closeConnections();
         await Promise.all(stopped);
+        stopObserving();
         await closeParts();
       })();
       return closing;

@@ -17,6 +17,7 @@ const ORIGIN_TITLES: Record<CatalogEntry['origin'], string> = {
   console: 'Console API (`/console/api/...`)',
   push: 'Push channel (`/ws`, `/events/stream`)',
   metrics: 'Metrics (`/metrics`)',
+  mail: 'E-mail links (`/mail/unsubscribe`)',
 };
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');

@@ -5,7 +5,7 @@
  */
 
 /** Which part of the server answers with the code (docs/errors.md groups by it). */
-export type ErrorOrigin = 'rest' | 'oauth' | 'login' | 'console' | 'push' | 'metrics';
+export type ErrorOrigin = 'rest' | 'oauth' | 'login' | 'console' | 'push' | 'metrics' | 'mail';
 
 export class RestError extends Error {
   constructor(

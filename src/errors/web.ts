@@ -31,4 +31,6 @@ export const webErrors = {
   pushNotSignedIn: defineError({ code: 'NOT_SIGNED_IN', status: 401, text: 'User not authorized', origin: 'push', when: 'opening the channel without a live session' }),
   // Prometheus metrics (/metrics).
   metricsToken: defineError({ code: 'WRONG_METRICS_TOKEN', status: 401, text: "The metrics need this server's bearer token", origin: 'metrics', when: '`NOTIFY24_METRICS_TOKEN` is set and the scrape lacks `Authorization: Bearer <that token>`' }),
+  // Links in e-mails (/mail/unsubscribe).
+  badUnsubscribeLink: defineError({ code: 'BAD_UNSUBSCRIBE_LINK', status: 400, text: 'This unsubscribe link is not valid', origin: 'mail', when: 'an unsubscribe link whose signature does not match its user and types (altered or from another server)' }),
 };

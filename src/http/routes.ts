@@ -10,9 +10,10 @@ import { pageHandlers } from './handlers/pages.ts';
 import { preferenceHandlers } from './handlers/preferences.ts';
 import { pushHandlers, type PushDeps } from './handlers/push.ts';
 import { preflight, restHandler, type RestEdgeDeps } from './handlers/rest.ts';
+import { unsubscribeHandlers, type UnsubscribeDeps } from './handlers/unsubscribe.ts';
 import type { Route } from './router.ts';
 
-export type RouteDeps = RestEdgeDeps & LoginDeps & OAuthServerDeps & AccountsDeps & AppsConsoleDeps & ActivityDeps & PushDeps & HealthDeps & MetricsDeps;
+export type RouteDeps = RestEdgeDeps & LoginDeps & OAuthServerDeps & AccountsDeps & AppsConsoleDeps & ActivityDeps & PushDeps & HealthDeps & MetricsDeps & UnsubscribeDeps;
 
 /**
  * Every URL the server answers, in one table: `[method, pattern, handler]`, first match wins.
@@ -32,6 +33,7 @@ export function routes(deps: RouteDeps): Route[] {
   const activity = consoleActivity(deps);
   const pages = pageHandlers(deps);
   const preferences = preferenceHandlers(deps);
+  const mail = unsubscribeHandlers(deps);
   const { signedIn, admin } = consoleGuards(deps);
 
   return [
@@ -57,6 +59,10 @@ export function routes(deps: RouteDeps): Route[] {
     ['GET', '/console', pages.console],
     ['GET', '/web/:file', pages.asset],
     ['GET', '/favicon.ico', pages.favicon],
+
+    // One-click unsubscribe links of e-mails (signed; no session needed)
+    ['GET', '/mail/unsubscribe', mail.confirm],
+    ['POST', '/mail/unsubscribe', mail.unsubscribe],
 
     // Push channel of the page
     ['UPGRADE', '/ws', push.websocket],

@@ -2,12 +2,21 @@ import { EventDeliveryWorker, type DeliveryDeps } from '../apps/delivery.ts';
 import type { Config } from '../config.ts';
 import { purgeExpired, retentionCutoff } from '../notify/retention.ts';
 import type { Job } from './scheduler.ts';
+import { MailSender, type MailDeps } from '../delivery/mail/sender.ts';
+import type { MailTransport } from '../delivery/mail/transport.ts';
+import type { UnsubscribeLinks } from '../delivery/mail/unsubscribe.ts';
 
 /** The job `AppEventQueue` wakes when it queued deliveries. */
 export const EVENT_DELIVERY = 'event-delivery';
 
+/** The job that mails unread notifications. */
+export const MAIL_OUTBOX = 'mail-outbox';
+
 export interface JobDeps extends DeliveryDeps {
-  config: DeliveryDeps['config'] & Pick<Config, 'retentionDays' | 'eventPollMs' | 'retentionPurgeMs' | 'sessionPurgeMs' | 'oauthPurgeMs'>;
+  config: DeliveryDeps['config'] & MailDeps['config'] & Pick<Config, 'retentionDays' | 'eventPollMs' | 'retentionPurgeMs' | 'sessionPurgeMs' | 'oauthPurgeMs' | 'mailPollMs'>;
+  log: DeliveryDeps['log'] & MailDeps['log'];
+  mailTransport: MailTransport;
+  unsubscribeLinks: UnsubscribeLinks;
 }
 
 /**
@@ -18,14 +27,17 @@ export interface JobDeps extends DeliveryDeps {
 export function serverJobs(deps: JobDeps, baseUrl: string): Job[] {
   const { store, clock, config } = deps;
   const delivery = new EventDeliveryWorker(deps, baseUrl);
+  const mail = new MailSender(deps, deps.mailTransport, deps.unsubscribeLinks, baseUrl);
   return [
     { name: EVENT_DELIVERY, everyMs: config.eventPollMs, run: (signal) => delivery.deliverDue(signal) },
+    { name: MAIL_OUTBOX, everyMs: config.mailPollMs, run: (signal) => mail.sendDue(signal) },
     {
       name: 'retention',
       everyMs: config.retentionPurgeMs,
       run: async () => {
         await purgeExpired(deps);
         await store.events.purgeFinished(retentionCutoff(deps));
+        await store.mailOutbox.purgeFinished(retentionCutoff(deps));
       },
     },
     { name: 'session-purge', everyMs: config.sessionPurgeMs, run: () => store.sessions.purgeExpired(clock.now()) },

@@ -53,6 +53,25 @@ export class Scheduler {
     else this.schedule(slot, 0);
   }
 
+  /**
+   * Runs the job now — after the run in flight, if any — and resolves when that run ended (the
+   * CLI and tests use it to act on what is due without waiting for the interval).
+   */
+  async runNow(name: string): Promise<void> {
+    const slot = this.slots.get(name);
+    if (!slot) throw new Error(`no job ${name}`);
+    while (slot.running) await slot.running;
+    if (this.stopping.signal.aborted) return;
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    const run = this.runOnce(slot).finally(() => {
+      slot.running = null;
+      this.schedule(slot, slot.job.everyMs);
+    });
+    slot.running = run;
+    await run;
+  }
+
   /** No new runs; runs in flight see their signal aborted and are awaited. */
   async stop(): Promise<void> {
     this.stopping.abort();

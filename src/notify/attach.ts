@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { decodedJson, intval, isEmpty, isMap, phpTrim, strval } from '../rest/php.ts';
+import { safeAttachHtml } from './attach-html.ts';
 import { htmlToBbCode } from './html-to-bb.ts';
 import { errors } from '../errors/rest.ts';
 
@@ -111,7 +112,7 @@ function link(e: Fields): Fields | null {
   if (set(e.NAME)) out.NAME = oneLine(trimmed(e.NAME));
   if (set(e.LINK)) out.LINK = e.LINK;
   if (set(e.DESC)) out.DESC = e.DESC;
-  if (set(e.HTML)) out.HTML = e.HTML;
+  if (set(e.HTML)) out.HTML = safeAttachHtml(e.HTML);
   else if (isUrl(e.PREVIEW)) {
     out.PREVIEW = e.PREVIEW;
     if (positive(e.WIDTH)) out.WIDTH = positive(e.WIDTH);
@@ -126,7 +127,7 @@ function richLink(e: Fields): Fields | null {
   if (set(e.NAME)) out.NAME = oneLine(trimmed(e.NAME));
   if (set(e.LINK)) out.LINK = e.LINK;
   if (set(e.DESC)) out.DESC = oneLine(trimmed(e.DESC));
-  if (set(e.HTML)) out.HTML = oneLine(trimmed(e.HTML));
+  if (set(e.HTML)) out.HTML = safeAttachHtml(oneLine(trimmed(e.HTML)));
   if (isUrl(e.PREVIEW)) {
     const size = isMap(e.PREVIEW_SIZE) ? e.PREVIEW_SIZE : {};
     out.PREVIEW = e.PREVIEW;

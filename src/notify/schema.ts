@@ -35,8 +35,13 @@ export const NOTIFY_SCHEMA: Record<string, SchemaModule> = {
   },
 };
 
-/** The type of every notification sent through REST (`module|event`). */
-export const REST_TYPE = 'rest|rest_notify';
+/** The module and event of every notification sent through REST, and its `module|event`. */
+export const REST_MODULE = 'rest';
+export const REST_EVENT = 'rest_notify';
+export const REST_TYPE = `${REST_MODULE}|${REST_EVENT}`;
+
+/** `MESSAGE_OUT` that asks for no e-mail (the portal's IM_MAIL_SKIP). */
+export const MAIL_SKIP = '#SKIP#';
 
 export interface NotificationType {
   /** `module|event` */

@@ -8,12 +8,15 @@ import { publishChange } from './push-change.ts';
 import { appTag, type TagOwner } from './tags.ts';
 import { imUserView, notificationView } from './view.ts';
 import { errors } from '../errors/rest.ts';
+import type { Config } from '../config.ts';
+import { MAIL_SKIP, REST_EVENT, REST_MODULE, REST_TYPE } from './schema.ts';
 
-/** What the notification rules use: the store, the time, and the hub that tells open pages. */
+/** What the notification rules use: the store, the time, the hub that tells open pages, the e-mail delay. */
 export interface NotifyDeps {
   store: Store;
   clock: Clock;
   hub: PushHub;
+  config: Pick<Config, 'mailDelayS'>;
 }
 
 export const MAX_TEXT = 20_000;
@@ -45,6 +48,11 @@ export interface SendInput {
   buttons: string;
   params: Record<string, unknown> | null;
   senderClientId: string;
+}
+
+/** Queued e-mails of notifications just read or deleted are cancelled (the e-mail job checks again anyway). */
+function cancelMail(deps: NotifyDeps, userId: number): Promise<number> {
+  return deps.store.mailOutbox.cancelSettled(userId, deps.clock.now());
 }
 
 /**
@@ -84,12 +92,13 @@ export async function sendNotification(deps: NotifyDeps, input: SendInput): Prom
     const chatId = await s.notifications.claimChat(input.userId);
     const replaced = tag ? await s.notifications.deleteByTag(input.userId, tag, tagOwner) : [];
     const params = withReplacedAuthors(input.params, replaced, input.authorId);
+    const createdAt = deps.clock.now();
     const id = await s.notifications.insert({
       userId: input.userId,
       authorId: input.authorId,
       type: input.type,
-      module: 'rest',
-      event: 'rest_notify',
+      module: REST_MODULE,
+      event: REST_EVENT,
       tag,
       subTag,
       title: input.title,
@@ -99,8 +108,14 @@ export async function sendNotification(deps: NotifyDeps, input: SendInput): Prom
       params: params ? JSON.stringify(params) : '',
       senderClientId: input.senderClientId,
       tagOwner,
-      createdAt: deps.clock.now(),
+      createdAt,
     });
+    // Every notification may be mailed once it has waited unread; the e-mail job decides then
+    // (settings, do-not-disturb, read or not). `#SKIP#` asks for no e-mail at all.
+    if (input.messageOut !== MAIL_SKIP) {
+      await s.mailOutbox.enqueue({ userId: input.userId, notificationId: id, typeKey: REST_TYPE, dueAt: createdAt + deps.config.mailDelayS * 1000 }, createdAt);
+    }
+    if (replaced.length) await s.mailOutbox.cancelSettled(input.userId, createdAt);
     return { id, replaced, chatId };
   });
   await publishChange(deps, input.userId, async () => {
@@ -167,6 +182,7 @@ export async function getPage(store: Store, userId: number, req: PageRequest): P
 export async function markRead(deps: NotifyDeps, userId: number, ids: number[], read: boolean): Promise<void> {
   const target = read ? ids : [...new Set([...ids, ...(await deps.store.notifications.sameTagIds(userId, ids))])];
   await deps.store.notifications.setRead(userId, target, read);
+  await cancelMail(deps, userId);
   await publishChange(deps, userId, () => [{ command: read ? 'notifyRead' : 'notifyUnread', params: { ids: target } }]);
 }
 
@@ -187,6 +203,7 @@ export async function markReadFrom(deps: NotifyDeps, userId: number, fromId: num
     siblings = await repo.sameTagIds(userId, [fromId]);
     if (siblings.length) await repo.setRead(userId, siblings, false);
   }
+  await cancelMail(deps, userId);
   await publishChange(deps, userId, () => [
     ...(siblings.length ? [{ command: 'notifyUnread', params: { ids: siblings } }] : []),
     { command: read ? 'notifyRead' : 'notifyUnread', params: { fromId } },
@@ -196,6 +213,7 @@ export async function markReadFrom(deps: NotifyDeps, userId: number, fromId: num
 export async function readAll(deps: NotifyDeps, userId: number): Promise<number> {
   await deps.store.notifications.setReadFrom(userId, 0, true, true);
   const counter = await deps.store.notifications.countUnreadConfirms(userId);
+  await cancelMail(deps, userId);
   await publishChange(deps, userId, () => [{ command: 'notifyReadAll', params: {} }]);
   return counter;
 }
@@ -203,6 +221,7 @@ export async function readAll(deps: NotifyDeps, userId: number): Promise<number>
 export async function deleteOwn(deps: NotifyDeps, userId: number, ids: number[]): Promise<boolean> {
   const gone = await deps.store.notifications.deleteIds(userId, ids);
   if (!gone.length) return false;
+  await cancelMail(deps, userId);
   await publishChange(deps, userId, () => [{ command: 'notifyDelete', params: { ids: gone } }]);
   return true;
 }
@@ -212,6 +231,7 @@ export async function deleteByAppTag(deps: NotifyDeps, column: 'tag' | 'sub_tag'
   const byUser = new Map<number, number[]>();
   for (const g of gone) byUser.set(g.userId, [...(byUser.get(g.userId) ?? []), g.id]);
   for (const [userId, ids] of byUser) {
+    await cancelMail(deps, userId);
     await publishChange(deps, userId, () => [{ command: 'notifyDelete', params: { ids } }]);
   }
   return gone.length > 0;

@@ -22,6 +22,11 @@ export function declareMetrics(r: MetricsRegistry) {
     pushConnections: r.gauge({ name: 'notify24_push_connections', help: 'Open push connections, by transport (`websocket`, `sse`)', labels: ['transport'] }),
     pushSent: r.counter({ name: 'notify24_push_messages_sent_total', help: 'Push messages written to open connections, by transport', labels: ['transport'] }),
     pushSlowDropped: r.counter({ name: 'notify24_push_slow_dropped_total', help: 'Push connections closed because they stopped reading while messages piled up (WebSocket close code 4008), by transport', labels: ['transport'] }),
+    // Event loop and accepting connections (sampled at scrape time)
+    eventLoopDelay: r.gauge({ name: 'notify24_event_loop_delay_seconds', help: 'Event-loop delay since the previous scrape (how late a 10 ms timer ran), by `stat`: `p50`, `p99`, `max`', labels: ['stat'] }),
+    acceptQueue: r.gauge({ name: 'notify24_accept_queue_connections', help: 'Connections completed by the kernel and waiting to be accepted, by listener (`http`, `https`; Linux)', labels: ['listener'] }),
+    listenOverflows: r.gauge({ name: 'notify24_host_listen_overflows', help: 'Times a listening socket on this host found its accept queue full, since boot (host-wide `ListenOverflows`; Linux)' }),
+    connectionsAccepted: r.counter({ name: 'notify24_connections_accepted_total', help: 'TCP connections accepted, by listener (`http`, `https`)', labels: ['listener'] }),
     // Event delivery to applications
     eventQueueDepth: r.gauge({ name: 'notify24_event_deliveries_pending', help: 'Event deliveries waiting to be posted or retried (all nodes: the queue is shared)' }),
     eventAttempts: r.counter({ name: 'notify24_event_delivery_attempts_total', help: 'Event delivery attempts, by outcome: `delivered`, `retry` (failed, will be retried), `failed` (given up)', labels: ['outcome'] }),

@@ -35,7 +35,7 @@ export interface MethodDeps {
   /** Events for applications (delivered to their bound handlers). */
   appEvents: AppEventSink;
   methods: MethodCatalog;
-  config: Pick<Config, 'webhookTagsWithClientId' | 'handlerNetworks'>;
+  config: Pick<Config, 'webhookTagsWithClientId' | 'handlerNetworks' | 'mailDelayS'>;
 }
 
 /** A successful call, before the edge wraps it in the envelope. */
