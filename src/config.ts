@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './lib/log.ts';
 import { RATE_PROFILES, type BucketSettings } from './limits/rate-limiter.ts';
+import { RATE_LIMIT_FAIL_MODES, type RateLimitFailMode } from './limits/fallback-rate-limiter.ts';
 import { NETWORK_CLASSES, parseNetworks, type NetworkClass } from './lib/networks.ts';
 
 /**
@@ -98,11 +99,13 @@ export const SETTINGS = {
   dataDir: setting({ env: 'NOTIFY24_DATA_DIR', type: 'path', default: 'data', shown: '`./data`', description: 'SQLite file, certificate, first-start webhook', parse: text }),
   databaseUrl: setting({ env: 'NOTIFY24_DATABASE_URL', type: 'path or URL', default: '', shown: '`<data>/notify24.db`', description: 'SQLite file path, or `postgres://user@host:5432/db` (docs/deploy.md)', parse: text }),
   redisUrl: setting<string | null>({ env: 'NOTIFY24_REDIS_URL', type: 'URL', default: null, description: 'rate-limit buckets and live push shared by several nodes', parse: url(['redis', 'rediss']) }),
+  redisTimeoutMs: setting({ env: 'NOTIFY24_REDIS_TIMEOUT_MS', type: 'ms', default: 500, description: 'longest wait for a Redis command (rate limit, publish); while Redis is unreachable commands fail at once', parse: positive }),
   redisPrefix: setting({ env: 'NOTIFY24_REDIS_PREFIX', type: 'text', default: 'notify24:', description: 'start of every Redis key and channel', parse: text }),
   // Bitrix24 behaviour
   webhookRequiresHttps: setting({ env: 'NOTIFY24_WEBHOOK_REQUIRES_HTTPS', type: 'boolean', default: false, description: '`1` refuses webhooks over plain HTTP (`INVALID_REQUEST`), as the portal does', parse: boolean }),
   webhookTagsWithClientId: setting({ env: 'NOTIFY24_WEBHOOK_TAGS_WITH_CLIENT_ID', type: 'boolean', default: false, description: '`1` lets webhooks set `TAG`/`SUB_TAG` with `CLIENT_ID` (the documented behaviour; the portal drops them)', parse: boolean }),
   rateLimit: setting<BucketSettings | null>({ env: 'NOTIFY24_RATE_LIMIT', type: 'profile', default: RATE_PROFILES.standard!, shown: '`standard`', description: 'leaky bucket per source address: `standard` (50, drains 2/s), `enterprise` (250, 5/s), `BURST/DRAIN`, or `off` (docs/limits.md)', parse: rateLimit }),
+  rateLimitFailMode: setting<RateLimitFailMode>({ env: 'NOTIFY24_RATE_LIMIT_FAIL', type: listed(RATE_LIMIT_FAIL_MODES), default: 'open', description: 'when the shared buckets in Redis cannot be reached: `open` counts in this node\'s own buckets until Redis is back, `closed` refuses every REST call with 503 `SERVICE_UNAVAILABLE` (docs/limits.md)', parse: oneOf(RATE_LIMIT_FAIL_MODES) }),
   operatingLimit: setting<number | null>({ env: 'NOTIFY24_OPERATING_LIMIT', type: 'seconds or `on`/`off`', default: null, shown: '`off`', description: `operating-time limit per caller and method, seconds per 10 minutes (\`on\` = ${DEFAULT_OPERATING_LIMIT})`, parse: operatingLimit }),
   retentionDays: setting({ env: 'NOTIFY24_RETENTION_DAYS', type: 'days', default: 60, description: 'notifications (and finished event deliveries) older than this are deleted, as on the portal', parse: positive }),
   // Web sessions and OAuth
@@ -124,12 +127,19 @@ export const SETTINGS = {
   mailDelayS: setting({ env: 'NOTIFY24_MAIL_DELAY_S', type: 'seconds', default: 600, description: 'a notification still unread this long after it arrived is mailed (the portal\'s delay)', parse: integer(0, 365 * 86_400, 'a whole number of seconds') }),
   mailRetryBaseMs: setting({ env: 'NOTIFY24_MAIL_RETRY_BASE_MS', type: 'ms', default: 60_000, description: 'first retry after the SMTP server failed; each next one waits twice as long (at most an hour)', parse: positive }),
   mailMaxAttempts: setting({ env: 'NOTIFY24_MAIL_MAX_ATTEMPTS', type: 'count', default: 8, description: 'attempts before a mail is marked failed', parse: positiveInteger }),
+  // Web Push to browsers (docs/delivery.md)
+  pushSubject: setting<string | null>({ env: 'NOTIFY24_PUSH_SUBJECT', type: 'URL', default: null, shown: 'public URL', description: 'contact sent to push services with every push (VAPID `sub`): a `mailto:` or `https:` URL; by default the public URL when it is https, else `mailto:postmaster@localhost`', parse: url(['mailto', 'https']) }),
+  pushTtlS: setting({ env: 'NOTIFY24_PUSH_TTL', type: 'seconds', default: 86_400, description: 'how long a push service keeps a push for a browser that is offline', parse: integer(0, 2_419_200, 'seconds from 0 to 2419200') }),
+  pushInsecureEndpoints: setting({ env: 'NOTIFY24_PUSH_INSECURE_ENDPOINTS', type: 'boolean', default: false, description: '`1` accepts `http://` push endpoints (local test push services only; real ones are https)', parse: boolean }),
   // Background jobs (src/jobs/): how often each runs; each also runs once at start
   eventPollMs: setting({ env: 'NOTIFY24_EVENT_POLL_MS', type: 'ms', default: 1000, description: 'event delivery job: looks for due deliveries (queued by other nodes, retries); runs at once when this node queues one', parse: positive }),
   mailPollMs: setting({ env: 'NOTIFY24_MAIL_POLL_MS', type: 'ms', default: 15_000, description: 'e-mail job: mails what became due; everything due for one user in one run goes out as one digest', parse: positive }),
+  pushPollMs: setting({ env: 'NOTIFY24_PUSH_POLL_MS', type: 'ms', default: 5000, description: 'web push job: looks for due pushes (retries, pushes held by do-not-disturb, other nodes\' queue); runs at once when this node queues one', parse: positive }),
   retentionPurgeMs: setting({ env: 'NOTIFY24_RETENTION_PURGE_MS', type: 'ms', default: HOUR_MS, description: 'retention job: deletes notifications and finished event deliveries past `NOTIFY24_RETENTION_DAYS`', parse: positive }),
   sessionPurgeMs: setting({ env: 'NOTIFY24_SESSION_PURGE_MS', type: 'ms', default: HOUR_MS, description: 'session purge job: deletes expired web sessions (already refused; this reclaims the rows)', parse: positive }),
   oauthPurgeMs: setting({ env: 'NOTIFY24_OAUTH_PURGE_MS', type: 'ms', default: HOUR_MS, description: 'OAuth purge job: deletes expired authorization codes and tokens', parse: positive }),
+  // Integration tests (docs/testing-with-notify24.md)
+  testMode: setting({ env: 'NOTIFY24_TEST_MODE', type: 'boolean', default: false, description: '`1` makes a server for integration tests: administrators may inject faults and move its clock (`/console/api/faults`, `/console/api/clock`, `notify24 fault`, `notify24 clock`); never on in production', parse: boolean }),
   // Operations: logs, metrics, shutdown (docs/operations.md)
   logLevel: setting<LogLevel>({ env: 'NOTIFY24_LOG_LEVEL', type: listed(LOG_LEVELS), default: 'info', description: 'least important log line written (to stderr; `info` includes one line per request)', parse: oneOf(LOG_LEVELS) }),
   logFormat: setting<LogFormat>({ env: 'NOTIFY24_LOG_FORMAT', type: listed(LOG_FORMATS), default: 'auto', description: 'JSON lines, or readable lines; `auto` is readable when stderr is a terminal', parse: oneOf(LOG_FORMATS) }),

@@ -5,5 +5,6 @@
 export { startPortal } from './testing/portal.ts';
 export type { OAuthTokens, Portal, PortalApplication, PortalOptions, PortalUser, PortalUserInput, PortalWebhook } from './testing/portal.ts';
 export type { Snapshot } from './snapshot/format.ts';
+export type { FaultRule, FaultRuleInput } from './faults/rule.ts';
 export type { NotificationRow } from './store/port/notifications.ts';
 export type { Config } from './config.ts';

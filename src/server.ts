@@ -7,15 +7,17 @@ import { listen, type Listener } from './http/listeners.ts';
 import { routes } from './http/routes.ts';
 import { loadTls, type TlsMaterial } from './http/tls.ts';
 import { LoginThrottle } from './identity/login-throttle.ts';
-import { EVENT_DELIVERY, serverJobs } from './jobs/jobs.ts';
+import { EVENT_DELIVERY, WEB_PUSH, serverJobs } from './jobs/jobs.ts';
 import { openMailTransport } from './delivery/mail/transport.ts';
 import { UnsubscribeLinks } from './delivery/mail/unsubscribe.ts';
 import { Scheduler } from './jobs/scheduler.ts';
-import { systemClock, type Clock } from './lib/clock.ts';
+import { AdjustableClock, systemClock, type Clock } from './lib/clock.ts';
+import { FaultInjector } from './faults/injector.ts';
 import { openLogger, preloadLogging, type Logger } from './lib/log.ts';
 import { openRedis, type RedisConnections } from './lib/redis.ts';
 import { MemoryOperatingTime } from './limits/operating-time.ts';
 import { MemoryRateLimiter, noRateLimit, type RateLimiter } from './limits/rate-limiter.ts';
+import { FallbackRateLimiter } from './limits/fallback-rate-limiter.ts';
 import { RedisRateLimiter } from './limits/redis-rate-limiter.ts';
 import { appMethods } from './methods/app.ts';
 import { batchMethods } from './methods/batch.ts';
@@ -45,6 +47,10 @@ import { IdentityCache, redisInvalidationBus, withIdentityCache } from './store/
 import { openStore } from './store/open.ts';
 import type { Store } from './store/port/store.ts';
 import { RequestInspector } from './web/inspector.ts';
+import { webPushMethods } from './methods/notify24-push.ts';
+import { deliveryPolicy } from './delivery/policy.ts';
+import { ensureVapidKeys } from './webpush/vapid.ts';
+import { WebPushWorker } from './webpush/worker.ts';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -77,6 +83,10 @@ export interface ServerParts {
   metricsRegistry: MetricsRegistry;
   /** REST traffic of the last 15 minutes, per second (the console's live panel reads it). */
   traffic: TrafficWindow;
+  /** Scripted REST failures; null unless the server is one for tests (NOTIFY24_TEST_MODE). */
+  faults: FaultInjector | null;
+  /** The clock tests may move forward; null unless the server is one for tests. */
+  timeControl: AdjustableClock | null;
 }
 
 export interface RunningServer {
@@ -90,7 +100,7 @@ export interface RunningServer {
   tls: TlsMaterial | null;
   /**
    * Empties what the process keeps between requests outside the store — rate-limit buckets,
-   * operating time, the inspector's calls — so a reset test portal starts over.
+   * operating time, the inspector's calls, fault rules — so a reset test portal starts over.
    */
   forgetVolatile(): void;
   close(): Promise<void>;
@@ -107,10 +117,13 @@ function identityCacheFor(store: Store, config: Config, redis: RedisConnections 
   });
 }
 
-function rateLimiterFor(config: Config, redis: RedisConnections | null): RateLimiter {
+function rateLimiterFor(config: Config, redis: RedisConnections | null, log: Logger): RateLimiter {
   // With Redis the nodes share rate-limit buckets; without it, this process counts alone.
   if (!config.rateLimit) return noRateLimit;
-  return redis ? new RedisRateLimiter(redis.commands, config.rateLimit, `${config.redisPrefix}rate:`) : new MemoryRateLimiter(config.rateLimit);
+  if (!redis) return new MemoryRateLimiter(config.rateLimit);
+  const shared = new RedisRateLimiter(redis.commands, config.rateLimit, `${config.redisPrefix}rate:`);
+  const fallback = config.rateLimitFailMode === 'open' ? new MemoryRateLimiter(config.rateLimit) : null;
+  return new FallbackRateLimiter(shared, fallback, log);
 }
 
 /**
@@ -118,27 +131,33 @@ function rateLimiterFor(config: Config, redis: RedisConnections | null): RateLim
  * Every dependency is built here, once, in the order it is needed.
  */
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
-  const clock = options.clock ?? systemClock;
+  // A server for tests runs on a clock that can be moved forward, and takes scripted faults.
+  const timeControl = config.testMode ? (options.clock instanceof AdjustableClock ? options.clock : options.clock ? null : new AdjustableClock()) : null;
+  const clock = options.clock ?? timeControl ?? systemClock;
+  const faults = config.testMode ? new FaultInjector() : null;
   const log = options.log ?? openLogger(config.logLevel, config.logFormat);
   const { registry: metricsRegistry, metrics } = createMetrics();
   const traffic = new TrafficWindow(clock);
   const opened = await openStore(config.databaseUrl, { onQueryError: () => metrics.storeErrors.inc({ engine: opened.engine }) });
   metrics.eventQueueDepth.sampleWith(() => opened.events.pendingCount());
-  const redis = config.redisUrl ? await openRedis(config.redisUrl) : null;
+  const redis = config.redisUrl ? await openRedis(config.redisUrl, config.redisTimeoutMs) : null;
   const store = withIdentityCache(opened, identityCacheFor(opened, config, redis));
   const hub: PushHub = redis ? new RedisPushHub(redis.commands, redis.subscriber, `${config.redisPrefix}push:`) : new LocalPushHub();
   const jobs = new Scheduler(log, metrics);
   const wakeDelivery = () => jobs.wake(EVENT_DELIVERY);
   const appEvents = new AppEventQueue({ store, clock }, wakeDelivery);
+  const vapid = await ensureVapidKeys(store);
+  const webPush = new WebPushWorker({ store, clock, log, metrics, config, policy: deliveryPolicy({ store, clock }), vapid });
+  const wakeWebPush = () => jobs.wake(WEB_PUSH);
 
   const registry = new MethodRegistry().add(
     ...platformMethods, ...userMethods, ...batchMethods, ...imNotifyMethods, ...imCountersMethods, ...appMethods, ...eventMethods,
-    ...notify24SettingsMethods,
+    ...notify24SettingsMethods, ...webPushMethods,
   );
   const operatingTime = new MemoryOperatingTime(config.operatingLimit);
-  const rateLimiter = rateLimiterFor(config, redis);
+  const rateLimiter = rateLimiterFor(config, redis, log);
   const runner = new MethodPipeline(registry, operatingTime, {
-    store, clock, log, hub, appEvents, methods: registry, config,
+    store, clock, log, hub, appEvents, methods: registry, config, wakeWebPush, vapidPublicKey: vapid.publicKey,
   });
 
   // A bad SMTP URL is logged here and shown on every mail it fails; it never stops the server.
@@ -158,6 +177,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     rateLimiter,
     authenticate: authenticator([oauthAuth, webhookAuth, sessionAuth], { store, clock, config }),
     recorder: inspector,
+    faults,
+    timeControl,
+    jobs,
     loginThrottle: new LoginThrottle(),
   });
   const dispatcher = createDispatcher(table, { log, trustProxy: config.trustProxy, onDone: observeRequests({ log, metrics, traffic }) });
@@ -192,7 +214,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   }
   const [http, https] = listeners;
   const stopObserving = observeServing(metrics, listeners.map((l, i) => ({ name: i === 0 ? 'http' : 'https', server: l.server })));
-  jobs.start(serverJobs({ store, clock, log, config, metrics, mailTransport, unsubscribeLinks }, config.publicUrl ?? http!.url));
+  jobs.start(serverJobs({ store, clock, log, config, metrics, mailTransport, unsubscribeLinks, webPush }, config.publicUrl ?? http!.url));
   // pino and prom-client are not needed to start serving: they load a moment later, off the
   // start's path (the first log line or scrape loads them sooner if it comes first).
   setTimeout(() => {
@@ -202,7 +224,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   let closing: Promise<void> | null = null;
   return {
-    services: { config, store, clock, log, registry, hub, replay, redis, appEvents, jobs, metrics, metricsRegistry, traffic },
+    services: { config, store, clock, log, registry, hub, replay, redis, appEvents, jobs, metrics, metricsRegistry, traffic, faults, timeControl },
     httpUrl: http!.url,
     httpsUrl: https?.url ?? null,
     metricsUrl: metricsListener ? `${metricsListener.url}/metrics` : null,
@@ -211,6 +233,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       rateLimiter.forget?.();
       operatingTime.forget();
       inspector.clear();
+      faults?.reset();
     },
     /**
      * The one way down, for signals and tests alike: stop accepting connections, let requests in

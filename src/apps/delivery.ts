@@ -139,7 +139,7 @@ export class EventDeliveryWorker {
 }
 
 /** A short reason for the log: fetch wraps the socket error in `cause`. */
-function describeFailure(err: unknown): string {
+export function describeFailure(err: unknown): string {
   const e = err as Error & { cause?: { code?: string; message?: string; name?: string } };
   if (e instanceof NetworkRefused) return `refused: ${e.message}`;
   if (e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError') return 'timed out';

@@ -8,6 +8,7 @@ import { openStore } from '../store/open.ts';
 import type { Store } from '../store/port/store.ts';
 import { serve } from './serve.ts';
 import { appCommand, eventsCommand } from './apps.ts';
+import { clockCommand, faultCommand } from './testing.ts';
 
 const USAGE = `usage: notify24 <command>
 
@@ -27,6 +28,14 @@ const USAGE = `usage: notify24 <command>
                                install it now (queues ONAPPINSTALL with that user's tokens)
   events [--app ID] [--status pending|delivered|failed] [--limit N] [--verbose]
                                the event delivery log, newest first
+  fault add [--method GLOB] [--caller webhook|application|session] [--user ID] [--client-id C]
+            [--times N] [--probability P --seed S]
+            (--error CODE | --drop | --truncate | --delay MS) [--url URL]
+                               script a REST failure on a running server started with
+                               NOTIFY24_TEST_MODE=1 (docs/testing-with-notify24.md)
+  fault list | fault remove --id ID | fault clear [--url URL]
+  clock [advance (--ms N | --days N)] [--url URL]
+                               show or move forward the clock of such a server
 
 Settings come from NOTIFY24_* environment variables (see README.md).`;
 
@@ -177,6 +186,11 @@ export async function main(argv: string[], out: Out = (l) => console.log(l)): Pr
     if (command === 'webhook') return await webhookCommand(sub, rest, config, out);
     if (command === 'app') return await withStore(config, (store) => appCommand(sub, rest, store, baseUrl(config), out));
     if (command === 'events') return await withStore(config, (store) => eventsCommand(argv.slice(1), store, out));
+    if (command === 'fault') return await withStore(config, (store) => faultCommand(sub, rest, store, baseUrl(config), out));
+    if (command === 'clock') {
+      const shown = sub === undefined || sub.startsWith('--');
+      return await withStore(config, (store) => clockCommand(shown ? undefined : sub, shown ? argv.slice(1) : rest, store, baseUrl(config), out));
+    }
     out(USAGE);
     return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
   } catch (err) {

@@ -1,5 +1,5 @@
 import { oauthErrors } from './oauth.ts';
-import type { CatalogEntry } from './rest-error.ts';
+import { defineError, type CatalogEntry, type RestError } from './rest-error.ts';
 import { errors } from './rest.ts';
 import { webErrors } from './web.ts';
 
@@ -8,6 +8,15 @@ export function errorCatalog(): (CatalogEntry & { name: string })[] {
   return [errors, oauthErrors, webErrors].flatMap((group) =>
     Object.entries(group).map(([name, e]) => ({ name, code: e.code, status: e.status, text: e.text, origin: e.origin, when: e.when })),
   );
+}
+
+/**
+ * The error a REST or OAuth client would get for `code`, with its default text (placeholders
+ * left as written), or null when the catalog has no such code: what fault injection answers.
+ */
+export function catalogError(code: string): RestError | null {
+  const entry = errorCatalog().find((e) => e.code === code && (e.origin === 'rest' || e.origin === 'oauth'));
+  return entry ? defineError({ code: entry.code, status: entry.status, text: entry.text, origin: entry.origin, when: entry.when })() : null;
 }
 
 const ORIGIN_TITLES: Record<CatalogEntry['origin'], string> = {

@@ -1,4 +1,5 @@
 import type { Logger } from '../lib/log.ts';
+import { StoreUnavailable } from '../store/engine/unavailable.ts';
 import { defineError, RestError } from './rest-error.ts';
 
 /**
@@ -90,6 +91,8 @@ export const errors = {
   handlerAlreadyBound: defineError({ code: 'ERROR_CORE', status: 400, text: 'Unable to set event handler: Handler already binded', origin: 'rest', when: 'event.bind of a binding that exists' }),
   wrongHandlerUrl: defineError({ code: 'ERROR_WRONG_HANDLER_URL', status: 400, text: 'Wrong handler URL', origin: 'rest', when: 'a handler that is not a URL, or whose host has no dot' }),
   unsupportedProtocol: defineError({ code: 'ERROR_UNSUPPORTED_PROTOCOL', status: 400, text: 'Unsupported event handler protocol', origin: 'rest', when: 'a handler URL that is not http(s)' }),
+  storeUnavailable: defineError({ code: 'SERVICE_UNAVAILABLE', status: 503, text: 'The database is unavailable, try again later', origin: 'rest', when: 'the database cannot be reached or dropped the connection (a restart, a failover); a write that was refused this way was not stored' }),
+  limiterUnavailable: defineError({ code: 'SERVICE_UNAVAILABLE', status: 503, text: 'The rate limiter is unavailable, try again later', origin: 'rest', when: 'Redis cannot be reached while NOTIFY24_RATE_LIMIT_FAIL=closed' }),
   handlerNetworkRefused: defineError(
     { code: 'ERROR_WRONG_HANDLER_URL', status: 400, text: 'Wrong handler URL: {reason}', origin: 'rest', when: 'event.bind with a handler whose address (or any address its name resolves to) is on a network NOTIFY24_HANDLER_NETWORKS does not allow: loopback, link-local, ... by default' },
     (reason: string) => ({ text: `Wrong handler URL: ${reason}` }),
@@ -100,6 +103,12 @@ export const errors = {
     { code: 'INVALID_SETTING', status: 400, text: 'Invalid setting: {detail}', origin: 'rest', when: 'notify24.settings.set / defaults.set with an unknown type or channel, a value other than Y/N, or quiet hours not written HH:MM' },
     (detail: string) => ({ text: `Invalid setting: ${detail}` }),
   ),
+
+  // notify24.push.*: Web Push subscriptions (extension methods, docs/delivery.md).
+  pushSubscriptionError: defineError(
+    { code: 'PUSH_SUBSCRIPTION_ERROR', status: 400, text: 'Incorrect push subscription: {reason}', origin: 'rest', when: 'notify24.push.subscribe with a subscription that is missing, malformed or whose endpoint is not https' },
+    (reason: string) => ({ text: `Incorrect push subscription: ${reason}` }),
+  ),
 };
 
 /**
@@ -109,6 +118,10 @@ export const errors = {
  */
 export function toRestError(err: unknown, log?: Pick<Logger, 'error'>): RestError {
   if (err instanceof RestError) return err;
+  if (err instanceof StoreUnavailable) {
+    log?.error('database unavailable', { error: err.message });
+    return errors.storeUnavailable();
+  }
   log?.error('unexpected error', { err });
   return errors.internal();
 }

@@ -26,6 +26,10 @@ export const webErrors = {
   callNotKept: defineError({ code: 'CALL_NOT_KEPT', status: 404, text: 'The inspector no longer keeps this call', origin: 'console', when: 'opening an inspected call older than the last 200' }),
   badJson: defineError({ code: 'INVALID_JSON', status: 400, text: 'The request body must be a JSON object', origin: 'console', when: 'a console write whose body is not JSON, or JSON but not an object' }),
   notFound: defineError({ code: 'NOT_FOUND', status: 404, text: 'No such console call', origin: 'console', when: 'any other path under /console/api/' }),
+  // Integration tests: fault injection and time control (/console/api/faults, /console/api/clock).
+  testModeOff: defineError({ code: 'TEST_MODE_OFF', status: 404, text: 'This server was not started for testing (NOTIFY24_TEST_MODE=1 enables faults and time control)', origin: 'console', when: 'faults or the clock asked of any other server' }),
+  badFaultRule: defineError({ code: 'BAD_FAULT_RULE', status: 400, text: '{reason}', origin: 'console', when: 'a fault rule the server cannot follow (the text says why)' }, (reason: string) => ({ text: reason })),
+  badClockMove: defineError({ code: 'BAD_CLOCK_MOVE', status: 400, text: 'advance_ms is a number of milliseconds from 0 up', origin: 'console', when: 'moving the clock backwards or by something that is not a number' }),
   // The push channel: a WebSocket refusal is a bare status line (the handshake has no body).
   crossOrigin: defineError({ code: 'CROSS_ORIGIN', status: 403, text: 'The push channel opens only from this server\'s own pages', origin: 'push', when: 'an `Origin` header of another site (cross-site WebSocket hijacking)' }),
   pushNotSignedIn: defineError({ code: 'NOT_SIGNED_IN', status: 401, text: 'User not authorized', origin: 'push', when: 'opening the channel without a live session' }),

@@ -18,6 +18,8 @@ export class Reply {
     readonly open: ((res: ServerResponse) => void) | null = null,
     /** The catalog code this answer reports (access log, metrics); null for a success. */
     readonly error: string | null = null,
+    /** Writes the whole response itself, head included, or none at all (injected faults). */
+    readonly takeover: ((res: ServerResponse) => void) | null = null,
   ) {}
 }
 
@@ -100,8 +102,23 @@ export function stream(headers: Headers, open: (res: ServerResponse) => void): R
   return new Reply(200, headers, null, open);
 }
 
+/** No answer at all: the connection is closed (a client sees a network error). */
+export function droppedConnection(): Reply {
+  return new Reply(0, {}, null, null, null, (res) => res.socket?.destroy());
+}
+
+/** `reply`'s head and the first half of its body, then the connection closes mid-answer. */
+export function truncated(reply: Reply): Reply {
+  return new Reply(reply.status, reply.headers, reply.body, null, reply.error, (res) => {
+    const body = Buffer.from(reply.body ?? '');
+    res.writeHead(reply.status, { ...reply.headers, 'Content-Length': body.length });
+    res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
+  });
+}
+
 /** Writes a reply. A HEAD request gets the same status and headers (length included), no body. */
 export function writeReply(res: ServerResponse, reply: Reply, head: boolean): void {
+  if (reply.takeover) return reply.takeover(res);
   if (reply.open) {
     res.writeHead(reply.status, reply.headers);
     if (head) res.end();

@@ -2,6 +2,7 @@ import { consoleAccounts, type AccountsDeps } from './handlers/console-accounts.
 import { consoleActivity, type ActivityDeps } from './handlers/console-activity.ts';
 import { consoleApi, consoleGuards } from './handlers/console-api.ts';
 import { consoleApps, type AppsConsoleDeps } from './handlers/console-apps.ts';
+import { testingApi, type TestingDeps } from './handlers/console-testing.ts';
 import { healthHandlers, type HealthDeps } from './handlers/health.ts';
 import { loginHandlers, type LoginDeps } from './handlers/login.ts';
 import { metricsHandlers, type MetricsDeps } from './handlers/metrics.ts';
@@ -13,7 +14,7 @@ import { preflight, restHandler, type RestEdgeDeps } from './handlers/rest.ts';
 import { unsubscribeHandlers, type UnsubscribeDeps } from './handlers/unsubscribe.ts';
 import type { Route } from './router.ts';
 
-export type RouteDeps = RestEdgeDeps & LoginDeps & OAuthServerDeps & AccountsDeps & AppsConsoleDeps & ActivityDeps & PushDeps & HealthDeps & MetricsDeps & UnsubscribeDeps;
+export type RouteDeps = RestEdgeDeps & LoginDeps & OAuthServerDeps & AccountsDeps & AppsConsoleDeps & ActivityDeps & PushDeps & HealthDeps & MetricsDeps & UnsubscribeDeps & TestingDeps;
 
 /**
  * Every URL the server answers, in one table: `[method, pattern, handler]`, first match wins.
@@ -31,6 +32,7 @@ export function routes(deps: RouteDeps): Route[] {
   const accounts = consoleAccounts(deps);
   const apps = consoleApps(deps);
   const activity = consoleActivity(deps);
+  const testing = testingApi(deps);
   const pages = pageHandlers(deps);
   const preferences = preferenceHandlers(deps);
   const mail = unsubscribeHandlers(deps);
@@ -88,6 +90,13 @@ export function routes(deps: RouteDeps): Route[] {
     ['GET', '/console/api/inspector/stream', admin(activity.inspectorStream)],
     ['GET', '/console/api/inspector/:seq', admin(activity.inspectedCall)],
     ['GET', '/console/api/traffic', admin(activity.traffic)],
+    // A server for tests (NOTIFY24_TEST_MODE=1): fault injection and time control; TEST_MODE_OFF elsewhere
+    ['GET', '/console/api/faults', admin(testing.listFaults)],
+    ['POST', '/console/api/faults', admin(testing.addFault)],
+    ['DELETE', '/console/api/faults', admin(testing.clearFaults)],
+    ['DELETE', '/console/api/faults/:id', admin(testing.removeFault)],
+    ['GET', '/console/api/clock', admin(testing.clock)],
+    ['POST', '/console/api/clock', admin(testing.advanceClock)],
     ['ANY', '/console/api/*', admin(api.notFound)],
 
     // Probes for load balancers and orchestrators; Prometheus metrics (404 unless NOTIFY24_METRICS_PORT=main)

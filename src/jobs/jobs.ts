@@ -1,6 +1,7 @@
 import { EventDeliveryWorker, type DeliveryDeps } from '../apps/delivery.ts';
 import type { Config } from '../config.ts';
 import { purgeExpired, retentionCutoff } from '../notify/retention.ts';
+import type { WebPushWorker } from '../webpush/worker.ts';
 import type { Job } from './scheduler.ts';
 import { MailSender, type MailDeps } from '../delivery/mail/sender.ts';
 import type { MailTransport } from '../delivery/mail/transport.ts';
@@ -8,15 +9,18 @@ import type { UnsubscribeLinks } from '../delivery/mail/unsubscribe.ts';
 
 /** The job `AppEventQueue` wakes when it queued deliveries. */
 export const EVENT_DELIVERY = 'event-delivery';
+/** The job a sent notification wakes when it queued pushes to browsers. */
+export const WEB_PUSH = 'web-push';
 
 /** The job that mails unread notifications. */
 export const MAIL_OUTBOX = 'mail-outbox';
 
 export interface JobDeps extends DeliveryDeps {
-  config: DeliveryDeps['config'] & MailDeps['config'] & Pick<Config, 'retentionDays' | 'eventPollMs' | 'retentionPurgeMs' | 'sessionPurgeMs' | 'oauthPurgeMs' | 'mailPollMs'>;
+  config: DeliveryDeps['config'] & MailDeps['config'] & Pick<Config, 'retentionDays' | 'eventPollMs' | 'retentionPurgeMs' | 'sessionPurgeMs' | 'oauthPurgeMs' | 'mailPollMs' | 'pushPollMs'>;
   log: DeliveryDeps['log'] & MailDeps['log'];
   mailTransport: MailTransport;
   unsubscribeLinks: UnsubscribeLinks;
+  webPush: WebPushWorker;
 }
 
 /**
@@ -31,6 +35,7 @@ export function serverJobs(deps: JobDeps, baseUrl: string): Job[] {
   return [
     { name: EVENT_DELIVERY, everyMs: config.eventPollMs, run: (signal) => delivery.deliverDue(signal) },
     { name: MAIL_OUTBOX, everyMs: config.mailPollMs, run: (signal) => mail.sendDue(signal) },
+    { name: WEB_PUSH, everyMs: config.pushPollMs, run: (signal) => deps.webPush.deliverDue(signal) },
     {
       name: 'retention',
       everyMs: config.retentionPurgeMs,

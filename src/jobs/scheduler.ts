@@ -72,6 +72,14 @@ export class Scheduler {
     await run;
   }
 
+  /**
+   * Runs every job once now and resolves when all have finished (after a test moved the clock,
+   * expiry and retention take effect at once).
+   */
+  async runAllNow(): Promise<void> {
+    await Promise.all([...this.slots.keys()].map((name) => this.runNow(name)));
+  }
+
   /** No new runs; runs in flight see their signal aborted and are awaited. */
   async stop(): Promise<void> {
     this.stopping.abort();

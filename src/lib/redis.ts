@@ -12,17 +12,27 @@ export interface RedisConnections {
   close(): Promise<void>;
 }
 
-/** Connects; ioredis is loaded only here, so a single node without Redis never pays for it. */
-export async function openRedis(url: string): Promise<RedisConnections> {
+/** How long `openRedis` waits for a first connection before the server starts without one. */
+const FIRST_CONNECT_WAIT_MS = 2000;
+
+/**
+ * Connects; ioredis is loaded only here, so a single node without Redis never pays for it.
+ * `commandTimeoutMs` bounds every command of the commands connection.
+ */
+export async function openRedis(url: string, commandTimeoutMs = 1000): Promise<RedisConnections> {
   const { Redis } = await import('ioredis');
-  // Fail a command quickly while Redis is away instead of queueing requests for long:
-  // the REST call gets an error, readiness reports Redis down, ioredis keeps reconnecting.
   const options = { maxRetriesPerRequest: 1, connectTimeout: 5000 };
-  const commands = new Redis(url, options);
+  // Commands fail at once while Redis is away (no offline queue) and after `commandTimeoutMs`
+  // when it hangs, so a request never waits on Redis for long: the rate limiter falls back as
+  // configured, a publish after a commit is dropped and logged, readiness reports Redis down,
+  // and ioredis keeps reconnecting. The subscriber keeps its queue: its SUBSCRIBEs are sent
+  // when Redis comes back, and no request waits on them.
+  const commands = new Redis(url, { ...options, enableOfflineQueue: false, commandTimeout: commandTimeoutMs });
   const subscriber = new Redis(url, options);
   // Connection errors are reported through readiness; unhandled they would crash the process.
   commands.on('error', () => undefined);
   subscriber.on('error', () => undefined);
+  await firstConnection(commands);
   return {
     commands,
     subscriber,
@@ -36,6 +46,20 @@ export async function openRedis(url: string): Promise<RedisConnections> {
       await Promise.all([commands, subscriber].map(quit));
     },
   };
+}
+
+/** Waits (briefly) for the connection to be ready: without an offline queue, earlier commands would fail. */
+async function firstConnection(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, FIRST_CONNECT_WAIT_MS);
+    function done() {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    }
+    redis.once('ready', done);
+  });
 }
 
 /** QUIT when connected (lets pending replies arrive); a client still reconnecting is just dropped. */

@@ -1,5 +1,6 @@
 import type { PushHub, PushMessage } from '../realtime/hub.ts';
 import type { Store } from '../store/port/store.ts';
+import type { Logger } from '../lib/log.ts';
 
 /** Per hub (one per server), per user: the tail of that user's publishing queue. */
 const tails = new WeakMap<PushHub, Map<number, Promise<void>>>();
@@ -15,7 +16,7 @@ const tails = new WeakMap<PushHub, Map<number, Promise<void>>>();
  * gets carry the count after the last commit (within one process; nodes publish independently).
  */
 export function publishChange(
-  deps: { store: Pick<Store, 'notifications'>; hub: PushHub },
+  deps: { store: Pick<Store, 'notifications'>; hub: PushHub; log?: Pick<Logger, 'warn'> },
   userId: number,
   messages: (counter: number) => Promise<PushMessage[]> | PushMessage[],
 ): Promise<void> {
@@ -29,11 +30,16 @@ export function publishChange(
     const counter = await deps.store.notifications.count(userId, true);
     for (const m of await messages(counter)) await deps.hub.publish(userId, { command: m.command, params: { ...m.params, counter } });
   });
-  // A failed publish is the caller's error; the next change of the user still goes out.
-  const tail = job.catch(() => undefined);
+  // The change is committed: a publish that fails (Redis or the database away) is logged and
+  // dropped, never the caller's error — answering an error for a stored write would make
+  // clients retry and store it twice. Pages catch up through the replay window or a reload.
+  // Redis commands time out (NOTIFY24_REDIS_TIMEOUT_MS), so this never hangs a request.
+  const tail = job.catch((err: unknown) => {
+    deps.log?.warn('push after commit dropped', { user_id: userId, error: (err as Error)?.message ?? String(err) });
+  });
   queue.set(userId, tail);
   void tail.then(() => {
     if (queue.get(userId) === tail) queue.delete(userId);
   });
-  return job;
+  return tail;
 }

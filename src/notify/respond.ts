@@ -5,7 +5,7 @@ import { publishChange } from './push-change.ts';
 import type { NotifyDeps } from './service.ts';
 
 /** Confirming and answering also tell the sending application. */
-export type RespondDeps = Pick<NotifyDeps, 'store' | 'hub'> & { appEvents: AppEventSink };
+export type RespondDeps = Pick<NotifyDeps, 'store' | 'hub' | 'log'> & { appEvents: AppEventSink };
 
 /** Confirm: only the caller's type-1 notifications; always deletes it; tells the sending app. */
 export async function confirmNotification(deps: RespondDeps, userId: number, id: number, value: string): Promise<string[] | false> {

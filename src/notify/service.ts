@@ -1,5 +1,6 @@
 import type { Caller } from '../rest/caller.ts';
 import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/log.ts';
 import type { PushHub } from '../realtime/hub.ts';
 import type { Store } from '../store/port/store.ts';
 import type { NotificationRow, ReplacedNotification } from '../store/port/notifications.ts';
@@ -16,7 +17,11 @@ export interface NotifyDeps {
   store: Store;
   clock: Clock;
   hub: PushHub;
+  /** Where a push dropped after a commit is reported. */
+  log?: Pick<Logger, 'warn'>;
   config: Pick<Config, 'mailDelayS'>;
+  /** Tells the web push job that pushes were queued (src/webpush/). */
+  wakeWebPush?: () => void;
 }
 
 export const MAX_TEXT = 20_000;
@@ -88,7 +93,7 @@ export async function sendNotification(deps: NotifyDeps, input: SendInput): Prom
   const subTag = input.tagOwner && input.subTag ? appTag(input.tagOwner.name, input.subTag) : '';
   const tagOwner = tag || subTag ? input.tagOwner!.key : '';
   if (tooLong(tag) || tooLong(subTag)) return false;
-  const { id, replaced, chatId } = await deps.store.tx(async (s) => {
+  const { id, replaced, chatId, pushes } = await deps.store.tx(async (s) => {
     const chatId = await s.notifications.claimChat(input.userId);
     const replaced = tag ? await s.notifications.deleteByTag(input.userId, tag, tagOwner) : [];
     const params = withReplacedAuthors(input.params, replaced, input.authorId);
@@ -116,8 +121,11 @@ export async function sendNotification(deps: NotifyDeps, input: SendInput): Prom
       await s.mailOutbox.enqueue({ userId: input.userId, notificationId: id, typeKey: REST_TYPE, dueAt: createdAt + deps.config.mailDelayS * 1000 }, createdAt);
     }
     if (replaced.length) await s.mailOutbox.cancelSettled(input.userId, createdAt);
-    return { id, replaced, chatId };
+    // Queued with the notification, so a crash right after the commit loses no push.
+    const pushes = await s.webPush.enqueue(id, input.userId, createdAt);
+    return { id, replaced, chatId, pushes };
   });
+  if (pushes) deps.wakeWebPush?.();
   await publishChange(deps, input.userId, async () => {
     const row = await deps.store.notifications.byId(id);
     return [

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { Breaker } from '../lib/breaker.ts';
 import { LocalPushHub, type PushHub, type PushListener, type PushMessage } from './hub.ts';
 
 /**
@@ -17,6 +18,8 @@ export class RedisPushHub implements PushHub {
   private readonly counts = new Map<number, number>();
   /** The pending or completed SUBSCRIBE of each user, so callers can await it. */
   private readonly subscriptions = new Map<number, Promise<void>>();
+  /** While Redis fails, publishes fail at once instead of each waiting for its timeout. */
+  private readonly breaker = new Breaker('Redis publish');
 
   /**
    * `publisher` is any connection; `subscriber` must be a dedicated one (a Redis connection in
@@ -31,7 +34,7 @@ export class RedisPushHub implements PushHub {
   }
 
   async publish(userId: number, message: PushMessage): Promise<void> {
-    await this.publisher.publish(this.channel(userId), JSON.stringify(message));
+    await this.breaker.run(() => this.publisher.publish(this.channel(userId), JSON.stringify(message)));
   }
 
   subscribe(userId: number, listener: PushListener): () => void {

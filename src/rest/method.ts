@@ -35,7 +35,11 @@ export interface MethodDeps {
   /** Events for applications (delivered to their bound handlers). */
   appEvents: AppEventSink;
   methods: MethodCatalog;
-  config: Pick<Config, 'webhookTagsWithClientId' | 'handlerNetworks' | 'mailDelayS'>;
+  config: Pick<Config, 'webhookTagsWithClientId' | 'handlerNetworks' | 'mailDelayS' | 'pushInsecureEndpoints'>;
+  /** Runs the web push job soon (pushes were queued). */
+  wakeWebPush: () => void;
+  /** The server's VAPID public key, for browsers subscribing to Web Push. */
+  vapidPublicKey: string;
 }
 
 /** A successful call, before the edge wraps it in the envelope. */

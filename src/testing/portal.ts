@@ -10,7 +10,9 @@ import { writeSelfSigned } from '../http/tls.ts';
 import { startServer } from '../server.ts';
 import type { Snapshot } from '../snapshot/format.ts';
 import { restoreSnapshot, takeSnapshot } from '../snapshot/memory.ts';
+import type { FaultRule, FaultRuleInput } from '../faults/rule.ts';
 import type { NotificationRow } from '../store/port/notifications.ts';
+import { advanceTime } from './time.ts';
 import { isolatedStore } from './isolated-store.ts';
 
 export interface PortalOptions {
@@ -101,9 +103,27 @@ export interface Portal {
   createUser(input?: PortalUserInput, options?: { webhook?: boolean; scopes?: string[] }): Promise<PortalUser>;
   createWebhook(userId: number, options?: { scopes?: string[]; title?: string }): Promise<PortalWebhook>;
   createApplication(input?: { name?: string; code?: string; scopes?: string[]; redirectUri?: string; handlerUrl?: string }): Promise<PortalApplication>;
+  /**
+   * Scripted failures of REST calls, e.g. the next call of `im.notify.*` answered with QUERY_LIMIT_EXCEEDED.
+   * A rule hits calls matching its method glob and caller, and answers with a catalog error,
+   * a delay, a dropped connection or a truncated body (docs/testing-with-notify24.md).
+   */
+  faults: {
+    add(rule: FaultRuleInput): FaultRule;
+    list(): FaultRule[];
+    remove(id: number): boolean;
+    clear(): void;
+  };
+  /**
+   * Moves this portal's clock forward (tokens, codes, retention, sessions, rate-limit buckets
+   * follow it) and runs its background jobs once, so purges have happened when it resolves.
+   */
+  advanceTime(ms: number): Promise<void>;
+  /** Unix ms on this portal's clock. */
+  now(): number;
   /** The user's notifications as stored, newest first (no REST call, no side effects). */
   notifications(userId: number): Promise<NotificationRow[]>;
-  /** Back to the first-start state (same admin webhook URL), limits and inspector emptied. */
+  /** Back to the first-start state (same admin webhook URL): limits, inspector, fault rules emptied, clock back to real time. */
   reset(): Promise<void>;
   /** Every table's rows, for fixtures: give it back to `restore()` (or JSON it to a file). */
   snapshot(): Promise<Snapshot>;
@@ -131,6 +151,7 @@ export async function startPortal(options: PortalOptions = {}): Promise<Portal> 
       httpsPort: 0,
       rateLimit: null,
       logLevel: 'silent',
+      testMode: true,
       ...options.settings,
     });
     const clock = new AdjustableClock();
@@ -181,6 +202,16 @@ async function portalOver(server: Server, clock: AdjustableClock, dispose: () =>
       return { id: user.id, login: user.login, webhook };
     },
     createWebhook: createHook,
+    faults: {
+      add: (rule) => services.faults!.add(rule),
+      list: () => services.faults!.list(),
+      remove: (id) => services.faults!.remove(id),
+      clear: () => services.faults!.clear(),
+    },
+    async advanceTime(ms) {
+      await advanceTime(services, ms);
+    },
+    now: () => clock.now(),
     async createApplication(input = {}) {
       const { app, clientSecret } = await registerApp(
         store,

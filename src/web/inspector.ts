@@ -15,6 +15,8 @@ export interface InspectedCall {
   params: unknown;
   result?: unknown;
   error?: { error: string; error_description: string };
+  /** Set when an injected fault answered instead of the server (`fault #1: QUERY_LIMIT_EXCEEDED`). */
+  fault?: string;
   durationMs: number;
 }
 
@@ -47,6 +49,8 @@ export interface RestCallTrace {
   request?: RestCallRequest;
   result?: unknown;
   error?: unknown;
+  /** What an injected fault did to this call. */
+  fault?: string;
 }
 
 type Listener = (call: InspectedCall) => void;
@@ -156,6 +160,7 @@ export class RequestInspector {
       params: maskSecrets(trace.params),
       durationMs: entry.durationMs,
     };
+    if (trace.fault) call.fault = trace.fault;
     if (trace.error !== undefined) {
       const error = toRestError(trace.error);
       call.error = { error: error.code, error_description: error.description };

@@ -61,7 +61,7 @@ after(() => rmSync(work, { recursive: true, force: true }));
 test('the tarball holds the bundles, declarations and pages, and no TypeScript sources or tests', () => {
   const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name).slice(installed.length + 1)]));
   const all = files(installed);
-  for (const f of ['package.json', 'bin/notify24.js', 'dist/index.mjs', 'dist/notify24.mjs', 'dist/types/index.d.ts', 'src/web/static/center.html']) assert.ok(all.includes(f), f);
+  for (const f of ['package.json', 'bin/notify24.js', 'dist/index.mjs', 'dist/notify24.mjs', 'dist/types/index.d.ts', 'src/web/static/center.html', 'src/web/i18n/en.json']) assert.ok(all.includes(f), f);
   assert.deepEqual(all.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')), []);
   assert.deepEqual(all.filter((f) => f.startsWith('test/')), []);
 });

@@ -1,5 +1,8 @@
 import type { Config } from '../../config.ts';
+import { catalogError } from '../../errors/catalog.ts';
 import { errors, toRestError } from '../../errors/rest.ts';
+import type { FaultInjector } from '../../faults/injector.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../lib/clock.ts';
 import { tagged, type Logger } from '../../lib/log.ts';
 import { rateLimitKey, type RateLimiter } from '../../limits/rate-limiter.ts';
@@ -10,7 +13,7 @@ import type { MethodRunner, RequestInfo } from '../../rest/method.ts';
 import { checkShape } from '../../rest/shape.ts';
 import type { RestCallTrace } from '../../web/inspector.ts';
 import { bodyParams, mergeParams } from '../body.ts';
-import { empty, PORTAL_HEADERS, portalError, portalReply, type Reply } from '../reply.ts';
+import { droppedConnection, empty, PORTAL_HEADERS, portalError, portalReply, truncated, type Reply } from '../reply.ts';
 import type { HttpRequest } from '../request.ts';
 import { parseRestPath } from '../rest-path.ts';
 
@@ -27,6 +30,8 @@ export interface RestEdgeDeps {
   authenticate: Authenticate;
   runner: MethodRunner;
   recorder: CallRecorder | null;
+  /** Scripted failures (a server for tests); null or empty on any other. */
+  faults: FaultInjector | null;
 }
 
 /**
@@ -47,6 +52,7 @@ export function restHandler(deps: RestEdgeDeps) {
       request: { httpMethod: req.method, target: req.url.pathname + req.url.search, origin: req.origin, headers: req.headers },
     };
     req.notes.restMethod = 'unknown';
+    let truncate = false;
     try {
       const request: RequestInfo = { ip: req.ip, secure: req.secure, origin: req.origin, requestId: req.id };
       // The bucket stands in front of everything, as the portal's infrastructure does: every HTTP
@@ -67,16 +73,27 @@ export function restHandler(deps: RestEdgeDeps) {
       trace.caller = caller;
       req.notes.caller = caller.kind;
       ensureScope(def, caller);
+      // An injected fault answers once the call is known to be valid: its method and caller.
+      const fault = deps.faults?.pick(def.name, caller) ?? null;
+      if (fault) {
+        trace.fault = fault.label;
+        if (fault.delayMs) await sleep(fault.delayMs);
+        if (fault.drop) return droppedConnection();
+        if (fault.error) throw catalogError(fault.error)!;
+        truncate = fault.truncate;
+      }
       const outcome = await deps.runner.execute({ def, caller, raw: params, request, startMs });
       const body: Record<string, unknown> = { result: outcome.result };
       if (outcome.next !== undefined) body.next = outcome.next;
       if (outcome.total !== undefined) body.total = outcome.total;
       body.time = outcome.time;
       trace.result = outcome.result;
-      return portalReply(200, body, path.format);
+      const reply = portalReply(200, body, path.format);
+      return truncate ? truncated(reply) : reply;
     } catch (err) {
       trace.error = err;
-      return portalError(toRestError(err, tagged(deps.log, { request_id: req.id })), path.format);
+      const reply = portalError(toRestError(err, tagged(deps.log, { request_id: req.id })), path.format);
+      return truncate ? truncated(reply) : reply;
     } finally {
       deps.recorder?.record(trace, startMs, deps.clock.now());
     }

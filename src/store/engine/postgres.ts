@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { bindable } from './bindable.ts';
 import type { RunResult, SqlDb } from './sql-db.ts';
+import { isConnectionLoss, rethrowStoreError, StoreUnavailable } from './unavailable.ts';
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -52,8 +53,19 @@ export function numberedPlaceholders(sql: string): string {
 type Queryable = Pool | PoolClient;
 
 async function query<T>(on: Queryable, sql: string, params: readonly unknown[]): Promise<QueryResult> {
-  return on.query<T & QueryResultRow>(numberedPlaceholders(sql), bindable(params));
+  const run = () => on.query<T & QueryResultRow>(numberedPlaceholders(sql), bindable(params));
+  try {
+    return await run();
+  } catch (err) {
+    // A pooled connection that died while idle fails the next statement given to it. A plain
+    // read outside a transaction changes nothing, so it is safe to run once more on a fresh one.
+    if (on instanceof pgModule().Pool && isConnectionLoss(err) && /^\s*SELECT\b/i.test(sql)) return run().catch(rethrowStoreError);
+    rethrowStoreError(err);
+  }
 }
+
+/** How long a query waits for a pooled connection (PostgreSQL unreachable or every connection busy). */
+const CONNECT_TIMEOUT_MS = 5000;
 
 /** Statements shared by the pool and a transaction's client. */
 abstract class PgExecutor implements SqlDb {
@@ -83,29 +95,65 @@ export class PostgresDb extends PgExecutor {
 
   constructor(url: string, poolSize = 10) {
     super();
-    this.target = new (pgModule().Pool)({ connectionString: url, max: poolSize, types });
-    // An idle client that loses its server (restart, failover) must not crash the process;
-    // the pool drops it and the next query opens a fresh connection.
+    this.target = new (pgModule().Pool)({ connectionString: url, max: poolSize, types, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    // A client that loses its server (restart, failover, pg_terminate_backend) must not crash
+    // the process, idle (the pool's error) or checked out (the client's own): the query in
+    // flight fails as StoreUnavailable, the pool drops the client and opens a fresh one.
     this.target.on('error', () => undefined);
+    this.target.on('connect', (client) => client.on('error', () => undefined));
   }
 
+  /**
+   * Runs `fn` in a transaction. When the connection is lost before COMMIT was sent, the server
+   * has rolled everything back, so `fn` (which awaits nothing but the store) is run once more
+   * on a fresh connection. A connection lost during COMMIT is reported (StoreUnavailable): the
+   * outcome is unknown there, and a retry could store a write twice.
+   */
   async tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T> {
-    const client = await this.target.connect();
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.txOnce(fn);
+      if (outcome.ok) return outcome.result;
+      if (attempt >= 2 || !outcome.beforeCommit || !(outcome.err instanceof StoreUnavailable)) throw outcome.err;
+    }
+  }
+
+  private async txOnce<T>(fn: (db: SqlDb) => Promise<T>): Promise<{ ok: true; result: T } | { ok: false; err: unknown; beforeCommit: boolean }> {
+    const client = await this.begin();
     let broken: unknown = undefined;
+    let committing = false;
     try {
-      await client.query('BEGIN');
       const result = await fn(new PostgresTx(client));
-      await client.query('COMMIT');
-      return result;
+      committing = true;
+      await client.query('COMMIT').catch(rethrowStoreError);
+      return { ok: true, result };
     } catch (err) {
+      if (err instanceof StoreUnavailable) broken = err;
       try {
-        await client.query('ROLLBACK');
+        if (!broken) await client.query('ROLLBACK');
       } catch (rollbackErr) {
         broken = rollbackErr; // the connection is unusable: destroy it rather than pool it
       }
-      throw err;
+      return { ok: false, err, beforeCommit: !committing };
     } finally {
       client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
+
+  /**
+   * A pooled client with a transaction open. A pooled connection may have died while idle (a
+   * restart, a killed backend) before the pool noticed: when BEGIN fails for that reason,
+   * nothing has run yet, so a fresh connection is tried once before the outage is reported.
+   */
+  private async begin(): Promise<PoolClient> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.target.connect().catch(rethrowStoreError);
+      try {
+        await client.query('BEGIN');
+        return client;
+      } catch (err) {
+        client.release(err instanceof Error ? err : new Error(String(err)));
+        if (attempt >= 2 || !isConnectionLoss(err)) rethrowStoreError(err);
+      }
     }
   }
 

@@ -8,10 +8,11 @@ import { messageOut } from './005-message-out.ts';
 import { notifyCounters } from './006-notify-counters.ts';
 import { tagOwners } from './007-tag-owners.ts';
 import { delivery } from './008-delivery.ts';
+import { webPush } from './009-web-push.ts';
 import { userPreferences } from './010-user-preferences.ts';
 
 /** Every schema version, in order. Add a file per version; never edit a released one. */
-export const migrations: Migration[] = [identity, apps, notifications, sessions, messageOut, notifyCounters, tagOwners, delivery, userPreferences];
+export const migrations: Migration[] = [identity, apps, notifications, sessions, messageOut, notifyCounters, tagOwners, delivery, webPush, userPreferences];
 
 /** Any fixed number: the PostgreSQL advisory lock every node takes while migrating. */
 const MIGRATION_LOCK = 7_242_024;

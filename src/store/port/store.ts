@@ -4,6 +4,7 @@ import type { UserRepo, WebhookRepo, WebSessionRepo } from './identity.ts';
 import type { NotificationRepo } from './notifications.ts';
 import type { PreferenceRepo } from './preferences.ts';
 import type { TableStore } from './tables.ts';
+import type { WebPushRepo } from './webpush.ts';
 
 /**
  * The storage interface the rest of the server sees: one repository per kind of record,
@@ -34,6 +35,8 @@ export interface Store {
   mailOutbox: MailOutboxRepo;
   /** Whole tables, generic over the schema: snapshots, imports, test resets. */
   tables: TableStore;
+  /** Web Push: the VAPID keys, browsers' subscriptions and the queue of pushes. */
+  webPush: WebPushRepo;
   /** Runs `fn` against a store whose every repository works inside one transaction. */
   tx<T>(fn: (store: Store) => Promise<T>): Promise<T>;
   /** Changes when another process commits to the database; null where the engine cannot tell. */

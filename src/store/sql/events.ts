@@ -1,4 +1,5 @@
 import type { SqlDb } from '../engine/sql-db.ts';
+import { claimDueRows } from './query.ts';
 import type { DeliveryAttempt, DeliveryStatus, EventBinding, EventDelivery, EventRepo, NewDelivery } from '../port/apps.ts';
 
 interface BindingRow {
@@ -67,6 +68,7 @@ function toDelivery(r: DeliveryRow): EventDelivery {
 
 /** Rows a worker may take: waiting, due, and not held by a live claim of another worker. */
 const CLAIMABLE = `status = 'pending' AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)`;
+const EVENT_QUEUE = { table: 'event_deliveries', dueColumn: 'next_attempt_at', claimable: CLAIMABLE };
 
 export class SqlEventRepo implements EventRepo {
   constructor(private readonly db: SqlDb) {}
@@ -102,27 +104,7 @@ export class SqlEventRepo implements EventRepo {
     }
   }
   async claimDue(worker: string, now: number, until: number, limit: number) {
-    const claimed: EventDelivery[] = [];
-    // Rows lost to another worker no longer match, so asking again yields fresh candidates;
-    // the loop ends when nothing claimable is left or the batch is full.
-    while (claimed.length < limit) {
-      const candidates = await this.db.all<{ id: number | string }>(
-        `SELECT id FROM event_deliveries WHERE ${CLAIMABLE} ORDER BY next_attempt_at, id LIMIT ?`,
-        [now, now, limit - claimed.length],
-      );
-      if (candidates.length === 0) break;
-      for (const { id } of candidates) {
-        // The WHERE is checked again by the UPDATE itself: a row another node claimed since the
-        // SELECT no longer matches (PostgreSQL re-evaluates it after waiting on the row lock).
-        const row = await this.db.get<DeliveryRow>(
-          `UPDATE event_deliveries SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1
-           WHERE id = ? AND ${CLAIMABLE} RETURNING *`,
-          [worker, until, Number(id), now, now],
-        );
-        if (row) claimed.push(toDelivery(row));
-      }
-    }
-    return claimed;
+    return (await claimDueRows<DeliveryRow>(this.db, EVENT_QUEUE, worker, now, until, limit)).map(toDelivery);
   }
   async finishAttempt(
     id: number,

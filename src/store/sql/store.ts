@@ -11,6 +11,7 @@ import { SqlWebSessionRepo } from './sessions.ts';
 import { SqlTableStore } from './tables.ts';
 import { SqlUserRepo } from './users.ts';
 import { SqlWebhookRepo } from './webhooks.ts';
+import { SqlWebPushRepo } from './webpush.ts';
 
 /** The Store over one SQL connection (or one open transaction): every repository shares it. */
 export function sqlStore(db: SqlDb): Store {
@@ -27,6 +28,7 @@ export function sqlStore(db: SqlDb): Store {
     deliverySettings: new SqlDeliverySettingsRepo(db),
     mailOutbox: new SqlMailOutboxRepo(db),
     tables: new SqlTableStore(db),
+    webPush: new SqlWebPushRepo(db),
     tx: (fn) => db.tx((t) => fn(sqlStore(t))),
     externalVersion: () => db.externalVersion?.() ?? null,
     ping: async () => void (await db.get('SELECT 1 AS ok')),

@@ -32,7 +32,8 @@ async function openCall(ctx, seq) {
         el('dt', {}, t('console.inspector.status')), el('dd', {}, badge(String(call.status), call.error ? 'bad' : 'ok')),
         el('dt', {}, t('console.inspector.caller')), el('dd', {}, callerOf(call)),
         el('dt', {}, t('console.inspector.time')), el('dd', {}, formatDate(call.at)),
-        el('dt', {}, t('console.inspector.duration')), el('dd', {}, t('console.inspector.ms', { ms: call.durationMs }))),
+        el('dt', {}, t('console.inspector.duration')), el('dd', {}, t('console.inspector.ms', { ms: call.durationMs })),
+        call.fault ? [el('dt', {}, t('console.inspector.injected')), el('dd', { class: 'err' }, call.fault)] : null),
       el('h3', {}, t('console.inspector.params')), jsonBlock(call.params),
       el('h3', {}, t('console.inspector.answer')), outcome,
       el('h3', {}, t('console.inspector.headers')),
@@ -71,7 +72,9 @@ export const section = {
     };
     const row = (c) => el('tr', { dataset: { seq: String(c.seq), method: c.method, auth: c.auth ?? '' }, class: c.error ? 'failed' : '' },
       el('td', {}, timeCell(c.at)),
-      el('td', {}, el('button', { type: 'button', class: 'link', onclick: () => openCall(ctx, c.seq), 'aria-label': t('console.inspector.open', { method: c.method }) }, c.method)),
+      el('td', {}, el('button', { type: 'button', class: 'link', onclick: () => openCall(ctx, c.seq), 'aria-label': t('console.inspector.open', { method: c.method }) }, c.method),
+        // A test server's injected fault answered this call, not the server (console-faults.js sets them).
+        c.fault ? el('div', { class: 'err fault' }, t('console.inspector.fault', { fault: c.fault })) : null),
       el('td', {}, callerOf(c)),
       el('td', {}, c.error ? el('span', { class: 'err' }, `${c.status} ${c.error.error}`) : c.status),
       el('td', { class: 'num' }, c.durationMs),

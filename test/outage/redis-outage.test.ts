@@ -1,0 +1,121 @@
+/**
+ * Redis outages under write load, on a Redis of the test's own: killed and restarted, and
+ * frozen (SIGSTOP: connections open, no answers). Rule: a call is either acknowledged and
+ * stored exactly once, or refused with a clear error and not stored; service comes back by
+ * itself. Fail open (the default) keeps answering from this node's own buckets; fail closed
+ * refuses with 503 SERVICE_UNAVAILABLE.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { call, ok } from '../helpers/http.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { assertAckedStoredOnce, sendLoad, slowestMs } from './load.ts';
+import { needsRedisServer, PrivateRedis } from './private-redis.ts';
+
+const redis = new PrivateRedis();
+let started = false;
+before(async () => {
+  started = true;
+  try {
+    await redis.start();
+  } catch {
+    started = false; // no binary: each test skips (or fails in CI) through needsRedisServer
+  }
+});
+after(() => redis.stop());
+
+/** Generous buckets: the limiter must be consulted on every call without refusing this load. */
+const LIMIT = { burst: 10_000, drain: 1_000 };
+
+async function server(failMode: 'open' | 'closed'): Promise<TestServer> {
+  return startTestServer({ redisUrl: redis.url, rateLimit: LIMIT, rateLimitFailMode: failMode, redisPrefix: `outage-${failMode}:` });
+}
+
+/** Waits until the server's rate limiter writes to Redis again (its bucket key reappears). */
+async function sharedBucketsBack(ts: TestServer, prefix: string): Promise<void> {
+  const probe = new Redis(redis.url);
+  try {
+    for (;;) {
+      await call(ts.hook, 'server.time');
+      if ((await probe.keys(`${prefix}rate:*`)).length) return;
+      await sleep(50);
+    }
+  } finally {
+    probe.disconnect();
+  }
+}
+
+test('fail open: Redis killed and restarted mid-load; every send acknowledged and stored once; shared buckets and push come back', async (t) => {
+  if (!(await needsRedisServer(t)) || !started) return;
+  const ts = await server('open');
+  try {
+    const u = await ts.addUser({ login: 'redis-open' });
+    const outcomes = await sendLoad(ts.hook, u.id, 'open', 90, 4, async (done) => {
+      if (done === 30) await redis.stop();
+      if (done === 60) await redis.start();
+    });
+    await assertAckedStoredOnce(ts, u.id, outcomes, 'SERVICE_UNAVAILABLE');
+    assert.equal(outcomes.filter((o) => o.status === 200).length, 90, 'fail open refuses nothing');
+    t.diagnostic(`slowest answer with Redis killed and restarted: ${slowestMs(outcomes)} ms`);
+
+    // Recovery: the shared buckets are used again and publishes reach Redis subscribers.
+    await sharedBucketsBack(ts, 'outage-open:');
+    const listener = new Redis(redis.url);
+    try {
+      await listener.subscribe(`outage-open:push:${u.id}`);
+      const got = new Promise<string>((resolve) => listener.once('message', (_c, m: string) => resolve(m)));
+      await ok(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: 'after the outage' });
+      assert.match(await got, /after the outage/);
+    } finally {
+      listener.disconnect();
+    }
+  } finally {
+    await ts.close();
+  }
+});
+
+test('fail closed: while Redis is down every call is a clear 503 and nothing is stored; then service resumes', async (t) => {
+  if (!(await needsRedisServer(t)) || !started) return;
+  const ts = await server('closed');
+  try {
+    const u = await ts.addUser({ login: 'redis-closed' });
+    await redis.stop();
+    const down = await sendLoad(ts.hook, u.id, 'closed', 20, 4);
+    assert.deepEqual(new Set(down.map((o) => o.status)), new Set([503]));
+    const r = await call(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: 'refused' });
+    assert.deepEqual([r.status, r.body.error, r.body.error_description], [503, 'SERVICE_UNAVAILABLE', 'The rate limiter is unavailable, try again later']);
+    t.diagnostic(`slowest refusal with Redis down: ${slowestMs(down)} ms`);
+    await redis.start();
+    await sharedBucketsBack(ts, 'outage-closed:');
+    const up = await sendLoad(ts.hook, u.id, 'closed-up', 10, 2);
+    await assertAckedStoredOnce(ts, u.id, [...down, ...up], 'SERVICE_UNAVAILABLE');
+    assert.equal(up.filter((o) => o.status === 200).length, 10);
+    assert.equal((await ts.server.services.store.notifications.page(u.id, false, null, null)).length, 10);
+  } finally {
+    await ts.close();
+  }
+});
+
+test('a frozen Redis (connections open, no answers) never hangs a call: commands time out and the send is stored once', async (t) => {
+  if (!(await needsRedisServer(t)) || !started) return;
+  const ts = await server('open');
+  try {
+    const u = await ts.addUser({ login: 'redis-frozen' });
+    await ok(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: 'warm' });
+    redis.freeze();
+    let outcomes;
+    try {
+      // Without command timeouts these calls would wait forever (the test would time out).
+      outcomes = await sendLoad(ts.hook, u.id, 'frozen', 8, 4);
+    } finally {
+      redis.thaw();
+    }
+    assert.equal(outcomes.filter((o) => o.status === 200).length, 8);
+    t.diagnostic(`slowest answer with Redis frozen: ${slowestMs(outcomes)} ms`);
+    await assertAckedStoredOnce(ts, u.id, [{ text: 'warm', status: 200, id: (await ts.server.services.store.notifications.page(u.id, false, null, null)).at(-1)!.id, error: null, ms: 0 }, ...outcomes], 'SERVICE_UNAVAILABLE');
+  } finally {
+    await ts.close();
+  }
+});
