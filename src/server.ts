@@ -7,7 +7,7 @@ import { listen, type Listener } from './http/listeners.ts';
 import { routes } from './http/routes.ts';
 import { loadTls, type TlsMaterial } from './http/tls.ts';
 import { LoginThrottle } from './identity/login-throttle.ts';
-import { EVENT_DELIVERY, WEB_PUSH, serverJobs } from './jobs/jobs.ts';
+import { EVENT_DELIVERY, MAIL_OUTBOX, WEB_PUSH, serverJobs } from './jobs/jobs.ts';
 import { openMailTransport } from './delivery/mail/transport.ts';
 import { UnsubscribeLinks } from './delivery/mail/unsubscribe.ts';
 import { Scheduler } from './jobs/scheduler.ts';
@@ -15,7 +15,11 @@ import { AdjustableClock, systemClock, type Clock } from './lib/clock.ts';
 import { FaultInjector } from './faults/injector.ts';
 import { openLogger, preloadLogging, type Logger } from './lib/log.ts';
 import { openRedis, type RedisConnections } from './lib/redis.ts';
-import { MemoryOperatingTime } from './limits/operating-time.ts';
+import { MemoryOperatingTime, type OperatingTime } from './limits/operating-time.ts';
+import { RedisOperatingTime } from './limits/redis-operating-time.ts';
+import { MemoryFailureCounts, type FailureCounts } from './identity/failure-counts.ts';
+import { RedisFailureCounts } from './identity/redis-failure-counts.ts';
+import { RedisOrLocal } from './lib/redis-or-local.ts';
 import { MemoryRateLimiter, noRateLimit, type RateLimiter } from './limits/rate-limiter.ts';
 import { FallbackRateLimiter } from './limits/fallback-rate-limiter.ts';
 import { RedisRateLimiter } from './limits/redis-rate-limiter.ts';
@@ -126,6 +130,22 @@ function rateLimiterFor(config: Config, redis: RedisConnections | null, log: Log
   return new FallbackRateLimiter(shared, fallback, log);
 }
 
+/** Operating time per caller and method: shared by the nodes through Redis when there is one. */
+function operatingTimeFor(config: Config, redis: RedisConnections | null, log: Logger): OperatingTime {
+  const local = new MemoryOperatingTime(config.operatingLimit);
+  if (!redis) return local;
+  const fallback = new RedisOrLocal('operating time', "accounting in this node's memory", log);
+  return new RedisOperatingTime(redis.commands, config.operatingLimit, `${config.redisPrefix}op:`, local, fallback);
+}
+
+/** Failed sign-ins: counted in Redis when there is one, so every node throttles alike. */
+function failureCountsFor(config: Config, redis: RedisConnections | null, log: Logger): FailureCounts {
+  const local = new MemoryFailureCounts();
+  if (!redis) return local;
+  const fallback = new RedisOrLocal('sign-in throttle', "counting in this node's memory", log);
+  return new RedisFailureCounts(redis.commands, `${config.redisPrefix}login:`, local, fallback);
+}
+
 /**
  * The composition root: config → store → domain parts → HTTP listeners → background jobs.
  * Every dependency is built here, once, in the order it is needed.
@@ -154,7 +174,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     ...platformMethods, ...userMethods, ...batchMethods, ...imNotifyMethods, ...imCountersMethods, ...appMethods, ...eventMethods,
     ...notify24SettingsMethods, ...webPushMethods,
   );
-  const operatingTime = new MemoryOperatingTime(config.operatingLimit);
+  const operatingTime = operatingTimeFor(config, redis, log);
+  const loginThrottle = new LoginThrottle(failureCountsFor(config, redis, log));
   const rateLimiter = rateLimiterFor(config, redis, log);
   const runner = new MethodPipeline(registry, operatingTime, {
     store, clock, log, hub, appEvents, methods: registry, config, wakeWebPush, vapidPublicKey: vapid.publicKey,
@@ -174,13 +195,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const listening = () => ({ http: listeners[0]?.url ?? null, https: listeners[1]?.url ?? null });
   const table = routes({
     store, clock, log, config, redis, replay, ws, inspector, traffic, listening, runner, wakeDelivery, metrics, metricsRegistry, unsubscribeLinks,
+    wakeMail: () => jobs.wake(MAIL_OUTBOX),
     rateLimiter,
     authenticate: authenticator([oauthAuth, webhookAuth, sessionAuth], { store, clock, config }),
     recorder: inspector,
     faults,
     timeControl,
     jobs,
-    loginThrottle: new LoginThrottle(),
+    loginThrottle,
   });
   const dispatcher = createDispatcher(table, { log, trustProxy: config.trustProxy, onDone: observeRequests({ log, metrics, traffic }) });
   metrics.httpInFlight.sampleWith(() => dispatcher.inFlight());
@@ -232,6 +254,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     forgetVolatile() {
       rateLimiter.forget?.();
       operatingTime.forget();
+      loginThrottle.forget();
       inspector.clear();
       faults?.reset();
     },

@@ -3,7 +3,7 @@ import { defineError } from './rest-error.ts';
 /** Errors of the web page's own endpoints: signing in and out, the console API, the push channel. */
 export const webErrors = {
   // Sign-in (/login, /logout, /session), shared by the console.
-  tooManyAttempts: defineError({ code: 'TOO_MANY_ATTEMPTS', status: 429, text: 'Too many failed sign-ins, try again later', origin: 'login', when: 'too many failed sign-ins from this address or for this login' }),
+  tooManyAttempts: defineError({ code: 'TOO_MANY_ATTEMPTS', status: 429, text: 'Too many failed sign-ins, try again later', origin: 'login', when: 'a sign-in attempt during the wait that failed sign-ins impose: per login and address after 5 failures (1 s, doubling, up to 15 min), per address after 50 (up to 30 s)' }),
   wrongLogin: defineError({ code: 'WRONG_LOGIN', status: 401, text: 'Wrong login or password', origin: 'login', when: 'sign-in refused (a plain form post is sent back to `/?login=failed` instead)' }),
   logoutSessidFailed: defineError({ code: 'session_failed', status: 403, text: 'Sessid check failed', origin: 'login', when: "sign-out or saving preferences without the session's sessid" }),
   notSignedIn: defineError({ code: 'NOT_SIGNED_IN', status: 401, text: 'User not authorized', origin: 'login', when: '/session or a console call without a live session' }),
@@ -35,6 +35,9 @@ export const webErrors = {
   pushNotSignedIn: defineError({ code: 'NOT_SIGNED_IN', status: 401, text: 'User not authorized', origin: 'push', when: 'opening the channel without a live session' }),
   // Prometheus metrics (/metrics).
   metricsToken: defineError({ code: 'WRONG_METRICS_TOKEN', status: 401, text: "The metrics need this server's bearer token", origin: 'metrics', when: '`NOTIFY24_METRICS_TOKEN` is set and the scrape lacks `Authorization: Bearer <that token>`' }),
+  // The e-mail outbox in the console (/console/api/outbox...).
+  mailNotFound: defineError({ code: 'MAIL_NOT_FOUND', status: 404, text: 'No such e-mail in the outbox', origin: 'console', when: 'showing or retrying an outbox item that does not exist (or was purged)' }),
+  mailNotFailed: defineError({ code: 'MAIL_NOT_FAILED', status: 409, text: 'Only a failed e-mail can be retried', origin: 'console', when: 'retrying an outbox item that is not in the failed state' }),
   // Links in e-mails (/mail/unsubscribe).
   badUnsubscribeLink: defineError({ code: 'BAD_UNSUBSCRIBE_LINK', status: 400, text: 'This unsubscribe link is not valid', origin: 'mail', when: 'an unsubscribe link whose signature does not match its user and types (altered or from another server)' }),
 };

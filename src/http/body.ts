@@ -54,10 +54,20 @@ function multipartParams(req: IncomingMessage, body: Buffer): Promise<RawParams>
       resolve({});
       return;
     }
-    parser.on('field', (name, value) => fields.push([name, value]));
+    // A part without a name (a malformed header) is no parameter.
+    parser.on('field', (name, value) => {
+      if (typeof name === 'string') fields.push([name, value]);
+    });
     // File parts are not parameters in this API (files travel base64-encoded inside fields).
     parser.on('file', (_name, stream) => stream.resume());
-    parser.on('close', () => resolve(parsePhpFields(fields)));
+    parser.on('close', () => {
+      try {
+        resolve(parsePhpFields(fields));
+      } catch (err) {
+        // Thrown inside a stream event it would be uncaught: it takes the request instead.
+        reject(err);
+      }
+    });
     parser.on('error', () => reject(errors.wrongEncoding()));
     Readable.from([body]).pipe(parser);
   });

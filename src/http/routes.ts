@@ -2,6 +2,7 @@ import { consoleAccounts, type AccountsDeps } from './handlers/console-accounts.
 import { consoleActivity, type ActivityDeps } from './handlers/console-activity.ts';
 import { consoleApi, consoleGuards } from './handlers/console-api.ts';
 import { consoleApps, type AppsConsoleDeps } from './handlers/console-apps.ts';
+import { consoleOutbox, type OutboxConsoleDeps } from './handlers/console-outbox.ts';
 import { testingApi, type TestingDeps } from './handlers/console-testing.ts';
 import { healthHandlers, type HealthDeps } from './handlers/health.ts';
 import { loginHandlers, type LoginDeps } from './handlers/login.ts';
@@ -14,7 +15,7 @@ import { preflight, restHandler, type RestEdgeDeps } from './handlers/rest.ts';
 import { unsubscribeHandlers, type UnsubscribeDeps } from './handlers/unsubscribe.ts';
 import type { Route } from './router.ts';
 
-export type RouteDeps = RestEdgeDeps & LoginDeps & OAuthServerDeps & AccountsDeps & AppsConsoleDeps & ActivityDeps & PushDeps & HealthDeps & MetricsDeps & UnsubscribeDeps & TestingDeps;
+export type RouteDeps = RestEdgeDeps & LoginDeps & OAuthServerDeps & AccountsDeps & AppsConsoleDeps & ActivityDeps & PushDeps & HealthDeps & MetricsDeps & UnsubscribeDeps & TestingDeps & OutboxConsoleDeps;
 
 /**
  * Every URL the server answers, in one table: `[method, pattern, handler]`, first match wins.
@@ -36,6 +37,7 @@ export function routes(deps: RouteDeps): Route[] {
   const pages = pageHandlers(deps);
   const preferences = preferenceHandlers(deps);
   const mail = unsubscribeHandlers(deps);
+  const outbox = consoleOutbox(deps);
   const { signedIn, admin } = consoleGuards(deps);
 
   return [
@@ -61,6 +63,7 @@ export function routes(deps: RouteDeps): Route[] {
     ['GET', '/console', pages.console],
     ['GET', '/web/:file', pages.asset],
     ['GET', '/favicon.ico', pages.favicon],
+    ['GET', '/sw.js', pages.serviceWorker],
 
     // One-click unsubscribe links of e-mails (signed; no session needed)
     ['GET', '/mail/unsubscribe', mail.confirm],
@@ -90,6 +93,9 @@ export function routes(deps: RouteDeps): Route[] {
     ['GET', '/console/api/inspector/stream', admin(activity.inspectorStream)],
     ['GET', '/console/api/inspector/:seq', admin(activity.inspectedCall)],
     ['GET', '/console/api/traffic', admin(activity.traffic)],
+    ['GET', '/console/api/outbox', admin(outbox.list)],
+    ['GET', '/console/api/outbox/:id', admin(outbox.mail)],
+    ['POST', '/console/api/outbox/:id/retry', admin(outbox.retry)],
     // A server for tests (NOTIFY24_TEST_MODE=1): fault injection and time control; TEST_MODE_OFF elsewhere
     ['GET', '/console/api/faults', admin(testing.listFaults)],
     ['POST', '/console/api/faults', admin(testing.addFault)],

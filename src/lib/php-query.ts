@@ -46,23 +46,30 @@ class PhpArray {
   }
 }
 
-const HEX = /^[0-9a-fA-F]{2}$/;
+/** The value of an ASCII hex digit, or -1. */
+function hexValue(byte: number): number {
+  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
+  const lower = byte | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
+}
 
 /** PHP's urldecode: `+` is a space, `%XX` a byte, anything else literal; the bytes as UTF-8. */
 function urlDecode(text: string): string {
   if (!/[%+]/.test(text)) return text;
   const plus = text.replace(/\+/g, ' ');
   if (!plus.includes('%')) return plus;
-  const bytes: number[] = [];
   const raw = Buffer.from(plus, 'utf8');
+  const out = Buffer.allocUnsafe(raw.length);
+  let length = 0;
   for (let i = 0; i < raw.length; i++) {
-    const byte = raw[i]!;
-    if (byte === 0x25 && i + 2 < raw.length && HEX.test(String.fromCharCode(raw[i + 1]!, raw[i + 2]!))) {
-      bytes.push(parseInt(String.fromCharCode(raw[i + 1]!, raw[i + 2]!), 16));
+    const high = raw[i] === 0x25 && i + 2 < raw.length ? hexValue(raw[i + 1]!) : -1;
+    const low = high >= 0 ? hexValue(raw[i + 2]!) : -1;
+    if (low >= 0) {
+      out[length++] = high * 16 + low;
       i += 2;
-    } else bytes.push(byte);
+    } else out[length++] = raw[i]!;
   }
-  return Buffer.from(bytes).toString('utf8');
+  return out.toString('utf8', 0, length);
 }
 
 /** A decoded name → its path: the top-level name, then each bracket's content ('' appends). Null when PHP drops it. */

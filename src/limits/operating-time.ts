@@ -18,9 +18,15 @@ export interface OperatingTime {
   forget(): void;
 }
 
-const WINDOW_MINUTES = 10;
+export const WINDOW_MINUTES = 10;
 /** Calls at or under 0.1 s are not recorded (the portal ignores them too). */
-const MIN_RECORDED_SECONDS = 0.1;
+export const MIN_RECORDED_SECONDS = 0.1;
+
+/** The report of a window holding `operating` seconds whose oldest basket is `oldestMinute` (null: none). */
+export function operatingReport(operating: number, oldestMinute: number | null, nowMs: number): OperatingReport {
+  const resetAt = oldestMinute === null ? Math.floor(nowMs / 1000) + WINDOW_MINUTES * 60 : (oldestMinute + WINDOW_MINUTES) * 60;
+  return { operating: Math.round(operating * 10_000) / 10_000, resetAt };
+}
 
 /** Keys kept before quiet ones are swept. */
 const SWEEP_THRESHOLD = 10_000;
@@ -49,8 +55,7 @@ export class MemoryOperatingTime implements OperatingTime {
       operating += secs;
       oldest = Math.min(oldest, minute);
     }
-    const resetAt = oldest === Infinity ? Math.floor(nowMs / 1000) + WINDOW_MINUTES * 60 : (oldest + WINDOW_MINUTES) * 60;
-    return { operating: Math.round(operating * 10_000) / 10_000, resetAt };
+    return operatingReport(operating, oldest === Infinity ? null : oldest, nowMs);
   }
 
   /** The window sum must exceed the limit to block: the call that crosses it still ran. */

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
+import { after, type TestContext } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { servicesRequired } from '../helpers/services.ts';
 
@@ -28,6 +28,19 @@ export async function launchBrowser(t: TestContext): Promise<Browser | null> {
       '--disable-component-update', '--disable-sync', '--no-first-run',
     ],
   });
+}
+
+/**
+ * One browser for the whole test file, launched by the first test that asks (null: skipped),
+ * closed after the file. Call at the file's top level.
+ */
+export function browserPerFile(): (t: TestContext) => Promise<Browser | null> {
+  let browser: Browser | null = null;
+  after(() => browser?.close());
+  return async (t) => {
+    browser ??= await launchBrowser(t);
+    return browser;
+  };
 }
 
 /** Fails the test on any uncaught page error or dialog (an injected alert would open one). */

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, test, type TestContext } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { EventHandler } from '../apps/handler.ts';
 import { call } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { DESKTOP, guard, launchBrowser, PHONE, screenshotDir, signInPage } from './browser.ts';
+import { browserPerFile, DESKTOP, guard, PHONE, screenshotDir, signInPage } from './browser.ts';
 
 let SHOTS = '';
 let ts: TestServer;
@@ -18,17 +18,11 @@ before(async () => {
   SHOTS = screenshotDir();
 });
 after(async () => {
-  await browser?.close();
   await ts.close();
   await handler.stop();
 });
 
-/** One browser for the whole file, launched by the first test that needs it. */
-let browser: Browser | null = null;
-async function theBrowser(t: TestContext): Promise<Browser | null> {
-  browser ??= await launchBrowser(t);
-  return browser;
-}
+const theBrowser = browserPerFile();
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -188,7 +182,7 @@ test('console users: edit name and e-mail, make admin, deactivate and reactivate
   assert.equal((await store.users.byId(id))!.active, true);
   assert.equal(await page.locator('#users tr[data-login="root"]').getByRole('button', { name: 'Deactivate' }).isDisabled(), true, 'not yourself');
 
-  const other = await browser!.newContext();
+  const other = await (await theBrowser(t))!.newContext();
   t.after(() => other.close());
   const kimPage = await other.newPage();
   await signInPage(kimPage, ts.url, 'kim', 'kim-secret-1');

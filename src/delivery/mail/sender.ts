@@ -6,9 +6,10 @@ import { randomHex } from '../../lib/secrets.ts';
 import { MAIL_SKIP } from '../../notify/schema.ts';
 import type { OutboxItem, OutboxOutcome } from '../../store/port/delivery.ts';
 import type { User } from '../../store/port/identity.ts';
+import type { NotificationRow } from '../../store/port/notifications.ts';
 import type { Store } from '../../store/port/store.ts';
 import { decide } from '../policy.ts';
-import { renderMail, type MailItem } from './render.ts';
+import { composeMail } from './compose.ts';
 import type { MailTransport } from './transport.ts';
 import type { UnsubscribeLinks } from './unsubscribe.ts';
 
@@ -80,7 +81,7 @@ export class MailSender {
     const now = clock.now();
     const user = await store.users.byId(userId);
     if (!user || !user.active) return this.cancel(items, 'the user is deactivated');
-    const ready: { item: OutboxItem; mail: MailItem }[] = [];
+    const ready: { item: OutboxItem; row: NotificationRow }[] = [];
     for (const item of items) {
       const row = await store.notifications.byId(item.notificationId);
       if (!row || row.userId !== userId || row.read) {
@@ -98,19 +99,19 @@ export class MailSender {
         const until = decision.until ?? now + DND_RECHECK_MS;
         await this.finish([item], { state: 'queued', dueAt: until, lastError: decision.reason === 'dnd' ? 'held: do not disturb' : 'held: quiet hours' });
       } else {
-        ready.push({ item, mail: { row, author: await authorName(store, row.authorId) } });
+        ready.push({ item, row });
       }
     }
     if (!ready.length) return;
     const due = ready.map((r) => r.item);
     if (!user.email) return this.cancel(due, 'no e-mail address in the user profile');
-    await this.send(user, due, ready.map((r) => r.mail));
+    await this.send(user, ready);
   }
 
-  private async send(user: User, items: OutboxItem[], mails: MailItem[]): Promise<void> {
+  private async send(user: User, ready: { item: OutboxItem; row: NotificationRow }[]): Promise<void> {
     const { store, clock, config, log } = this.deps;
-    const unsubscribe = await this.links.url(this.baseUrl, user.id, items.map((i) => i.typeKey));
-    const mail = renderMail(user, mails, { notification: (id) => `${this.baseUrl}/?notification=${id}`, unsubscribe });
+    const items = ready.map((r) => r.item);
+    const mail = await composeMail({ store, links: this.links, baseUrl: this.baseUrl }, user, ready.map((r) => ({ row: r.row, typeKey: r.item.typeKey })));
     const mailId = await store.mailOutbox.saveMessage({ userId: user.id, recipient: mail.to, subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers, createdAt: clock.now() });
     const t = this.transport;
     if (t.kind === 'none') return this.finish(items, { state: 'captured', mailId, lastError: 'not sent: NOTIFY24_SMTP_URL is not set' });
@@ -127,10 +128,4 @@ export class MailSender {
       await this.finish(items, { state: givenUp ? 'failed' : 'queued', dueAt: clock.now() + retryIn, mailId, lastError: reason, attempted: true });
     }
   }
-}
-
-async function authorName(store: Store, authorId: number): Promise<string> {
-  if (authorId <= 0) return '';
-  const u = await store.users.byId(authorId);
-  return u ? [u.name, u.lastName].filter(Boolean).join(' ') || u.login : '';
 }

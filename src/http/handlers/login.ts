@@ -36,16 +36,15 @@ export function loginHandlers(deps: LoginDeps) {
       // Decided before any session exists: only a path on this site (anything else goes to `/`).
       const next = localPath(params.next) ?? '/';
       const login = text(params.login).trim();
-      const keys = [`ip:${req.ip}`, `login:${login.toLowerCase()}`];
       const now = deps.clock.now();
-      if (throttle.blocked(keys, now)) throw webErrors.tooManyAttempts();
+      if ((await throttle.wait(req.ip, login, now)) > 0) throw webErrors.tooManyAttempts();
       const user = login ? await checkPassword(deps.store, login, text(params.password)) : null;
       if (!user) {
-        throttle.fail(keys, now);
+        await throttle.fail(req.ip, login, now);
         if (wantsPage(req)) return redirect(303, '/?login=failed');
         throw webErrors.wrongLogin();
       }
-      throttle.succeed([keys[1]!]);
+      await throttle.succeed(req.ip, login);
       const { token, session } = await startSession(deps, user.id, req.ip);
       const cookie = { 'Set-Cookie': sessionCookie(token, req.secure, deps.config.sessionIdleMs) };
       return wantsPage(req) ? redirect(303, next, cookie) : json(sessionBody(session), 200, cookie);

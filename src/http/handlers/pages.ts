@@ -27,6 +27,7 @@ export const ASSETS: Record<string, string> = {
   'history.js': JS,
   'push.js': JS,
   'center.js': JS,
+  'device-push.js': JS,
   'console.js': JS,
   // The console's sections and their parts, one file each (console.js lists which to load):
   // adding a section is adding its file, never a path a request could choose.
@@ -35,6 +36,7 @@ export const ASSETS: Record<string, string> = {
       .filter((name) => /^console-[a-z-]+\.(js|css)$/.test(name))
       .map((name) => [name, name.endsWith('.css') ? 'text/css; charset=utf-8' : JS]),
   ),
+  'delivery-settings.js': JS,
 };
 
 async function staticFile(name: string, type: string, cacheControl = 'no-cache'): Promise<Reply> {
@@ -66,5 +68,11 @@ export function pageHandlers(deps: SessionDeps) {
       return Object.hasOwn(ASSETS, name) ? staticFile(name, ASSETS[name]!) : text(404, 'Not found\n');
     },
     favicon: () => staticFile('favicon.ico', 'image/x-icon', 'public, max-age=86400'),
+    /** The center's service worker (Web Push), at the root so its scope covers the center. */
+    serviceWorker: async () => {
+      const reply = await staticFile('sw.js', JS);
+      reply.headers['Service-Worker-Allowed'] = '/';
+      return reply;
+    },
   };
 }

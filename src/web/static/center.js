@@ -3,8 +3,10 @@ import { currentSession, el, restClient, toast } from './common.js';
 import { formatDate, formatNumber, t } from './i18n.js';
 import { renderAttachments, renderBb } from './bbcode.js';
 import { openPush } from './push.js';
+import { initDevicePush } from './device-push.js';
 import { signIn, wireSignOut } from './auth-forms.js';
 import { ensureAuthorOption, initHistory } from './history.js';
+import { initSettings, shownInCenter } from './delivery-settings.js';
 
 const PAGE = 50;
 const $ = (id) => document.getElementById(id);
@@ -128,7 +130,8 @@ function renderItem(n, withActions = true) {
 
 function render() {
   const list = $('list');
-  const sorted = [...state.items.values()].sort(compare);
+  // Types the user switched off for the center are kept (and counted) but not listed.
+  const sorted = [...state.items.values()].filter(shownInCenter).sort(compare);
   list.replaceChildren(...sorted.map((n) => renderItem(n)));
   // "Mark all read" only when it would change something (confirms are read by answering them).
   $('read-all').hidden = !sorted.some((n) => n.notify_read !== 'Y' && n.notify_type !== 1);
@@ -197,6 +200,7 @@ function onPush(msg) {
       rememberUsers(p.users);
       const { counter: _counter, ...n } = p.notification ?? p;
       upsert(n);
+      state.device?.notify(n, n.notify_title || authorName(n.author_id));
       break;
     }
     case 'notifyDelete': ids.forEach((id) => state.items.delete(id)); break;
@@ -213,10 +217,10 @@ function onPush(msg) {
 }
 
 function showTab(name) {
-  $('inbox').hidden = name !== 'inbox';
-  $('history').hidden = name !== 'history';
-  $('tab-inbox').setAttribute('aria-selected', String(name === 'inbox'));
-  $('tab-history').setAttribute('aria-selected', String(name === 'history'));
+  for (const tab of ['inbox', 'history', 'settings']) {
+    $(tab).hidden = name !== tab;
+    $(`tab-${tab}`).setAttribute('aria-selected', String(name === tab));
+  }
 }
 
 function observeEnd(target, more) {
@@ -234,6 +238,7 @@ async function start() {
   $('center').hidden = false;
   $('user-nav').hidden = false;
   wireSignOut(session);
+  void initDevicePush({ rest: state.rest, host: $('user-nav'), renderBb }).then((device) => { state.device = device; });
   const me = await state.rest('user.current').catch(() => null);
   $('me').textContent = me ? [me.NAME, me.LAST_NAME].filter(Boolean).join(' ') || me.LOGIN || '' : '';
   const whoami = await fetch('/console/api/me', { credentials: 'same-origin' }).then((r) => r.json()).catch(() => ({}));
@@ -241,6 +246,7 @@ async function start() {
 
   $('tab-inbox').onclick = () => showTab('inbox');
   $('tab-history').onclick = () => showTab('history');
+  $('tab-settings').onclick = () => showTab('settings');
   $('read-all').onclick = () => act(() => state.rest('im.notify.read.all'), (r) => {
     for (const n of state.items.values()) if (n.notify_type !== 1) n.notify_read = 'Y';
     const counter = r?.newCounter ?? [...state.items.values()].filter((n) => n.notify_read !== 'Y').length;
@@ -248,6 +254,7 @@ async function start() {
     render();
   });
   const history = initHistory({ rest: state.rest, renderItem, rememberUsers });
+  await initSettings({ rest: state.rest, panel: $('settings'), changed: render });
 
   // The first page is read after the channel is subscribed, so nothing added in between is lost
   // (a slow or failing channel only delays it a little).

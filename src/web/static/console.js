@@ -60,7 +60,7 @@ async function start() {
   const ctx = context(session, me);
   const mounted = [];
   for (const name of SECTIONS) mounted.push(await mountSection(name, ctx));
-  $('console').append(...mounted.map((m) => m.card));
+  $('console').prepend(...mounted.map((m) => m.card));
   $('console').hidden = false;
   $('sections').hidden = false;
   const results = await Promise.allSettled(mounted.map((m) => m.ready));

@@ -1,0 +1,163 @@
+/**
+ * The center's service worker and "notify me on this device" switch in Debian's chromium:
+ * pushes are delivered to the worker through the DevTools protocol (headless chromium has no
+ * push service of its own) and the notifications it shows are read back with
+ * `registration.getNotifications()`.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import { call } from '../helpers/http.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { guard, launchBrowser, signInPage } from '../web/browser.ts';
+
+let ts: TestServer;
+let browser: Browser | null = null;
+
+before(async () => {
+  ts = await startTestServer();
+});
+after(async () => {
+  await browser?.close();
+  await ts.close();
+});
+
+interface Shown {
+  title: string;
+  body: string;
+  tag: string;
+  data: { url: string; id: number | null };
+}
+
+/** The notifications the origin's service worker registration shows now. */
+function shown(page: Page): Promise<Shown[]> {
+  return page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.getRegistration('/');
+    const list = registration ? await registration.getNotifications() : [];
+    return list.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data }));
+  });
+}
+
+async function shownWhen(page: Page, check: (list: Shown[]) => boolean): Promise<Shown[]> {
+  for (let i = 0; i < 200; i++) {
+    const list = await shown(page);
+    if (check(list)) return list;
+    await page.waitForTimeout(25);
+  }
+  assert.fail(`notifications never matched; last: ${JSON.stringify(await shown(page))}`);
+}
+
+async function clearShown(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.getRegistration('/');
+    for (const n of (await registration?.getNotifications()) ?? []) n.close();
+  });
+}
+
+/** The worker's registration id, for ServiceWorker.deliverPushMessage. */
+async function registrationId(cdp: CDPSession): Promise<string> {
+  const found = new Promise<string>((resolve) => {
+    cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+      const ours = registrations.find((r) => r.scopeURL === `${ts.url}/` && !r.isDeleted);
+      if (ours) resolve(ours.registrationId);
+    });
+  });
+  await cdp.send('ServiceWorker.enable');
+  return found;
+}
+
+async function centerWithWorker(context: BrowserContext, login: string, password: string): Promise<Page> {
+  const page = await context.newPage();
+  await signInPage(page, ts.url, login, password);
+  const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+  assert.equal(scope, `${ts.url}/`);
+  return page;
+}
+
+test('/sw.js is served as a root-scoped script that is never cached stale', async () => {
+  const res = await fetch(`${ts.url}/sw.js`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /^text\/javascript/);
+  assert.equal(res.headers.get('service-worker-allowed'), '/');
+  assert.equal(res.headers.get('cache-control'), 'no-cache');
+  assert.match(await res.text(), /addEventListener\('push'/);
+});
+
+test('the service worker shows a pushed notification while no center is visible, none while one is, and a same-tag push replaces the shown one', async (t) => {
+  browser = browser ?? (await launchBrowser(t));
+  if (!browser) return;
+  await ts.addUser({ login: 'sw-anna', password: 'sw-anna-secret' });
+  const context = await browser.newContext();
+  await context.grantPermissions(['notifications'], { origin: ts.url });
+  const page = await centerWithWorker(context, 'sw-anna', 'sw-anna-secret');
+  const problems = guard(page);
+  const cdp = await context.newCDPSession(page);
+  const id = await registrationId(cdp);
+  const deliver = (payload: Record<string, unknown>) => cdp.send('ServiceWorker.deliverPushMessage', { origin: ts.url, registrationId: id, data: JSON.stringify(payload) });
+
+  // The center is open and visible: it shows the notification itself, so no system popup.
+  await deliver({ v: 1, id: 1, title: 'Visible', body: 'not shown', url: '/?notification=1', tag: 'notify24:1' });
+  // No center open (the console is not one): the worker shows it.
+  await page.goto(`${ts.url}/console`);
+  await deliver({ v: 1, id: 2, title: 'Sam Sender', body: 'Build #42 passed', url: '/?notification=2', tag: 'notify24:MP|ci|build' });
+  const first = await shownWhen(page, (list) => list.length > 0);
+  assert.deepEqual(first, [{ title: 'Sam Sender', body: 'Build #42 passed', tag: 'notify24:MP|ci|build', data: { url: '/?notification=2', id: 2 } }]);
+  // A notification that replaced it by tag replaces it on screen.
+  await deliver({ v: 1, id: 3, title: 'Sam Sender', body: 'Build #43 passed', url: '/?notification=3', tag: 'notify24:MP|ci|build' });
+  const replaced = await shownWhen(page, (list) => list.some((n) => n.body === 'Build #43 passed'));
+  assert.deepEqual(replaced.map((n) => [n.tag, n.body]), [['notify24:MP|ci|build', 'Build #43 passed']]);
+  // Something that is not our JSON still shows, as text.
+  await deliver({ unexpected: true });
+  await shownWhen(page, (list) => list.some((n) => n.title === 'notify24'));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the switch: on a browser without a push service the open page notifies while hidden (with sound), never while visible; off stops it', async (t) => {
+  browser = browser ?? (await launchBrowser(t));
+  if (!browser) return;
+  const user = await ts.addUser({ login: 'sw-boris', password: 'sw-boris-secret' });
+  const sender = await ts.addUser({ login: 'sw-sam', name: 'Sam', lastName: 'Sender' });
+  const context = await browser.newContext();
+  await context.grantPermissions(['notifications'], { origin: ts.url });
+  const page = await centerWithWorker(context, 'sw-boris', 'sw-boris-secret');
+  const problems = guard(page);
+  const toggle = page.locator('#device-push');
+  await toggle.waitFor();
+  assert.equal(await toggle.isChecked(), false);
+  await toggle.check();
+  await page.locator('#device-push:not([disabled])[data-mode]:checked').waitFor();
+  const mode = await toggle.getAttribute('data-mode');
+  // Headless chromium has no push service, so subscribing fails and the page takes over;
+  // a browser that has one would be subscribed on the server.
+  const subscriptions = (await call(user.hook, 'notify24.push.list')).body.result;
+  if (mode === 'push') assert.equal(subscriptions.length, 1);
+  else assert.deepEqual([mode, subscriptions], ['page', []]);
+  await page.locator('#device-push-sound').check();
+
+  // Visible: nothing is shown by the page (the list shows it).
+  const visible = await call(ts.hook, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: 'seen in the list' });
+  await page.locator(`#list li[data-id="${visible.body.result}"]`).waitFor();
+  // Hidden (another tab in front): the page shows a desktop notification and plays the sound.
+  // (A string: tsx would wrap a function's getter in a helper the page does not have.)
+  await page.evaluate(`Object.defineProperty(document, 'visibilityState', { configurable: true, get() { return 'hidden'; } });
+    document.dispatchEvent(new Event('visibilitychange'));`);
+  const hidden = await call(sender.hook, 'im.notify.personal.add', { USER_ID: user.id, MESSAGE: 'Deploy [b]done[/b]' });
+  if (mode === 'page') {
+    const list = await shownWhen(page, (l) => l.length > 0);
+    assert.deepEqual(list, [{ title: 'Sam Sender', body: 'Deploy done', tag: `notify24:${hidden.body.result}`, data: { url: `/?notification=${hidden.body.result}`, id: hidden.body.result } }]);
+  }
+  await page.locator('#device-push-sound[data-played="1"]').waitFor();
+
+  // Off: hidden or not, nothing more.
+  await clearShown(page);
+  await toggle.uncheck();
+  await page.locator('#device-push:not([disabled])[data-mode="off"]').waitFor();
+  const after = await call(ts.hook, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: 'switched off' });
+  await page.locator(`#list li[data-id="${after.body.result}"]`).waitFor();
+  assert.deepEqual(await shown(page), []);
+  assert.equal(await page.locator('#device-push-sound').getAttribute('data-played'), '1');
+  assert.deepEqual((await call(user.hook, 'notify24.push.list')).body.result, []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
