@@ -27,7 +27,15 @@ export const ASSETS: Record<string, string> = {
   'history.js': JS,
   'push.js': JS,
   'center.js': JS,
+  'inbox.js': JS,
+  'item.js': JS,
+  'tabs.js': JS,
+  'shortcuts.js': JS,
+  'connection.js': JS,
+  'counter.js': JS,
+  'preferences-ui.js': JS,
   'device-push.js': JS,
+  'console-push.js': JS,
   'console.js': JS,
   // The console's sections and their parts, one file each (console.js lists which to load):
   // adding a section is adding its file, never a path a request could choose.

@@ -52,6 +52,8 @@ export interface NotificationSearch {
 export interface NotificationRepo {
   search(userId: number, f: NotificationSearch): Promise<NotificationRow[]>;
   searchCount(userId: number, f: NotificationSearch): Promise<number>;
+  /** The (module, event) pairs the user's notifications carry, with how many of each. */
+  types(userId: number): Promise<{ module: string; event: string; count: number }[]>;
   insert(n: NewNotification): Promise<number>;
   byId(id: number): Promise<NotificationRow | null>;
   /** Deletes the recipient's notifications carrying `tag` of this owner (both types); returns them, oldest first. */

@@ -211,6 +211,14 @@ export class SqlNotificationRepo implements NotificationRepo {
     return rows.map(row);
   }
 
+  async types(userId: number) {
+    const rows = await this.db.all<{ module: string; event: string; n: number | string }>(
+      'SELECT module, event, COUNT(*) AS n FROM notifications WHERE user_id = ? GROUP BY module, event ORDER BY module, event',
+      [userId],
+    );
+    return rows.map((r) => ({ module: r.module, event: r.event, count: Number(r.n) }));
+  }
+
   async count(userId: number, unreadOnly: boolean): Promise<number> {
     const r = await this.db.get<{ n: number }>(`SELECT ${unreadOnly ? 'unread' : 'total'} AS n FROM notify_counters WHERE user_id = ?`, [userId]);
     return Number(r?.n ?? 0);
