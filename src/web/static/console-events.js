@@ -42,12 +42,17 @@ export const section = {
       app.replaceChildren(el('option', { value: '' }, t('console.all')), ...apps.map((a) => el('option', { value: String(a.id) }, a.name)));
       app.value = chosen;
     });
-    const list = el('div', { 'aria-live': 'polite', 'aria-busy': 'false' });
+    const list = el('div');
+    let drawn = '';
     const load = async () => {
       const q = new URLSearchParams({ limit: '100' });
       if (status.value) q.set('status', status.value);
       if (app.value) q.set('app', app.value);
       const { deliveries } = await ctx.api(`events?${q}`);
+      // Redrawn only when something changed: a focused button stays focused between refreshes.
+      const seen = JSON.stringify([q.toString(), deliveries]);
+      if (seen === drawn) return;
+      drawn = seen;
       list.replaceChildren(table(t('console.events.title'), [t('console.id'), t('console.events.time'), t('console.events.app'), t('console.events.event'), t('console.events.status'), t('console.events.attemptsShort'), t('console.events.result'), t('console.actions')],
         deliveries.map((d) => el('tr', { dataset: { id: String(d.id), status: d.status } },
           el('td', {}, d.id),

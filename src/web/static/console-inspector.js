@@ -59,7 +59,7 @@ export const section = {
       el('option', { value: 'ok' }, t('console.inspector.succeeded')),
       el('option', { value: 'error' }, t('console.inspector.failed')));
     const own = checkbox(t('console.inspector.showOwn'), { name: 'own' });
-    const shown = el('p', { class: 'dim', 'aria-live': 'polite' });
+    const shown = el('p', { class: 'dim' });
     const body = el('tbody');
 
     const visible = (c) => {
@@ -79,20 +79,52 @@ export const section = {
       el('td', {}, c.error ? el('span', { class: 'err' }, `${c.status} ${c.error.error}`) : c.status),
       el('td', { class: 'num' }, c.durationMs),
       el('td', { class: 'preview mono' }, preview(c.params)));
-    const render = () => {
-      const rows = calls.filter(visible).reverse();
-      body.replaceChildren(...rows.map(row));
-      shown.textContent = t('console.inspector.shown', { count: rows.length, total: calls.length });
+    const rows = new Map(); // seq → its <tr>, for the calls shown
+    const count = () => {
+      shown.textContent = t('console.inspector.shown', { count: rows.size, total: calls.length });
     };
+    const render = () => {
+      rows.clear();
+      for (const c of calls) if (visible(c)) rows.set(c.seq, row(c));
+      body.replaceChildren(...[...rows.values()].reverse());
+      count();
+    };
+    const callers = new Set();
+    const names = new Set();
+    /** Caller and method choices grow as new ones appear (rebuilt only then, so an open list is left alone). */
     const options = () => {
+      const before = callers.size + names.size;
+      for (const c of calls) {
+        callers.add(callerOf(c));
+        names.add(c.method);
+      }
+      if (callers.size + names.size === before) return;
       const chosen = caller.value;
-      caller.replaceChildren(el('option', { value: '' }, t('console.all')), ...[...new Set(calls.map(callerOf))].sort().map((c) => el('option', { value: c }, c)));
+      caller.replaceChildren(el('option', { value: '' }, t('console.all')), ...[...callers].sort().map((c) => el('option', { value: c }, c)));
       caller.value = chosen;
-      methods.replaceChildren(...[...new Set(calls.map((c) => c.method))].sort().map((m) => el('option', { value: m })));
+      methods.replaceChildren(...[...names].sort().map((m) => el('option', { value: m })));
     };
     const add = (c) => {
       calls.push(c);
-      if (calls.length > MAX_ROWS) calls.shift();
+      if (calls.length > MAX_ROWS) {
+        const gone = calls.shift();
+        rows.get(gone.seq)?.remove();
+        rows.delete(gone.seq);
+      }
+    };
+    /**
+     * A new call is added on top without redrawing the others, so a row someone is reading or
+     * has focused stays where it is.
+     */
+    const arrived = (c) => {
+      if (calls.length && c.seq <= calls.at(-1).seq) return; // already listed (it came while the list loaded)
+      add(c);
+      if (visible(c)) {
+        const tr = row(c);
+        rows.set(c.seq, tr);
+        body.prepend(tr);
+      }
+      count();
     };
 
     for (const control of [method, caller, outcome, own.querySelector('input')]) control.addEventListener('input', render);
@@ -113,21 +145,15 @@ export const section = {
     options();
     render();
     const source = new EventSource('/console/api/inspector/stream');
-    // A burst of calls is drawn once per frame, not once per call.
-    let pending = false;
     source.onmessage = (e) => {
+      let c;
       try {
-        add(JSON.parse(e.data));
+        c = JSON.parse(e.data);
       } catch {
         return;
       }
-      if (pending) return;
-      pending = true;
-      requestAnimationFrame(() => {
-        pending = false;
-        options();
-        render();
-      });
+      arrived(c);
+      options();
     };
   },
 };
