@@ -32,6 +32,7 @@ import { notify24SettingsMethods } from './methods/notify24-settings.ts';
 import { platformMethods } from './methods/platform.ts';
 import { createMetrics, type ServerMetrics } from './observability/metrics.ts';
 import { observeServing } from './observability/serving.ts';
+import { admitPerTurn } from './http/admission.ts';
 import type { MetricsRegistry } from './observability/registry.ts';
 import { observeRequests } from './observability/requests.ts';
 import { TrafficWindow } from './observability/traffic.ts';
@@ -169,7 +170,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const appEvents = new AppEventQueue({ store, clock }, wakeDelivery);
   const vapid = await ensureVapidKeys(store);
   const webPush = new WebPushWorker({ store, clock, log, metrics, config, policy: deliveryPolicy({ store, clock }), vapid });
-  const wakeWebPush = () => jobs.wake(WEB_PUSH);
+  const wakeWebPush = () => {
+    webPush.nudge();
+    jobs.wake(WEB_PUSH);
+  };
 
   const registry = new MethodRegistry().add(
     ...platformMethods, ...userMethods, ...batchMethods, ...imNotifyMethods, ...imCountersMethods, ...appMethods, ...eventMethods,
@@ -218,10 +222,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     await redis?.close();
   };
   try {
-    listeners.push(await listen(config, config.port, dispatcher, null));
+    const admitted = admitPerTurn(dispatcher);
+    listeners.push(await listen(config, config.port, admitted, null));
     if (config.httpsPort !== null) {
       tls = await loadTls(config);
-      listeners.push(await listen(config, config.httpsPort, dispatcher, tls));
+      listeners.push(await listen(config, config.httpsPort, admitted, tls));
     }
     if (typeof config.metricsPort === 'number') {
       const scrape = metricsHandlers({ metricsRegistry, config }).scrape;

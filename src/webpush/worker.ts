@@ -61,17 +61,38 @@ async function webPushLibrary(): Promise<typeof import('web-push')> {
  */
 export class WebPushWorker {
   readonly workerId = `${hostname()}:${process.pid}:${randomHex(4)}`;
+  private nudged: (() => void) | null = null;
 
   constructor(private readonly deps: WebPushDeps) {}
 
+  /**
+   * Pushes everything due, at most BATCH at a time. A free slot is filled at once, so a push
+   * service that is slow to answer holds one slot, not the pushes of everyone else.
+   */
   async deliverDue(signal: AbortSignal): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
     for (;;) {
-      if (signal.aborted) return;
+      const room = signal.aborted ? 0 : BATCH - inFlight.size;
       const now = this.deps.clock.now();
-      const batch = await this.deps.store.webPush.claimDue(this.workerId, now, now + TIMEOUT_MS * 2, BATCH);
-      if (batch.length === 0) return;
-      await Promise.all(batch.map((d) => this.attempt(d, signal)));
+      const claimed = room > 0 ? await this.deps.store.webPush.claimDue(this.workerId, now, now + TIMEOUT_MS * 2, room) : [];
+      for (const d of claimed) {
+        const running: Promise<void> = this.attempt(d, signal)
+          .catch((err) => this.deps.log.warn(`web push #${d.id}: ${describeFailure(err)} (retried when its claim lapses)`))
+          .finally(() => inFlight.delete(running));
+        inFlight.add(running);
+      }
+      if (inFlight.size === 0) return;
+      // Nothing more is due (or every slot is busy): look again when one finishes or more is queued.
+      if (claimed.length < room || room === 0) {
+        await Promise.race([...inFlight, new Promise<void>((resolve) => (this.nudged = resolve))]);
+        this.nudged = null;
+      }
     }
+  }
+
+  /** More pushes were queued: a run waiting on slow push services claims them now. */
+  nudge(): void {
+    this.nudged?.();
   }
 
   private async attempt(d: PushDelivery, signal: AbortSignal): Promise<void> {

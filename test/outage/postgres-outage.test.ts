@@ -59,7 +59,7 @@ async function withKilledConnections(t: TestContext, overrides: Partial<Config>,
 test('sends while connections are killed: acknowledged ones stored once, refused ones are 503 and not stored, then recovery', (t) =>
   withKilledConnections(t, {}, async (ts, during) => {
     const u = await ts.addUser({ login: 'pg-outage' });
-    const outcomes = await during(() => sendLoad(ts.hook, u.id, 'pg', 100, 6));
+    const outcomes = await during(() => sendLoad(ts.hook, u.id, 'pg', 60, 6));
     const refused = outcomes.filter((o) => o.status === 503).length;
     t.diagnostic(`${outcomes.length - refused} sends acknowledged, ${refused} refused with 503; slowest answer ${slowestMs(outcomes)} ms`);
     await assertAckedStoredOnce(ts, u.id, outcomes, 'SERVICE_UNAVAILABLE');
@@ -77,7 +77,7 @@ test('confirms while connections are killed: an acknowledged one is gone with on
     const u = await ts.addUser({ login: 'pg-confirmer' });
     const buttons = [{ TITLE: 'Yes', VALUE: 'Y', TYPE: 'accept' }];
     const ids: number[] = [];
-    for (let i = 0; i < 40; i++) ids.push(await ok(`${ts.url}/rest/`, 'im.notify.personal.add', { auth: token, USER_ID: u.id, MESSAGE: `q${i}`, BUTTONS: buttons }));
+    for (let i = 0; i < 30; i++) ids.push(await ok(`${ts.url}/rest/`, 'im.notify.personal.add', { auth: token, USER_ID: u.id, MESSAGE: `q${i}`, BUTTONS: buttons }));
     const answers = await during(() => Promise.all(ids.map(async (id, i) => {
       await sleep(i * 15);
       return { id, r: await call(u.hook, 'im.notify.confirm', { NOTIFY_ID: id, NOTIFY_VALUE: 'Y' }) };

@@ -118,7 +118,8 @@ test('phone width: every control of the sign-in page, inbox and history is at le
   const sender = await ts.addUser({ login: 'thumb-sender', name: 'Sam' });
   await everyKind(user.id, sender.hook);
   const page = await b.newPage({ viewport: PHONE });
-  const controls = 'button, select, input:not([type=hidden]), [role=tab], .bar a';
+  // A checkbox's target is its label.
+  const controls = 'button, select, input:not([type=hidden], [type=checkbox], [type=radio]), label:has(> input[type=checkbox]), [role=tab], .bar a';
   await page.goto(`${ts.url}/`);
   await page.locator('#login').waitFor();
   assert.deepEqual(await smallTargets(page, controls), [], 'sign-in');

@@ -88,10 +88,29 @@ test('center: live notification, confirm, quick answer, read all, history search
   });
   await page.locator(`#list li.item.pinned[data-id="${pinnedForShot}"]`).waitFor();
   await page.locator(`#list li.item[data-id="${attached.body.result}"] .attachments`).waitFor();
+  await page.evaluate(() => document.getElementById('toasts')!.replaceChildren());
+  await page.mouse.move(0, 0);
   await page.screenshot({ path: `${SHOTS}/center-desktop.png`, fullPage: true });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: `${SHOTS}/center-dark.png`, fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
   await page.setViewportSize(PHONE);
   await page.screenshot({ path: `${SHOTS}/center-phone.png`, fullPage: true });
   await page.setViewportSize(DESKTOP);
+  // The same inbox in Russian (the user's saved language), then back to the browser's.
+  const language = (value: string) => page.evaluate(async (lang) => {
+    const { sessid } = await (await fetch('/session')).json();
+    await fetch('/preferences', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ sessid, language: lang }) });
+  }, value);
+  await language('ru');
+  await page.reload();
+  await page.locator(`#list li.item[data-id="${attached.body.result}"] .attachments`).waitFor();
+  assert.equal(await page.locator('#tab-inbox').textContent(), 'Входящие');
+  await page.screenshot({ path: `${SHOTS}/center-ru.png`, fullPage: true });
+  await language('');
+  await page.reload();
+  await page.locator(`#list li.item[data-id="${attached.body.result}"] .attachments`).waitFor();
+  await page.locator('#link-state[data-state="ws"], #link-state[data-state="sse"]').waitFor();
 
   // History: text, type, date range and author filters.
   await call(sender.hook, 'im.notify.personal.add', { USER_ID: anna.id, MESSAGE: 'Invoice 7781 is overdue' });
