@@ -91,9 +91,9 @@ test('axe: sign-in, empty inbox, every kind of notification, history, settings, 
   await clean(page, 'OAuth consent');
 
   await page.goto(`${ts.url}/console`);
-  await page.locator('#console').waitFor();
-  await page.locator('#users tr').first().waitFor();
-  await page.locator('#calls tr').first().waitFor();
+  await page.locator('body[data-ready="1"]').waitFor();
+  await page.locator('#users tbody tr').first().waitFor();
+  await page.locator('#inspector tbody tr').first().waitFor();
   await clean(page, 'console');
   assert.deepEqual(problems, []);
   await page.close();
