@@ -98,7 +98,7 @@ export const SETTINGS = {
   // Storage and several nodes
   dataDir: setting({ env: 'NOTIFY24_DATA_DIR', type: 'path', default: 'data', shown: '`./data`', description: 'SQLite file, certificate, first-start webhook', parse: text }),
   databaseUrl: setting({ env: 'NOTIFY24_DATABASE_URL', type: 'path or URL', default: '', shown: '`<data>/notify24.db`', description: 'SQLite file path, or `postgres://user@host:5432/db` (docs/deploy.md)', parse: text }),
-  redisUrl: setting<string | null>({ env: 'NOTIFY24_REDIS_URL', type: 'URL', default: null, description: 'rate-limit buckets and live push shared by several nodes', parse: url(['redis', 'rediss']) }),
+  redisUrl: setting<string | null>({ env: 'NOTIFY24_REDIS_URL', type: 'URL', default: null, description: 'rate-limit buckets, live push, sign-in throttle and operating time shared by several nodes', parse: url(['redis', 'rediss']) }),
   redisTimeoutMs: setting({ env: 'NOTIFY24_REDIS_TIMEOUT_MS', type: 'ms', default: 500, description: 'longest wait for a Redis command (rate limit, publish); while Redis is unreachable commands fail at once', parse: positive }),
   redisPrefix: setting({ env: 'NOTIFY24_REDIS_PREFIX', type: 'text', default: 'notify24:', description: 'start of every Redis key and channel', parse: text }),
   // Bitrix24 behaviour
