@@ -297,6 +297,7 @@ test('do not disturb holds a push until it is switched off; what was read meanwh
   done = await settled(done, 2);
   assert.equal(service.pending(), 0);
   assert.equal(await ts.server.services.store.webPush.pendingCount(), 2);
+  assert.equal((await scrape(`${ts.url}/metrics`)).value('notify24_web_push_pending'), 2);
 
   await call(user.hook, 'im.notify.read', { ID: readMeanwhile.body.result, ONLY_CURRENT: 'Y' });
   await call(user.hook, 'notify24.settings.set', { DND: 'N' });
