@@ -34,6 +34,8 @@ export interface SoakOptions {
   /** REST connections and steady clients (32 and 200; smaller to tell which load does what). */
   connections?: number;
   steadyClients?: number;
+  /** Extra NOTIFY24_* settings for the server under test (`NOTIFY24_ACCEPTOR=1`). */
+  env?: NodeJS.ProcessEnv;
   log: (line: string) => void;
 }
 
@@ -158,7 +160,21 @@ async function loopDelay(base: string): Promise<{ p99: number | null; max: numbe
   }
 }
 
-const fdCount = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
+/** The server and its children (the server process behind an acceptor). */
+function tree(pid: number): number[] {
+  const kids: number[] = [];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      if (text) kids.push(...text.split(/\s+/).map(Number));
+    }
+  } catch {
+    // gone
+  }
+  return [pid, ...kids.flatMap(tree)];
+}
+const sumOver = (pid: number, f: (p: number) => number) => tree(pid).reduce((a, p) => { try { return a + f(p); } catch { return a; } }, 0);
+const fdCount = (pid: number) => sumOver(pid, (p) => readdirSync(`/proc/${p}/fd`).length);
 const port = (url: string) => Number(new URL(url).port);
 
 function acceptQueue(p: number): number {
@@ -185,7 +201,7 @@ const all = (rows: Second[], key: string) => rows.flatMap((r) => (r[key] as numb
 export async function soak(o: SoakOptions, label: string): Promise<SoakReport> {
   const atStart = machine();
   const { dataDir, userId, hook } = await prepare(o);
-  const server: Child = await spawnServer({ args: ['bin/notify24.js', 'serve'], env: serverEnv(dataDir), readyPath: '/readyz', placement: o.placement, cwd: o.root });
+  const server: Child = await spawnServer({ args: ['bin/notify24.js', 'serve'], env: { ...serverEnv(dataDir), ...o.env }, readyPath: '/readyz', placement: o.placement, cwd: o.root });
   const roles: Role[] = [];
   try {
     const base = server.url;
@@ -210,7 +226,7 @@ export async function soak(o: SoakOptions, label: string): Promise<SoakReport> {
     const windows = Math.ceil(o.durationS / WINDOW_S);
     for (let s = 0; s < o.durationS; s++) {
       await new Promise((r) => setTimeout(r, Math.max(0, t0 + (s + 1) * 1000 - performance.now())));
-      samples.push({ second: s, rssKib: rssKib(server.pid), fds: fdCount(server.pid), cpuS: cpuSeconds(server.pid), acceptQueue: acceptQueue(port(base)), load: loadavg()[0]! });
+      samples.push({ second: s, rssKib: sumOver(server.pid, rssKib), fds: fdCount(server.pid), cpuS: sumOver(server.pid, cpuSeconds), acceptQueue: acceptQueue(port(base)), load: loadavg()[0]! });
       if ((s + 1) % WINDOW_S === 0 || s + 1 === o.durationS) {
         loops.push(await loopDelay(base));
         o.log(`soak: ${s + 1} s`);

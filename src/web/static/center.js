@@ -1,7 +1,7 @@
 // The notification center: wires the inbox, history, tabs, keyboard, connection state, counter
 // and preferences together. Each concern lives in its own module.
 import { currentSession, restClient, toast } from './common.js';
-import { t } from './i18n.js';
+import { sameDayKey, t } from './i18n.js';
 import { openPush } from './push.js';
 import { initDevicePush } from './device-push.js';
 import { renderBb } from './bbcode.js';
@@ -100,7 +100,15 @@ async function start() {
     undo: () => inbox.undo(),
   });
   inbox.onRendered = (hadFocus) => keys.restore(hadFocus);
-  setInterval(() => refreshTimes(), 30_000);
+  // Relative times age every 30 s; at midnight "Today" becomes "Yesterday", so the groups are redrawn.
+  let today = sameDayKey(Date.now());
+  setInterval(() => {
+    refreshTimes();
+    if (sameDayKey(Date.now()) !== today) {
+      today = sameDayKey(Date.now());
+      inbox.render();
+    }
+  }, 30_000);
 
   // The first page is read after the channel is subscribed, so nothing added in between is lost
   // (a slow or failing channel only delays it a little).
