@@ -32,6 +32,7 @@ import { notify24SettingsMethods } from './methods/notify24-settings.ts';
 import { platformMethods } from './methods/platform.ts';
 import { createMetrics, type ServerMetrics } from './observability/metrics.ts';
 import { observeServing } from './observability/serving.ts';
+import { admitPerTurn } from './http/admission.ts';
 import type { MetricsRegistry } from './observability/registry.ts';
 import { observeRequests } from './observability/requests.ts';
 import { TrafficWindow } from './observability/traffic.ts';
@@ -160,6 +161,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const traffic = new TrafficWindow(clock);
   const opened = await openStore(config.databaseUrl, { onQueryError: () => metrics.storeErrors.inc({ engine: opened.engine }) });
   metrics.eventQueueDepth.sampleWith(() => opened.events.pendingCount());
+  metrics.mailQueueDepth.sampleWith(() => opened.mailOutbox.queuedCount());
+  metrics.webPushQueueDepth.sampleWith(() => opened.webPush.pendingCount());
   const redis = config.redisUrl ? await openRedis(config.redisUrl, config.redisTimeoutMs) : null;
   const store = withIdentityCache(opened, identityCacheFor(opened, config, redis));
   const hub: PushHub = redis ? new RedisPushHub(redis.commands, redis.subscriber, `${config.redisPrefix}push:`) : new LocalPushHub();
@@ -168,7 +171,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const appEvents = new AppEventQueue({ store, clock }, wakeDelivery);
   const vapid = await ensureVapidKeys(store);
   const webPush = new WebPushWorker({ store, clock, log, metrics, config, policy: deliveryPolicy({ store, clock }), vapid });
-  const wakeWebPush = () => jobs.wake(WEB_PUSH);
+  const wakeWebPush = () => {
+    webPush.nudge();
+    jobs.wake(WEB_PUSH);
+  };
 
   const registry = new MethodRegistry().add(
     ...platformMethods, ...userMethods, ...batchMethods, ...imNotifyMethods, ...imCountersMethods, ...appMethods, ...eventMethods,
@@ -217,10 +223,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     await redis?.close();
   };
   try {
-    listeners.push(await listen(config, config.port, dispatcher, null));
+    const admitted = admitPerTurn(dispatcher);
+    listeners.push(await listen(config, config.port, admitted, null));
     if (config.httpsPort !== null) {
       tls = await loadTls(config);
-      listeners.push(await listen(config, config.httpsPort, dispatcher, tls));
+      listeners.push(await listen(config, config.httpsPort, admitted, tls));
     }
     if (typeof config.metricsPort === 'number') {
       const scrape = metricsHandlers({ metricsRegistry, config }).scrape;

@@ -54,6 +54,8 @@ export interface SpawnOptions {
   /** Extra flags for node itself (`--cpu-prof`). */
   nodeFlags?: string[];
   placement: Placement;
+  /** The checkout to run it from (another commit's worktree for a before-and-after); this one by default. */
+  cwd?: string;
 }
 
 /** The first `http://host:port` a child prints: both servers print their URL once listening. */
@@ -101,7 +103,7 @@ export async function spawnServer(o: SpawnOptions): Promise<Child> {
   const [cmd, args] =
     o.placement.serverCpu === null ? ['node', nodeArgs] : ['taskset', ['-c', String(o.placement.serverCpu), 'node', ...nodeArgs]];
   const started = performance.now();
-  const proc = spawn(cmd as string, args as string[], { cwd: ROOT, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(cmd as string, args as string[], { cwd: o.cwd ?? ROOT, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   let url: string;
   try {

@@ -21,6 +21,13 @@ export interface AppEvent {
 export interface AppEventSink {
   /** Queues the event for every handler bound to it; resolves once queued, not once delivered. */
   emit(event: AppEvent): Promise<void>;
+  /**
+   * Queues it inside the caller's transaction (`store` is the transaction's handle), so the
+   * event exists exactly when the change that caused it committed; true when something was
+   * queued — then call `wake()` after the commit.
+   */
+  queueIn(store: Store, event: AppEvent): Promise<boolean>;
+  wake(): void;
 }
 
 /**
@@ -31,17 +38,25 @@ export class AppEventQueue implements AppEventSink {
   constructor(
     private readonly deps: { store: Store; clock: Clock },
     /** Asks the event delivery job to run soon (rows were just queued). */
-    private readonly wake: () => void,
+    private readonly wakeDelivery: () => void,
   ) {}
 
   async emit(event: AppEvent): Promise<void> {
-    const { store, clock } = this.deps;
+    if (await this.queueIn(this.deps.store, event)) this.wake();
+  }
+
+  wake(): void {
+    this.wakeDelivery();
+  }
+
+  async queueIn(store: Store, event: AppEvent): Promise<boolean> {
+    const { clock } = this.deps;
     const app = await store.apps.byClientId(event.clientId);
     // The portal sends nothing to a removed or not yet installed application.
-    if (!app || !app.active || !app.installed) return;
+    if (!app || !app.active || !app.installed) return false;
     const name = event.name.toUpperCase();
     const bindings = await store.events.bindingsFor(app.id, name);
-    if (bindings.length === 0) return;
+    if (bindings.length === 0) return false;
     await store.events.enqueue(
       bindings.map((b) => ({
         appId: app.id,
@@ -55,6 +70,6 @@ export class AppEventQueue implements AppEventSink {
       })),
       clock.now(),
     );
-    this.wake();
+    return true;
   }
 }

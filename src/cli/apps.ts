@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { installApp } from '../apps/install.ts';
 import { registerApp, removeApp } from '../apps/registration.ts';
+import { checkHost, NETWORK_CLASSES, NetworkRefused, type NetworkClass } from '../lib/networks.ts';
 import type { Store } from '../store/port/store.ts';
 import type { DeliveryStatus, EventDelivery } from '../store/port/apps.ts';
 
@@ -9,7 +10,7 @@ type Out = (line: string) => void;
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
 
 /** `notify24 app add|list|remove|install`: OAuth applications. */
-export async function appCommand(sub: string | undefined, args: string[], store: Store, base: string, out: Out): Promise<number> {
+export async function appCommand(sub: string | undefined, args: string[], store: Store, base: string, out: Out, handlerNetworks: readonly NetworkClass[] = NETWORK_CLASSES): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -37,6 +38,7 @@ export async function appCommand(sub: string | undefined, args: string[], store:
     out('(the secret is stored hashed and shown only now)');
     out(`authorize:     ${base}/oauth/authorize/?client_id=${encodeURIComponent(app.clientId)}`);
     out(`token:         ${base}/oauth/token/`);
+    if (app.handlerUrl) await warnUnreachable(app.handlerUrl, handlerNetworks, out);
     return 0;
   }
   if (sub === 'list') {
@@ -96,4 +98,14 @@ export async function eventsCommand(args: string[], store: Store, out: Out): Pro
     for (const a of d.log) out(`\t${iso(a.at)}\t${a.status ?? '-'}\t${a.error ?? 'ok'}\t${a.ms} ms`);
   }
   return 0;
+}
+
+/** The operator is told at once when deliveries to the handler would be refused (docs/apps.md). */
+async function warnUnreachable(handlerUrl: string, allowed: readonly NetworkClass[], out: Out): Promise<void> {
+  try {
+    await checkHost(new URL(handlerUrl).hostname, allowed, 2000);
+  } catch (err) {
+    if (!(err instanceof NetworkRefused)) throw err;
+    out(`warning: ${err.message}: events to this handler will not be delivered (add \`${err.addressClass}\` to NOTIFY24_HANDLER_NETWORKS to allow it)`);
+  }
 }

@@ -9,6 +9,7 @@ import type { Store } from '../store/port/store.ts';
 import { serve } from './serve.ts';
 import { appCommand, eventsCommand } from './apps.ts';
 import { clockCommand, faultCommand } from './testing.ts';
+import { exportCommand, importCommand } from './snapshot.ts';
 
 const USAGE = `usage: notify24 <command>
 
@@ -28,6 +29,10 @@ const USAGE = `usage: notify24 <command>
                                install it now (queues ONAPPINSTALL with that user's tokens)
   events [--app ID] [--status pending|delivered|failed] [--limit N] [--verbose]
                                the event delivery log, newest first
+  export [--out FILE]         every table of the database as a snapshot (JSON lines; stdout
+                               by default); stop the server first
+  import FILE|-                replace the database's content with a snapshot, all or nothing
+                               (from another engine too: SQLite to PostgreSQL and back)
   fault add [--method GLOB] [--caller webhook|application|session] [--user ID] [--client-id C]
             [--times N] [--probability P --seed S]
             (--error CODE | --drop | --truncate | --delay MS) [--url URL]
@@ -184,8 +189,10 @@ export async function main(argv: string[], out: Out = (l) => console.log(l)): Pr
     const config = configFromEnv();
     if (command === 'user') return await userCommand(sub, rest, config, out);
     if (command === 'webhook') return await webhookCommand(sub, rest, config, out);
-    if (command === 'app') return await withStore(config, (store) => appCommand(sub, rest, store, baseUrl(config), out));
+    if (command === 'app') return await withStore(config, (store) => appCommand(sub, rest, store, baseUrl(config), out, config.handlerNetworks));
     if (command === 'events') return await withStore(config, (store) => eventsCommand(argv.slice(1), store, out));
+    if (command === 'export') return await withStore(config, (store) => exportCommand(argv.slice(1), store, out));
+    if (command === 'import') return await withStore(config, (store) => importCommand(argv.slice(1), store, out));
     if (command === 'fault') return await withStore(config, (store) => faultCommand(sub, rest, store, baseUrl(config), out));
     if (command === 'clock') {
       const shown = sub === undefined || sub.startsWith('--');

@@ -3,6 +3,7 @@ import { withPublicUrl } from '../http/addresses.ts';
 import { webhookUrls } from '../identity/accounts.ts';
 import { ensureBootstrap } from '../identity/bootstrap.ts';
 import { startServer } from '../server.ts';
+import { isAcceptorPrimary, leaveAcceptor, runAcceptor, shutdownRequested } from './acceptor.ts';
 
 /**
  * `notify24 serve`: runs until SIGINT/SIGTERM, printing the URLs a newcomer needs. On the
@@ -10,6 +11,7 @@ import { startServer } from '../server.ts';
  * during that stops the process at once.
  */
 export async function serve(config: Config, out: (line: string) => void): Promise<number> {
+  if (isAcceptorPrimary(config.acceptor)) return runAcceptor();
   const server = await startServer(config);
   const admin = await ensureBootstrap(server.services);
   const bases = withPublicUrl({ http: server.httpUrl, https: server.httpsUrl }, config.publicUrl);
@@ -34,9 +36,10 @@ export async function serve(config: Config, out: (line: string) => void): Promis
     out(`HTTPS uses a self-signed certificate: ${server.tls.certFile}`);
     out(`  (curl -k, or NODE_EXTRA_CA_CERTS=${server.tls.certFile} for Node clients)`);
   }
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  const signal = await new Promise<NodeJS.Signals | 'shutdown'>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
+    void shutdownRequested()?.then(resolve);
   });
   const { log } = server.services;
   log.info('shutting down', { signal, grace_ms: config.shutdownTimeoutMs });
@@ -48,5 +51,6 @@ export async function serve(config: Config, out: (line: string) => void): Promis
   process.once('SIGTERM', now);
   await server.close();
   log.info('stopped');
+  leaveAcceptor();
   return 0;
 }

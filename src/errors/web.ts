@@ -25,6 +25,7 @@ export const webErrors = {
   deliveryNotFailed: defineError({ code: 'DELIVERY_NOT_FAILED', status: 409, text: 'Only a failed delivery can be retried', origin: 'console', when: 'retrying a delivery that is pending or delivered' }),
   callNotKept: defineError({ code: 'CALL_NOT_KEPT', status: 404, text: 'The inspector no longer keeps this call', origin: 'console', when: 'opening an inspected call older than the last 200' }),
   badJson: defineError({ code: 'INVALID_JSON', status: 400, text: 'The request body must be a JSON object', origin: 'console', when: 'a console write whose body is not JSON, or JSON but not an object' }),
+  pushSubscriptionNotFound: defineError({ code: 'PUSH_SUBSCRIPTION_NOT_FOUND', status: 404, text: 'No such push subscription', origin: 'console', when: 'revoking a push subscription that does not exist (revoked already, or dropped by its push service)' }),
   notFound: defineError({ code: 'NOT_FOUND', status: 404, text: 'No such console call', origin: 'console', when: 'any other path under /console/api/' }),
   // Integration tests: fault injection and time control (/console/api/faults, /console/api/clock).
   testModeOff: defineError({ code: 'TEST_MODE_OFF', status: 404, text: 'This server was not started for testing (NOTIFY24_TEST_MODE=1 enables faults and time control)', origin: 'console', when: 'faults or the clock asked of any other server' }),

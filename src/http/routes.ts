@@ -3,6 +3,7 @@ import { consoleActivity, type ActivityDeps } from './handlers/console-activity.
 import { consoleApi, consoleGuards } from './handlers/console-api.ts';
 import { consoleApps, type AppsConsoleDeps } from './handlers/console-apps.ts';
 import { consoleOutbox, type OutboxConsoleDeps } from './handlers/console-outbox.ts';
+import { consolePush, type PushConsoleDeps } from './handlers/console-push.ts';
 import { testingApi, type TestingDeps } from './handlers/console-testing.ts';
 import { healthHandlers, type HealthDeps } from './handlers/health.ts';
 import { loginHandlers, type LoginDeps } from './handlers/login.ts';
@@ -10,12 +11,13 @@ import { metricsHandlers, type MetricsDeps } from './handlers/metrics.ts';
 import { oauthHandlers, type OAuthServerDeps } from './handlers/oauth.ts';
 import { pageHandlers } from './handlers/pages.ts';
 import { preferenceHandlers } from './handlers/preferences.ts';
+import { historyTypesHandler } from './handlers/history-types.ts';
 import { pushHandlers, type PushDeps } from './handlers/push.ts';
 import { preflight, restHandler, type RestEdgeDeps } from './handlers/rest.ts';
 import { unsubscribeHandlers, type UnsubscribeDeps } from './handlers/unsubscribe.ts';
 import type { Route } from './router.ts';
 
-export type RouteDeps = RestEdgeDeps & LoginDeps & OAuthServerDeps & AccountsDeps & AppsConsoleDeps & ActivityDeps & PushDeps & HealthDeps & MetricsDeps & UnsubscribeDeps & TestingDeps & OutboxConsoleDeps;
+export type RouteDeps = RestEdgeDeps & LoginDeps & OAuthServerDeps & AccountsDeps & AppsConsoleDeps & ActivityDeps & PushDeps & HealthDeps & MetricsDeps & UnsubscribeDeps & TestingDeps & OutboxConsoleDeps & PushConsoleDeps;
 
 /**
  * Every URL the server answers, in one table: `[method, pattern, handler]`, first match wins.
@@ -34,6 +36,7 @@ export function routes(deps: RouteDeps): Route[] {
   const apps = consoleApps(deps);
   const activity = consoleActivity(deps);
   const testing = testingApi(deps);
+  const webPush = consolePush(deps);
   const pages = pageHandlers(deps);
   const preferences = preferenceHandlers(deps);
   const mail = unsubscribeHandlers(deps);
@@ -57,6 +60,7 @@ export function routes(deps: RouteDeps): Route[] {
     ['GET', '/session', login.current],
     ['GET', '/preferences', preferences.get],
     ['POST', '/preferences', preferences.set],
+    ['GET', '/history/types', historyTypesHandler(deps)],
 
     // Pages and their files
     ['GET', '/', pages.center],
@@ -103,6 +107,8 @@ export function routes(deps: RouteDeps): Route[] {
     ['DELETE', '/console/api/faults/:id', admin(testing.removeFault)],
     ['GET', '/console/api/clock', admin(testing.clock)],
     ['POST', '/console/api/clock', admin(testing.advanceClock)],
+    ['GET', '/console/api/push-subscriptions', admin(webPush.list)],
+    ['POST', '/console/api/push-subscriptions/:id/revoke', admin(webPush.revoke)],
     ['ANY', '/console/api/*', admin(api.notFound)],
 
     // Probes for load balancers and orchestrators; Prometheus metrics (404 unless NOTIFY24_METRICS_PORT=main)

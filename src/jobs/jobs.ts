@@ -18,6 +18,7 @@ export const MAIL_OUTBOX = 'mail-outbox';
 export interface JobDeps extends DeliveryDeps {
   config: DeliveryDeps['config'] & MailDeps['config'] & Pick<Config, 'retentionDays' | 'eventPollMs' | 'retentionPurgeMs' | 'sessionPurgeMs' | 'oauthPurgeMs' | 'mailPollMs' | 'pushPollMs'>;
   log: DeliveryDeps['log'] & MailDeps['log'];
+  metrics: DeliveryDeps['metrics'] & MailDeps['metrics'];
   mailTransport: MailTransport;
   unsubscribeLinks: UnsubscribeLinks;
   webPush: WebPushWorker;

@@ -12,11 +12,15 @@ export async function confirmNotification(deps: RespondDeps, userId: number, id:
   const row = await deps.store.notifications.byId(id);
   if (!row || row.userId !== userId || row.type !== 1) return false;
   const pressed = storedButtons(row).find((b) => looseEquals(b.VALUE, value));
-  await deps.store.notifications.deleteIds(userId, [id]);
+  // The delete and the application's event commit together: a confirm that failed (the database
+  // away) can be pressed again, and one that succeeded always reaches the application.
+  const queued = await deps.store.tx(async (s) => {
+    await s.notifications.deleteIds(userId, [id]);
+    if (!row.senderClientId) return false;
+    return deps.appEvents.queueIn(s, { name: 'ONIMNOTIFYCONFIRM', clientId: row.senderClientId, userId, data: { NOTIFY_ID: id, NOTIFY_VALUE: value, NOTIFY_TAG: row.tag } });
+  });
+  if (queued) deps.appEvents.wake();
   await publishChange(deps, userId, () => [{ command: 'notifyDelete', params: { ids: [id] } }]);
-  if (row.senderClientId) {
-    await deps.appEvents.emit({ name: 'ONIMNOTIFYCONFIRM', clientId: row.senderClientId, userId, data: { NOTIFY_ID: id, NOTIFY_VALUE: value, NOTIFY_TAG: row.tag } });
-  }
   return pressed ? [`Your selection: "${pressed.TITLE}"`] : [];
 }
 

@@ -23,7 +23,10 @@ export interface PortalOptions {
   databaseUrl?: string;
   /** Listen address; default `127.0.0.1`. Ports are always free ones picked by the system. */
   host?: string;
-  /** Any other server setting (see the README's settings table); limits are off unless set here. */
+  /**
+   * Any other server setting (see the README's settings table); limits are off unless set here,
+   * and event handlers may be on loopback addresses (`handlerNetworks`) unless set here.
+   */
   settings?: Partial<Config>;
 }
 
@@ -152,6 +155,8 @@ export async function startPortal(options: PortalOptions = {}): Promise<Portal> 
       rateLimit: null,
       logLevel: 'silent',
       testMode: true,
+      // The application under test usually listens on this machine: its handlers may be on loopback.
+      handlerNetworks: ['public', 'private', 'loopback'],
       ...options.settings,
     });
     const clock = new AdjustableClock();

@@ -35,6 +35,8 @@ test('app add prints the credentials once; list, install (ONAPPINSTALL delivered
   const clientSecret = /client_secret:\s+(\S+)/.exec(added)![1]!;
   assert.match(clientId, /^local\.[0-9a-f]{14}\.\d{8}$/);
   assert.match(added, new RegExp(`authorize:\\s+${ts.url}/oauth/authorize/\\?client_id=${clientId.replace(/\./g, '\\.')}`));
+  // The CLI runs with the default handler networks (the test server allows loopback): it warns.
+  assert.match(added, /^warning: 127\.0\.0\.1 is on a loopback address, not allowed by NOTIFY24_HANDLER_NETWORKS: events to this handler will not be delivered \(add `loopback` to NOTIFY24_HANDLER_NETWORKS to allow it\)$/m);
 
   const listed = await cli('app', 'list');
   assert.match(listed, new RegExp(`^${appId}\\t${clientId.replace(/\./g, '\\.')}\\tCLI App\\tcli\\.app\\tim,user\\tnot installed`, 'm'));

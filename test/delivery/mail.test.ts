@@ -11,6 +11,7 @@ import { MAIL_OUTBOX } from '../../src/jobs/jobs.ts';
 import { call, ok, request } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { scrape } from '../helpers/metrics.ts';
 
 const DELAY_S = 600;
 const clock = new ManualClock(Date.parse('2026-03-02T10:00:00Z'));
@@ -132,6 +133,10 @@ test('read or deleted before the delay: cancelled at once, never mailed', async 
   const mail = await smtp.mails.next();
   assert.equal(mail.subject, 'leave it');
   assert.equal(smtp.mails.pending, 0);
+  // im.notify.read.all cancels too.
+  const later = await notify(user.id, { MESSAGE: 'read with all the others' });
+  await ok(user.hook, 'im.notify.read.all');
+  assert.equal((await outbox(user.id)).find((i) => i.notificationId === later)!.state, 'cancelled');
 });
 
 test('do-not-disturb holds the mail; switched off, it goes at the next run', async () => {
@@ -148,7 +153,9 @@ test('do-not-disturb holds the mail; switched off, it goes at the next run', asy
   assert.equal((await smtp.mails.next()).subject, 'after the meeting');
 });
 
-test('the SMTP server refuses: retried after the back-off, then sent once', async () => {
+test('the SMTP server refuses: retried after the back-off, then sent once; the metrics count each outcome', async () => {
+  const before = await scrape(`${ts.url}/metrics`);
+  const counted = (outcome: string, m = before) => m.value('notify24_mail_items_total', { outcome });
   const user = await mailedUser('mail-retry');
   await notify(user.id, { MESSAGE: 'try again' });
   clock.advance(DELAY_S * 1000);
@@ -178,6 +185,12 @@ test('the SMTP server refuses: retried after the back-off, then sent once', asyn
   const [gaveUp] = await outbox(unlucky.id);
   assert.deepEqual([gaveUp!.state, gaveUp!.attempts], ['failed', 3]);
   assert.equal(smtp.mails.pending, 0);
+  const now = await scrape(`${ts.url}/metrics`);
+  assert.deepEqual(
+    ['retry', 'sent', 'failed'].map((o) => counted(o, now) - counted(o)),
+    [3, 1, 1], // first user: retry, sent; second: retry, retry, failed
+  );
+  assert.equal(now.value('notify24_mail_outbox_queued'), (await ts.server.services.store.mailOutbox.list({ state: 'queued', limit: 1000 })).length);
 });
 
 test('the one-click unsubscribe link: GET only asks, POST switches that type\'s e-mail off, an altered link is refused', async () => {
@@ -212,4 +225,15 @@ test('notify24.settings.set and the REST methods still answer for a type switche
   assert.deepEqual(page.notifications.map((n: { id: number }) => n.id), [id]);
   const r = await call(user.hook, 'im.notify.read', { ID: id, ONLY_CURRENT: 'Y' });
   assert.equal(r.status, 200);
+});
+
+test('more than 50 due at once: digests of at most 50 notifications each', async () => {
+  const user = await mailedUser('mail-many');
+  await Promise.all(Array.from({ length: 51 }, (_, i) => notify(user.id, { MESSAGE: `item ${i}` })));
+  clock.advance(DELAY_S * 1000);
+  await sweep();
+  const subjects = [(await smtp.mails.next()).subject, (await smtp.mails.next()).subject];
+  assert.equal(subjects[0], '50 new notifications');
+  assert.match(subjects[1]!, /^item \d+$/);
+  assert.equal(smtp.mails.pending, 0);
 });

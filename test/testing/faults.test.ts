@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { B24Hook, B24OAuth } from '@bitrix24/b24jssdk';
-import { main } from '../../src/cli/index.ts';
 import { startPortal, type Portal, type PortalApplication, type OAuthTokens } from '../../src/index.ts';
+import { cliOn } from '../helpers/cli-env.ts';
 import { call, ok, request } from '../helpers/http.ts';
 import { RELAXED_LIMITS } from '../helpers/sdk.ts';
 import { startTestServer } from '../helpers/server.ts';
@@ -175,14 +175,9 @@ test('the admin-only endpoint adds, lists, removes and clears rules, refuses bad
 test('notify24 fault add|list|remove|clear drives a running test server', async () => {
   const lines: string[] = [];
   const cli = async (...argv: string[]) => {
-    const saved = process.env.NOTIFY24_DATABASE_URL;
-    process.env.NOTIFY24_DATABASE_URL = portal.databaseUrl;
-    try {
-      return await main([...argv, '--url', portal.url], (l) => lines.push(l));
-    } finally {
-      if (saved === undefined) delete process.env.NOTIFY24_DATABASE_URL;
-      else process.env.NOTIFY24_DATABASE_URL = saved;
-    }
+    const run = await cliOn(portal.databaseUrl, ...argv, '--url', portal.url);
+    lines.push(...run.lines);
+    return run.code;
   };
   assert.equal(await cli('fault', 'add', '--method', 'user.*', '--error', 'QUERY_LIMIT_EXCEEDED', '--times', '3'), 0);
   assert.equal(await cli('fault', 'add', '--caller', 'application', '--drop'), 0);

@@ -97,3 +97,13 @@ test('close() throws the store away (PostgreSQL: the schema is dropped)', async 
     await c.end();
   }
 });
+
+test('an application under test may bind a handler on this machine (loopback is allowed in a test portal)', async () => {
+  const p = await portal();
+  const app = await p.createApplication({ name: 'Local app' });
+  const tokens = await app.tokensFor(1);
+  assert.equal(await ok(`${p.url}/rest/`, 'event.bind', { auth: tokens.access_token, event: 'ONIMNOTIFYANSWER', handler: 'http://127.0.0.1:9/handler/' }), true);
+  // The metadata address stays refused.
+  const r = await call(`${p.url}/rest/`, 'event.bind', { auth: tokens.access_token, event: 'ONIMNOTIFYANSWER', handler: 'http://169.254.169.254/x' });
+  assert.equal(r.body.error, 'ERROR_WRONG_HANDLER_URL');
+});

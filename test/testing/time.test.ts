@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
-import { main } from '../../src/cli/index.ts';
 import { startPortal, type Portal } from '../../src/index.ts';
+import { cliOn } from '../helpers/cli-env.ts';
 import { call, ok, request } from '../helpers/http.ts';
 import { startTestServer } from '../helpers/server.ts';
 import { testDatabaseUrl } from '../helpers/services.ts';
@@ -83,16 +83,10 @@ test('/console/api/clock and notify24 clock move a test server; any other server
     const r = await post(bad);
     assert.deepEqual([r.status, r.body.error], [400, 'BAD_CLOCK_MOVE']);
   }
-  const lines: string[] = [];
-  const saved = process.env.NOTIFY24_DATABASE_URL;
-  process.env.NOTIFY24_DATABASE_URL = portal.databaseUrl;
-  try {
-    assert.equal(await main(['clock', 'advance', '--days', '2', '--url', portal.url], (l) => lines.push(l)), 0);
-    assert.equal(await main(['clock', '--url', portal.url], (l) => lines.push(l)), 0);
-  } finally {
-    if (saved === undefined) delete process.env.NOTIFY24_DATABASE_URL;
-    else process.env.NOTIFY24_DATABASE_URL = saved;
-  }
+  const advanced = await cliOn(portal.databaseUrl, 'clock', 'advance', '--days', '2', '--url', portal.url);
+  const shown = await cliOn(portal.databaseUrl, 'clock', '--url', portal.url);
+  assert.deepEqual([advanced.code, shown.code], [0, 0]);
+  const lines = [...advanced.lines, ...shown.lines];
   assert.match(lines[0]!, /\(176400000 ms ahead of real time\)$/);
   assert.match(lines[1]!, /\(176400000 ms ahead of real time\)$/);
   assert.equal(Math.round((portal.now() - Date.now()) / 3_600_000), 49);

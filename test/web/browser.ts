@@ -1,10 +1,12 @@
 /** Debian's chromium driven by playwright-core; never a downloaded browser. */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, type TestContext } from 'node:test';
+import { after, before, type TestContext } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { servicesRequired } from '../helpers/services.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 export const CHROMIUM = process.env.NOTIFY24_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -71,4 +73,54 @@ export function screenshotDir(): string {
   const dir = process.env.NOTIFY24_SCREENSHOTS === '1' ? 'docs/screenshots' : join(tmpdir(), 'notify24-screenshots');
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core's serious and critical violations on the page as it is now, one line each (rule,
+ * impact, the first offending elements). Injected through the DevTools protocol, which the
+ * page's Content-Security-Policy does not govern, so the page is checked with its real policy.
+ */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const axe = (window as any).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations as { id: string; impact: string; nodes: { target: string[]; failureSummary: string }[] }[];
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} — ${n.failureSummary}`).join(' | ')}`);
+}
+
+/** Controls narrower or shorter than 44 CSS px among the visible ones matching `selector`. */
+export async function smallTargets(page: Page, selector: string): Promise<string[]> {
+  return page.locator(selector).evaluateAll((nodes) => nodes.flatMap((node) => {
+    const box = node.getBoundingClientRect();
+    if (!box.width || !box.height || getComputedStyle(node).visibility === 'hidden') return [];
+    return box.width < 44 || box.height < 44
+      ? [`${node.tagName.toLowerCase()}${node.id ? `#${node.id}` : ''}.${node.className} "${(node.textContent ?? '').trim().slice(0, 20)}" ${Math.round(box.width)}×${Math.round(box.height)}`]
+      : [];
+  }));
+}
+
+/**
+ * One test server and one browser for a whole test file (browser tests stay lean): call at the
+ * top level; `browser(t)` launches on first use (null: skipped, see launchBrowser). Both close
+ * after the file.
+ */
+export function serverAndBrowser(...args: Parameters<typeof startTestServer>) {
+  let ts: TestServer | null = null;
+  before(async () => {
+    ts = await startTestServer(...args);
+  });
+  after(() => ts?.close());
+  return {
+    get ts(): TestServer {
+      return ts!;
+    },
+    browser: browserPerFile(),
+  };
 }

@@ -88,14 +88,46 @@ test('center: live notification, confirm, quick answer, read all, history search
   });
   await page.locator(`#list li.item.pinned[data-id="${pinnedForShot}"]`).waitFor();
   await page.locator(`#list li.item[data-id="${attached.body.result}"] .attachments`).waitFor();
+  await page.evaluate(() => document.getElementById('toasts')!.replaceChildren());
+  await page.mouse.move(0, 0);
   await page.screenshot({ path: `${SHOTS}/center-desktop.png`, fullPage: true });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: `${SHOTS}/center-dark.png`, fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
   await page.setViewportSize(PHONE);
   await page.screenshot({ path: `${SHOTS}/center-phone.png`, fullPage: true });
   await page.setViewportSize(DESKTOP);
+  // The same inbox in Russian (the user's saved language), then back to the browser's.
+  const language = (value: string) => page.evaluate(async (lang) => {
+    const { sessid } = await (await fetch('/session')).json();
+    await fetch('/preferences', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ sessid, language: lang }) });
+  }, value);
+  await language('ru');
+  await page.reload();
+  await page.locator(`#list li.item[data-id="${attached.body.result}"] .attachments`).waitFor();
+  assert.equal(await page.locator('#tab-inbox').textContent(), 'Входящие');
+  await page.screenshot({ path: `${SHOTS}/center-ru.png`, fullPage: true });
+  await language('');
+  await page.reload();
+  await page.locator(`#list li.item[data-id="${attached.body.result}"] .attachments`).waitFor();
+  await page.locator('#link-state[data-state="ws"], #link-state[data-state="sse"]').waitFor();
 
   // History: text, type, date range and author filters.
   await call(sender.hook, 'im.notify.personal.add', { USER_ID: anna.id, MESSAGE: 'Invoice 7781 is overdue' });
   await page.locator('#tab-history').click();
+  // Before any search: the latest notifications, read ones included; "Mark all read" is the inbox's.
+  await page.locator('#results li.item', { hasText: 'Invoice 7781' }).waitFor();
+  assert.ok(await page.locator('#results li.item', { hasText: 'Build #42 passed' }).count() > 0);
+  assert.match(await page.locator('#history-note').textContent() ?? '', /Latest notifications/);
+  assert.equal(await page.locator('#read-all').isHidden(), true);
+  // The type filter offers the types this user has, with their counts, and nothing else.
+  const held = await page.evaluate(async () => (await (await fetch('/history/types')).json()).types as { module: string; event: string; count: number }[]);
+  assert.ok(held.length > 0 && held.every((h) => h.module === 'rest'), JSON.stringify(held));
+  const offered = await page.locator('#search-form select[name=type] option').evaluateAll((o) => o.map((e) => (e as HTMLOptionElement).value));
+  const restCount = held.reduce((sum, h) => sum + h.count, 0);
+  assert.deepEqual(offered.slice(0, 2), ['', 'rest']);
+  assert.ok(offered.slice(1).every((v) => v === 'rest' || v.startsWith('rest|')), offered.join(','));
+  assert.match(await page.locator('#search-form select[name=type] option[value=rest]').textContent() ?? '', new RegExp(`\\(${restCount}\\)$`));
   const form = page.locator('#search-form');
   await form.locator('input[name=text]').fill('invoice');
   await form.locator('button[type=submit]').click();

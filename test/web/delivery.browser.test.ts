@@ -48,7 +48,7 @@ test('center settings: switching a type off for the center hides it from the inb
   await page.reload();
   await page.locator('#center').waitFor({ state: 'visible' });
   // Loaded to the end (two notifications there), none listed.
-  await page.locator('#list-end', { hasText: "You're all caught up" }).waitFor();
+  await page.locator('#empty', { hasText: "You're all caught up" }).waitFor();
   assert.equal(await page.locator('#list li').count(), 0);
 
   await page.locator('#tab-settings').click();

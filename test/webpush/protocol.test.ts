@@ -21,7 +21,7 @@ let ts: TestServer;
 let service: TestPushService;
 
 before(async () => {
-  ts = await startTestServer({ pushInsecureEndpoints: true, pushSubject: 'mailto:ops@example.org', webhookTagsWithClientId: true }, { clock });
+  ts = await startTestServer({ pushInsecureEndpoints: true, handlerNetworks: ['public', 'private', 'loopback'], pushSubject: 'mailto:ops@example.org', webhookTagsWithClientId: true }, { clock });
   service = await new TestPushService().start();
 });
 after(async () => {
@@ -103,7 +103,7 @@ test('a new notification is pushed: the VAPID JWT verifies against the server ke
   await until(async () => (await call(anna.hook, 'notify24.push.list')).body.result[0]?.last_success_at !== null, 'last success noted');
 });
 
-test('the REST answer does not wait for the push service; a tag gives the push its tag and Topic', async () => {
+test('the REST answer does not wait for the push service, nor do other users\' pushes; a tag gives the push its tag and Topic', async () => {
   const user = await ts.addUser();
   const browser = await subscribed(user.hook);
   service.answer(browser.endpoint, 'hold');
@@ -111,6 +111,11 @@ test('the REST answer does not wait for the push service; a tag gives the push i
   const first = await call(ts.hook, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: 'Deploy 1 of 2', TAG: 'deploy', CLIENT_ID: 'ci' });
   assert.equal(typeof first.body.result, 'number');
   const one = await service.next();
+  // One push service slow to answer holds up nobody else's pushes.
+  const other = await ts.addUser();
+  const otherBrowser = await subscribed(other.hook);
+  await call(ts.hook, 'im.notify.system.add', { USER_ID: other.id, MESSAGE: 'not held up' });
+  assert.equal((await service.next()).endpoint, otherBrowser.endpoint);
   const second = await call(ts.hook, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: 'Deploy 2 of 2', TAG: 'deploy', CLIENT_ID: 'ci' });
   assert.equal(typeof second.body.result, 'number');
   service.release();
@@ -292,6 +297,7 @@ test('do not disturb holds a push until it is switched off; what was read meanwh
   done = await settled(done, 2);
   assert.equal(service.pending(), 0);
   assert.equal(await ts.server.services.store.webPush.pendingCount(), 2);
+  assert.equal((await scrape(`${ts.url}/metrics`)).value('notify24_web_push_pending'), 2);
 
   await call(user.hook, 'im.notify.read', { ID: readMeanwhile.body.result, ONLY_CURRENT: 'Y' });
   await call(user.hook, 'notify24.settings.set', { DND: 'N' });
@@ -326,4 +332,51 @@ test('quiet hours hold a push until the window ends in the user\u2019s time zone
   const push = await service.next();
   assert.deepEqual([push.endpoint, push.payload.id], [browser.endpoint, sent.body.result]);
   await call(user.hook, 'notify24.settings.set', { QUIET_HOURS: '' });
+});
+
+test('two nodes on one database push each notification once', async () => {
+  const user = await ts.addUser();
+  const browser = await subscribed(user.hook);
+  const second = await startServer({ ...ts.config, port: 0, httpsPort: null }, { clock, log: createLogger('silent') });
+  try {
+    const jobs = [ts.server.services.jobs, second.services.jobs];
+    const sent = await Promise.all(Array.from({ length: 20 }, (_, i) => call(ts.hook, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: `twice? ${i}` })));
+    // Both nodes look for due pushes at once (the first is also woken by its own sends).
+    await Promise.all(jobs.map((j) => j.runNow(WEB_PUSH)));
+    await Promise.all(jobs.map((j) => j.runNow(WEB_PUSH)));
+    const ids: unknown[] = [];
+    while (service.pending() > 0) {
+      const push = await service.next();
+      assert.equal(push.endpoint, browser.endpoint);
+      ids.push(push.payload.id);
+    }
+    assert.deepEqual(ids.sort(), sent.map((r) => r.body.result).sort());
+    assert.equal(await ts.server.services.store.webPush.pendingCount(), 0);
+  } finally {
+    await second.close();
+  }
+});
+
+test('a user keeps at most 20 subscribed browsers: the 21st forgets the oldest', async () => {
+  const user = await ts.addUser();
+  const browsers = [];
+  for (let i = 0; i < 21; i++) browsers.push(await subscribed(user.hook, `device ${i}`));
+  const list = (await call(user.hook, 'notify24.push.list')).body.result as { user_agent: string }[];
+  assert.equal(list.length, 20);
+  assert.equal(list[0]!.user_agent, 'device 20');
+  assert.ok(!list.some((s) => s.user_agent === 'device 0'));
+});
+
+test('an endpoint on a network NOTIFY24_HANDLER_NETWORKS does not allow is never connected to: refused and given up', async () => {
+  const user = await ts.addUser();
+  // Link-local is where cloud metadata services live; this server allows public, private and loopback.
+  const made = await call(user.hook, 'notify24.push.subscribe', { SUBSCRIPTION: { ...service.browser().json, endpoint: 'http://169.254.169.254/latest/meta-data' } });
+  assert.equal(made.status, 200, JSON.stringify(made.body));
+  const done = await attempts();
+  await call(ts.hook, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: 'to the metadata service?' });
+  await settled(done, 1);
+  const [sub] = (await call(user.hook, 'notify24.push.list')).body.result;
+  assert.match(sub.last_error, /^refused: 169\.254\.169\.254 is on a link-local address/);
+  assert.equal(await ts.server.services.store.webPush.pendingCount(), 0);
+  assert.equal(service.pending(), 0);
 });

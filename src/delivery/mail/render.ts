@@ -27,9 +27,10 @@ export interface MailLinks {
 
 const SUBJECT_CHARS = 78;
 
+/** One line of at most SUBJECT_CHARS characters: a header never carries a line break. */
 function firstLine(text: string): string {
   const line = text.split('\n').find((l) => l.trim()) ?? '';
-  const chars = [...line.trim()];
+  const chars = [...line.replace(/\s+/g, ' ').trim()];
   return chars.length > SUBJECT_CHARS ? `${chars.slice(0, SUBJECT_CHARS - 1).join('')}…` : chars.join('');
 }
 
@@ -48,7 +49,7 @@ export function mailbox(user: User): string {
 export function renderMail(user: User, items: MailItem[], links: MailLinks): RenderedMail {
   const single = items.length === 1;
   const texts = items.map((i) => mailBodyText(i.row));
-  const subject = single ? (items[0]!.row.title ? plainText(items[0]!.row.title) : firstLine(texts[0]!) || 'New notification') : `${items.length} new notifications`;
+  const subject = single ? firstLine(items[0]!.row.title ? plainText(items[0]!.row.title) : texts[0]!) || 'New notification' : `${items.length} new notifications`;
   const from = (i: MailItem) => i.author || 'System';
   const textParts = items.map((item, n) => `${from(item)}:\n${texts[n]}\n\nOpen: ${links.notification(item.row.id)}`);
   const footer = `You get this because these notifications were still unread. Stop these e-mails: ${links.unsubscribe}`;

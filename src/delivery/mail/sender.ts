@@ -3,6 +3,7 @@ import type { Config } from '../../config.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/log.ts';
 import { randomHex } from '../../lib/secrets.ts';
+import type { ServerMetrics } from '../../observability/metrics.ts';
 import { MAIL_SKIP } from '../../notify/schema.ts';
 import type { OutboxItem, OutboxOutcome } from '../../store/port/delivery.ts';
 import type { User } from '../../store/port/identity.ts';
@@ -18,6 +19,7 @@ export interface MailDeps {
   clock: Clock;
   log: Pick<Logger, 'warn' | 'error' | 'info'>;
   config: Pick<Config, 'mailFrom' | 'mailRetryBaseMs' | 'mailMaxAttempts'>;
+  metrics: Pick<ServerMetrics, 'mailItems'>;
 }
 
 /** Users whose due mails one claim takes; the run claims again until nothing is due. */
@@ -27,6 +29,8 @@ const CLAIM_MS = 5 * 60_000;
 /** Do-not-disturb has no end time: held mails are looked at again this often. */
 const DND_RECHECK_MS = 60_000;
 const MAX_RETRY_MS = 3_600_000;
+/** A digest lists at most this many notifications; more due at once make several mails. */
+export const DIGEST_MAX = 50;
 
 type Reason = string;
 
@@ -61,8 +65,10 @@ export class MailSender {
     }
   }
 
-  private finish(items: OutboxItem[], outcome: Partial<OutboxOutcome> & Pick<OutboxOutcome, 'state'>): Promise<void> {
+  /** Ends (or puts back) items and counts them; `metric` names the outcome where the state alone does not. */
+  private finish(items: OutboxItem[], outcome: Partial<OutboxOutcome> & Pick<OutboxOutcome, 'state'>, metric: string = outcome.state): Promise<void> {
     const now = this.deps.clock.now();
+    this.deps.metrics.mailItems.inc({ outcome: metric }, items.length);
     return this.deps.store.mailOutbox.finish(
       items.map((i) => i.id),
       this.workerId,
@@ -97,7 +103,7 @@ export class MailSender {
         await this.cancel([item], `e-mail is switched off for ${item.typeKey}`);
       } else if (decision.action === 'hold') {
         const until = decision.until ?? now + DND_RECHECK_MS;
-        await this.finish([item], { state: 'queued', dueAt: until, lastError: decision.reason === 'dnd' ? 'held: do not disturb' : 'held: quiet hours' });
+        await this.finish([item], { state: 'queued', dueAt: until, lastError: decision.reason === 'dnd' ? 'held: do not disturb' : 'held: quiet hours' }, 'held');
       } else {
         ready.push({ item, row });
       }
@@ -105,7 +111,7 @@ export class MailSender {
     if (!ready.length) return;
     const due = ready.map((r) => r.item);
     if (!user.email) return this.cancel(due, 'no e-mail address in the user profile');
-    await this.send(user, ready);
+    for (let i = 0; i < ready.length; i += DIGEST_MAX) await this.send(user, ready.slice(i, i + DIGEST_MAX));
   }
 
   private async send(user: User, ready: { item: OutboxItem; row: NotificationRow }[]): Promise<void> {
@@ -125,7 +131,7 @@ export class MailSender {
       const givenUp = attempts >= config.mailMaxAttempts;
       log.warn(givenUp ? 'e-mail failed, given up' : 'e-mail failed, will retry', { user_id: user.id, mail_id: mailId, attempts, reason });
       const retryIn = Math.min(config.mailRetryBaseMs * 2 ** (attempts - 1), MAX_RETRY_MS);
-      await this.finish(items, { state: givenUp ? 'failed' : 'queued', dueAt: clock.now() + retryIn, mailId, lastError: reason, attempted: true });
+      await this.finish(items, { state: givenUp ? 'failed' : 'queued', dueAt: clock.now() + retryIn, mailId, lastError: reason, attempted: true }, givenUp ? 'failed' : 'retry');
     }
   }
 }

@@ -8,7 +8,7 @@ body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding
 h1{font-size:1.3rem}code{background:#f0f0f0;padding:0 .3em}
 button{font:inherit;min-height:44px;padding:.4em 1.2em;margin-right:.6em;border-radius:6px;border:1px solid #767676;background:#fff;color:#222}
 button[value=allow]{background:#1f5fcf;border-color:#1f5fcf;color:#fff}
-@media (prefers-color-scheme:dark){body{background:#15181e;color:#e6e9ef}code{background:#2a2f39}button{background:#222833;color:#e6e9ef;border-color:#8a93a3}button[value=allow]{background:#3d7bf0;border-color:#3d7bf0;color:#fff}}`;
+@media (prefers-color-scheme:dark){body{background:#15181e;color:#e6e9ef}code{background:#2a2f39}button{background:#222833;color:#e6e9ef;border-color:#8a93a3}button[value=allow]{background:#8ab4ff;border-color:#8ab4ff;color:#0b1220}}`;
 
 /**
  * Pages of /oauth/authorize/. The form may redirect to the application's own site, so the

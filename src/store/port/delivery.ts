@@ -110,6 +110,8 @@ export interface MailOutboxRepo {
   byId(id: number): Promise<OutboxItem | null>;
   /** Deletes finished items (and mails no item points to) finished before `before`. */
   purgeFinished(before: number): Promise<void>;
+  /** Items still queued, on every node (the outbox depth metric). */
+  queuedCount(): Promise<number>;
   /** The key one-click unsubscribe links are signed with: `candidate` unless one is kept. */
   claimSigningKey(candidate: string): Promise<string>;
 }

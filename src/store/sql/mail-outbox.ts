@@ -126,6 +126,10 @@ export class SqlMailOutboxRepo implements MailOutboxRepo {
     await this.db.run(`DELETE FROM mail_outbox WHERE state <> 'queued' AND finished_at < ?`, [before]);
     await this.db.run('DELETE FROM mail_messages WHERE created_at < ? AND id NOT IN (SELECT mail_id FROM mail_outbox WHERE mail_id IS NOT NULL)', [before]);
   }
+  async queuedCount() {
+    const r = await this.db.get<{ n: number | string }>("SELECT COUNT(*) AS n FROM mail_outbox WHERE state = 'queued'");
+    return Number(r?.n ?? 0);
+  }
   async claimSigningKey(candidate: string) {
     await this.db.run("INSERT INTO instance_facts (name, value) VALUES ('mail_signing_key', ?) ON CONFLICT (name) DO NOTHING", [candidate]);
     const row = await this.db.get<{ value: string }>("SELECT value FROM instance_facts WHERE name = 'mail_signing_key'");

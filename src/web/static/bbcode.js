@@ -7,7 +7,13 @@ const TOKEN = /\[(\/?)(b|i|u|s|url|color|user|code|quote|br)(?:=([^\]]*))?\]|#BR
 
 function openNode(name, arg) {
   if (SIMPLE[name]) return el(SIMPLE[name]);
-  if (name === 'color') return el('span', { style: safeColor(arg) ? { color: safeColor(arg) } : null });
+  if (name === 'color') {
+    // The sender's color, blended toward the theme's text color (style.css, .bb-color) so any
+    // color stays readable on light and dark backgrounds.
+    const span = el('span', { class: 'bb-color' });
+    if (safeColor(arg)) span.style.setProperty('--bb-color', safeColor(arg));
+    return span;
+  }
   if (name === 'user') return el('span', { class: 'bb-user', dataset: { userId: String(parseInt(arg, 10) || '') } });
   if (name === 'url') return el('a', { class: 'bb-url', dataset: { href: arg ?? '' } });
   return el('span');

@@ -18,8 +18,10 @@ export class RestFailure extends Error {
 
 /** POST /rest/<method>.json with the session cookie and `sessid`, as the portal's own page does. */
 export function restClient(session) {
-  return async function rest(method, params = {}) {
+  // `init` adds fetch options (keepalive for calls sent while the page is closing).
+  return async function rest(method, params = {}, init = {}) {
     const res = await fetch(`/rest/${encodeURIComponent(method)}.json`, {
+      ...init,
       method: 'POST',
       credentials: 'same-origin',
       headers: { 'Content-Type': 'application/json' },
@@ -93,12 +95,16 @@ export function safeColor(value) {
   return typeof value === 'string' && /^#[0-9a-f]{3}([0-9a-f]{3})?$/i.test(value.trim()) ? value.trim() : null;
 }
 
-export function toast(text, kind = 'info') {
+/** A short message; with `action` ({label, onClick}) it carries a button (e.g. Undo). Returns a closer. */
+export function toast(text, kind = 'info', action = null, ms = 4000) {
   const box = document.getElementById('toasts');
-  if (!box) return;
-  const item = el('div', { class: `toast ${kind}`, role: 'status' }, text);
+  if (!box) return () => {};
+  const item = el('div', { class: `toast ${kind}`, role: 'status' }, el('span', {}, text));
+  const close = () => item.remove();
+  if (action) item.append(el('button', { type: 'button', onclick: () => { close(); action.onClick(); } }, action.label));
   box.append(item);
-  setTimeout(() => item.remove(), 4000);
+  setTimeout(close, ms);
+  return close;
 }
 
 /** Dates for the console too: the language-aware formats live in i18n.js. */

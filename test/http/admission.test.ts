@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { after, before, test } from 'node:test';
+import { REQUESTS_PER_TURN } from '../../src/http/admission.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+let ts: TestServer;
+before(async () => {
+  ts = await startTestServer();
+});
+after(() => ts.close());
+
+test('requests that arrive together are started a few per event-loop turn, in order, so turns stay short', async () => {
+  const port = Number(new URL(ts.url).port);
+  const n = REQUESTS_PER_TURN * 4;
+  const sockets: Socket[] = await Promise.all(Array.from({ length: n }, () => new Promise<Socket>((resolve) => {
+    const s = connect(port, '127.0.0.1', () => resolve(s));
+  })));
+  // A first request on each connection: the server has accepted them all (one per turn) before the burst.
+  await Promise.all(sockets.map((s, i) => new Promise((resolve) => {
+    s.once('data', resolve);
+    s.write(`GET /warm-${i} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  })));
+  // Count turns of the loop (server and client share it) while the answers come back.
+  let turn = 0;
+  let counting = true;
+  const count = () => {
+    turn++;
+    if (counting) setImmediate(count);
+  };
+  const answeredIn: number[] = [];
+  const answers = sockets.map((s, i) => new Promise<string>((resolve) => s.once('data', (chunk) => {
+    answeredIn[i] = turn;
+    resolve(String(chunk));
+  })));
+  // All requests in one go: they reach the server in the same poll phase. An unknown path is
+  // answered without any store call, so only admission can spread them over turns.
+  for (const [i, s] of sockets.entries()) s.write(`GET /no-such-page-${i} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  // Hold the loop until every request sits in the server's sockets: the next poll sees them all.
+  const until = performance.now() + 200;
+  while (performance.now() < until);
+  setImmediate(count);
+  for (const a of await Promise.all(answers)) assert.match(a, /^HTTP\/1\.1 404/);
+  counting = false;
+  const turns = new Set(answeredIn);
+  assert.ok(turns.size >= 3, `answers came in ${turns.size} turns: ${answeredIn.join(',')}`);
+  for (let i = 1; i < n; i++) assert.ok(answeredIn[i]! >= answeredIn[i - 1]!, 'first come, first served');
+  for (const s of sockets) s.destroy();
+});
