@@ -54,6 +54,8 @@ export interface Measured {
   durationS: number;
   /** A slow row: no loaded warm-up, maybe a longer run. */
   slow: boolean;
+  /** Requests of the loaded warm-up (0 when skipped). */
+  warmupRequests: number;
 }
 
 /** Longest a measured run may be stretched to for a slow row. */
@@ -76,9 +78,9 @@ export async function load(ctx: Ctx, url: string, requests: Request[], check = t
   const alone = s.aloneRequests ? await runLoad({ url, connections: 1, amount: s.aloneRequests, requests }) : null;
   const aloneMs = alone?.p50 ?? 0;
   const spec = { url, connections: s.connections, requests };
-  if (aloneMs < SLOW_MS) await runLoad({ ...spec, duration: s.warmupS });
+  const warmup = aloneMs < SLOW_MS ? await runLoad({ ...spec, duration: s.warmupS }) : null;
   const duration = Math.min(MAX_RUN_S, Math.max(s.durationS, Math.ceil((3 * aloneMs * s.connections) / 1000)));
-  return { alone, loaded: await runLoad({ ...spec, duration }), durationS: duration, slow: aloneMs >= SLOW_MS };
+  return { alone, loaded: await runLoad({ ...spec, duration }), durationS: duration, slow: aloneMs >= SLOW_MS, warmupRequests: warmup?.requests ?? 0 };
 }
 
 export function loadRow(name: string, m: Measured, note: string): Row {
