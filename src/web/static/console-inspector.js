@@ -60,7 +60,7 @@ export const section = {
       el('option', { value: 'error' }, t('console.inspector.failed')));
     const own = checkbox(t('console.inspector.showOwn'), { name: 'own' });
     const shown = el('p', { class: 'dim' });
-    const body = el('tbody');
+    const body = el('tbody', { id: 'calls' });
 
     const visible = (c) => {
       if (!own.querySelector('input').checked && c.auth === 'session') return false;
