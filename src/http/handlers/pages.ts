@@ -35,6 +35,7 @@ export const ASSETS: Record<string, string> = {
   'counter.js': JS,
   'preferences-ui.js': JS,
   'device-push.js': JS,
+  'linked-notification.js': JS,
   'console-push.js': JS,
   'console.js': JS,
   // The console's sections and their parts, one file each (console.js lists which to load):

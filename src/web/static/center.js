@@ -4,6 +4,7 @@ import { currentSession, restClient, toast } from './common.js';
 import { sameDayKey, t } from './i18n.js';
 import { openPush } from './push.js';
 import { initDevicePush } from './device-push.js';
+import { showLinkedNotification } from './linked-notification.js';
 import { renderBb } from './bbcode.js';
 import { signIn, wireSignOut } from './auth-forms.js';
 import { ensureAuthorOption, initHistory } from './history.js';
@@ -61,6 +62,7 @@ async function start() {
   wireSignOut(session);
   let device = null; // this device's Web Push switch, once set up
   void initDevicePush({ rest, host: $('user-nav'), renderBb }).then((d) => { device = d; });
+  showLinkedNotification();
   void initPreferences(session, { onError: (err) => toast(String(err.message ?? err), 'error') });
   const me = await rest('user.current').catch(() => null);
   $('me').textContent = me ? [me.NAME, me.LAST_NAME].filter(Boolean).join(' ') || me.LOGIN || '' : '';
