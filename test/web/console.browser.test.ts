@@ -274,7 +274,9 @@ test('console at phone width and in Russian: sections usable, the detail view fi
   const { page, problems } = opened;
   assert.equal(await page.locator('h1').textContent(), 'Консоль интегратора');
   assert.equal(await page.locator('#inspector h2').textContent(), 'Инспектор запросов');
-  await shot(page, 'console-phone.png');
+  // Two screens from the users' section down: cards instead of wide tables.
+  const top = await page.locator('#users').evaluate((n) => n.getBoundingClientRect().top + window.scrollY);
+  await page.screenshot({ path: `${SHOTS}/console-phone.png`, fullPage: true, clip: { x: 0, y: top - 8, width: PHONE.width, height: PHONE.height * 1.6 } });
   await call(ts.hook, 'user.current', { auth_note: 'visible', client_secret: 'zzz' });
   const open = page.locator('#inspector tr[data-method="user.current"] button.link').first();
   await open.waitFor();

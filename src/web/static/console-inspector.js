@@ -1,6 +1,6 @@
 // The request inspector: REST calls live, filtered by method, caller and outcome; the page's own
 // session calls hidden unless asked for; a call opens in a detail view with "copy as curl".
-import { badge, checkbox, copyButton, el, field, formatDate, jsonBlock, openDialog, t, table, timeCell } from './console-kit.js';
+import { badge, checkbox, copyButton, el, field, formatDate, jsonBlock, labelled, openDialog, t, timeCell } from './console-kit.js';
 
 const MAX_ROWS = 200;
 const PREVIEW = 90;
@@ -60,7 +60,7 @@ export const section = {
       el('option', { value: 'error' }, t('console.inspector.failed')));
     const own = checkbox(t('console.inspector.showOwn'), { name: 'own' });
     const shown = el('p', { class: 'dim' });
-    const body = el('tbody');
+    const body = el('tbody', { id: 'calls' });
 
     const visible = (c) => {
       if (!own.querySelector('input').checked && c.auth === 'session') return false;
@@ -70,7 +70,8 @@ export const section = {
       if (outcome.value === 'error' && !c.error) return false;
       return true;
     };
-    const row = (c) => el('tr', { dataset: { seq: String(c.seq), method: c.method, auth: c.auth ?? '' }, class: c.error ? 'failed' : '' },
+    const headers = [t('console.inspector.time'), t('console.inspector.method'), t('console.inspector.caller'), t('console.inspector.status'), t('console.ms'), t('console.inspector.params')];
+    const row = (c) => labelled(el('tr', { dataset: { seq: String(c.seq), method: c.method, auth: c.auth ?? '' }, class: c.error ? 'failed' : '' },
       el('td', {}, timeCell(c.at)),
       el('td', {}, el('button', { type: 'button', class: 'link', onclick: () => openCall(ctx, c.seq), 'aria-label': t('console.inspector.open', { method: c.method }) }, c.method),
         // A test server's injected fault answered this call, not the server (console-faults.js sets them).
@@ -78,7 +79,7 @@ export const section = {
       el('td', {}, callerOf(c)),
       el('td', {}, c.error ? el('span', { class: 'err' }, `${c.status} ${c.error.error}`) : c.status),
       el('td', { class: 'num' }, c.durationMs),
-      el('td', { class: 'preview mono' }, preview(c.params)));
+      el('td', { class: 'preview mono' }, preview(c.params))), headers);
     const rows = new Map(); // seq → its <tr>, for the calls shown
     const count = () => {
       shown.textContent = t('console.inspector.shown', { count: rows.size, total: calls.length });
@@ -134,9 +135,8 @@ export const section = {
       field(t('console.inspector.outcome'), outcome),
       own);
     const wrap = el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('console.inspector.title') },
-      el('table', { class: 'calls' },
-        el('thead', {}, el('tr', {}, [t('console.inspector.time'), t('console.inspector.method'), t('console.inspector.caller'), t('console.inspector.status'), t('console.ms'), t('console.inspector.params')]
-          .map((h, i) => el('th', { scope: 'col', class: i === 5 ? 'preview' : '' }, h)))),
+      el('table', { class: 'calls stack' },
+        el('thead', {}, el('tr', {}, headers.map((h, i) => el('th', { scope: 'col', class: i === 5 ? 'preview' : '' }, h)))),
         body));
     card.append(el('p', { class: 'dim' }, t('console.inspector.intro')), filters, shown, wrap);
 

@@ -40,11 +40,22 @@ export async function act(button, action) {
   }
 }
 
-/** A table in a horizontally scrolling box; `empty` is shown as one row when there are none. */
+/**
+ * Names each cell of a row after its column: at phone width the rows of a `.stack` table are
+ * drawn as cards, each value under its column's name (console-style.css).
+ */
+export function labelled(tr, headers) {
+  [...tr.children].forEach((td, i) => {
+    if (headers[i]) td.dataset.label = headers[i];
+  });
+  return tr;
+}
+
+/** A table in a horizontally scrolling box (cards at phone width); `empty` is shown as one row when there are none. */
 export function table(label, headers, rows, empty) {
-  const body = rows.length ? rows : [el('tr', {}, el('td', { colspan: String(headers.length), class: 'muted' }, empty))];
+  const body = rows.length ? rows.map((tr) => labelled(tr, headers)) : [el('tr', {}, el('td', { colspan: String(headers.length), class: 'muted' }, empty))];
   return el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': label },
-    el('table', {},
+    el('table', { class: 'stack' },
       el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, body)));
 }
