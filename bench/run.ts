@@ -3,6 +3,11 @@
  * of notify24, each as a ratio to a bare node:http server on the same machine. Writes
  * bench/results/latest.{json,md}. `-- --profile <row> [--seed N]` instead runs one row against
  * a server under `node --cpu-prof` and prints where its time goes (docs/performance.md).
+ * Every run also times `startPortal()` and `reset()` (the test kit); `-- --snapshot` adds the
+ * export and import of the largest seeded store (1M notifications in a full run). `-- --testkit`
+ * runs only those rows (with `--snapshot`: 1M rows, 100k with `--quick`) and prints them.
+ * Every run also draws bench/results/charts/*.svg, against `--before <report.json>` when given;
+ * `-- --charts <report.json> [--before <report.json>]` only draws them from stored reports.
  * `-- --soak [--seconds 150] [--root <checkout>] [--label L] [--acceptor]` instead runs the soak (bench/lib/soak.ts)
  * and writes bench/results/soak-*.{json,md}.
  */
@@ -19,13 +24,17 @@ import { CASES } from './lib/cases.ts';
 import { driftWarning, size, textTable, writeReport, type Report, type Row } from './lib/report.ts';
 import { coldStartRow, floorRow, growthRows, guarded, pushRow, restRow, type Ctx, type Settings } from './lib/rows.ts';
 import { profileRow } from './lib/profile.ts';
+import { writeCharts } from './lib/charts.ts';
+import { readFileSync } from 'node:fs';
+import { snapshotRows, testkitRows } from './lib/testkit.ts';
 import { soak, soakTable, writeSoak } from './lib/soak.ts';
 
 const RESULTS = new URL('./results/', import.meta.url).pathname;
 const ROOT = new URL('../', import.meta.url).pathname;
+const CHARTS = join(RESULTS, 'charts');
 
-const QUICK: Settings = { connections: 50, durationS: 5, warmupS: 1, aloneRequests: 20, seeds: [1000, 100_000], subscribers: 1000, pushSends: 10, coldStarts: 3 };
-const FULL: Settings = { connections: 50, durationS: 10, warmupS: 2, aloneRequests: 50, seeds: [1000, 100_000, 1_000_000], subscribers: 10_000, pushSends: 20, coldStarts: 5 };
+const QUICK: Settings = { connections: 50, durationS: 5, warmupS: 1, aloneRequests: 20, seeds: [1000, 100_000], subscribers: 1000, pushSteps: [100], pushSends: 10, coldStarts: 3 };
+const FULL: Settings = { connections: 50, durationS: 10, warmupS: 2, aloneRequests: 50, seeds: [1000, 100_000, 1_000_000], subscribers: 10_000, pushSteps: [100, 1000], pushSends: 20, coldStarts: 5 };
 
 /** Milliseconds as the log shows them. */
 const fmt = (v: number | null) => (v === null ? '—' : v < 10 ? v.toFixed(1) : Math.round(v).toString());
@@ -36,7 +45,7 @@ function describe(p: Placement): string {
     : `load generator (autocannon, WebSocket clients) in this process on CPU ${p.loadCpu}; each server (floor, notify24) in its own child process pinned to CPU ${p.serverCpu}`;
 }
 
-async function benchmark(ctx: Ctx, mode: 'quick' | 'full'): Promise<Report> {
+async function benchmark(ctx: Ctx, mode: 'quick' | 'full', snapshot: boolean): Promise<Report> {
   const started = performance.now();
   const atStart = machine();
   const s = ctx.settings;
@@ -60,7 +69,11 @@ async function benchmark(ctx: Ctx, mode: 'quick' | 'full'): Promise<Report> {
   await add('cold start', () => coldStartRow(ctx, small!, base.firstStartMs));
   for (const key of ['send', 'get', 'read', 'mixed', 'batch']) await add(CASES[key]!.name, () => restRow(ctx, small!, CASES[key]!));
   for (const ds of large) await add(`get and send @${size(ds.size)}`, () => growthRows(ctx, ds, [CASES.get!, CASES.send!]));
+  for (const n of s.pushSteps) await add(`push @${size(n)}`, () => pushRow(ctx, small!, n));
   await add('push', () => pushRow(ctx, small!));
+  // The test kit: in this process, as an integrator's test file runs it.
+  await add('startPortal/reset', () => testkitRows(mode === 'quick' ? 5 : 10, mode === 'quick' ? 30 : 100, ctx.log));
+  if (snapshot) for (const ds of datasets.slice(-1)) await add(`snapshot @${size(ds.size)}`, () => snapshotRows(ds.dir, size(ds.size), ctx.workDir));
   // The floor again, last: if it moved, something else used the machine during the run.
   await add('floor again', () => floorRow(ctx, sample, 'floor again (end of run)'));
   // Other work on the machine can only slow a run down, so the higher floor is the closer one
@@ -85,9 +98,16 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean' }, profile: { type: 'string' }, seed: { type: 'string' }, keep: { type: 'boolean' },
-      soak: { type: 'boolean' }, seconds: { type: 'string' }, connections: { type: 'string' }, steady: { type: 'string' }, acceptor: { type: 'boolean' }, root: { type: 'string' }, label: { type: 'string' },
+      soak: { type: 'boolean' }, before: { type: 'string' }, charts: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, steady: { type: 'string' }, acceptor: { type: 'boolean' }, root: { type: 'string' }, label: { type: 'string' },
+      snapshot: { type: 'boolean' }, testkit: { type: 'boolean' },
     },
   });
+  const before = values.before ? (JSON.parse(readFileSync(values.before, 'utf8')) as Report) : null;
+  if (values.charts) {
+    // Charts only, from a stored report (`--charts bench/results/latest.json [--before other.json]`).
+    for (const f of writeCharts(CHARTS, JSON.parse(readFileSync(values.charts, 'utf8')) as Report, before)) console.error(`wrote ${f}`);
+    return;
+  }
   const mode = values.quick ? 'quick' : 'full';
   const p = placement();
   pinSelf(p);
@@ -95,6 +115,18 @@ async function main(): Promise<void> {
   const ctx: Ctx = { settings: values.quick ? QUICK : FULL, placement: p, workDir, log: (l) => console.error(l) };
   console.error(`notify24 bench (${values.profile ? `profile ${values.profile}` : mode}); ${describe(p)}; data in ${workDir}`);
   try {
+    if (values.testkit) {
+      // Only the test kit's rows, printed (the latest results are left as they are).
+      const rows = await testkitRows(values.quick ? 5 : 10, values.quick ? 30 : 100, ctx.log);
+      if (values.snapshot) {
+        const base = await makeBase(workDir, p);
+        const n = values.quick ? 100_000 : 1_000_000;
+        rows.push(...(await snapshotRows(makeDataset(base, workDir, n).dir, size(n), workDir)));
+      }
+      console.log(textTable(rows));
+      console.log(`\n${describe(p)}; the machine is shared with other work, so figures vary between runs (load ${loadavg()[0]!.toFixed(1)} at the end).`);
+      return;
+    }
     if (values.soak) {
       const root = values.root ? resolve(values.root) : ROOT;
       const report = await soak({ root, workDir, placement: p, durationS: Number(values.seconds ?? 150), connections: values.connections ? Number(values.connections) : undefined, steadyClients: values.steady ? Number(values.steady) : undefined, env: values.acceptor ? { NOTIFY24_ACCEPTOR: '1' } : {}, log: ctx.log }, values.label ?? (values.root ? root : 'this checkout'));
@@ -107,7 +139,7 @@ async function main(): Promise<void> {
       await profileRow(ctx, values.profile, Number(values.seed ?? 1000), RESULTS);
       return;
     }
-    const report = await benchmark(ctx, mode);
+    const report = await benchmark(ctx, mode, values.snapshot === true);
     console.log('');
     console.log(textTable(report.rows));
     console.log('');
@@ -115,6 +147,7 @@ async function main(): Promise<void> {
     const warning = driftWarning(report);
     if (warning) console.log(warning);
     for (const f of writeReport(RESULTS, report)) console.error(`wrote ${f}`);
+    for (const f of writeCharts(CHARTS, report, before)) console.error(`wrote ${f}`);
   } finally {
     if (!values.keep) rmSync(workDir, { recursive: true, force: true });
   }

@@ -98,7 +98,7 @@ export const SETTINGS = {
   // Storage and several nodes
   dataDir: setting({ env: 'NOTIFY24_DATA_DIR', type: 'path', default: 'data', shown: '`./data`', description: 'SQLite file, certificate, first-start webhook', parse: text }),
   databaseUrl: setting({ env: 'NOTIFY24_DATABASE_URL', type: 'path or URL', default: '', shown: '`<data>/notify24.db`', description: 'SQLite file path, or `postgres://user@host:5432/db` (docs/deploy.md)', parse: text }),
-  redisUrl: setting<string | null>({ env: 'NOTIFY24_REDIS_URL', type: 'URL', default: null, description: 'rate-limit buckets and live push shared by several nodes', parse: url(['redis', 'rediss']) }),
+  redisUrl: setting<string | null>({ env: 'NOTIFY24_REDIS_URL', type: 'URL', default: null, description: 'rate-limit buckets, live push, sign-in throttle and operating time shared by several nodes', parse: url(['redis', 'rediss']) }),
   redisTimeoutMs: setting({ env: 'NOTIFY24_REDIS_TIMEOUT_MS', type: 'ms', default: 500, description: 'longest wait for a Redis command (rate limit, publish); while Redis is unreachable commands fail at once', parse: positive }),
   redisPrefix: setting({ env: 'NOTIFY24_REDIS_PREFIX', type: 'text', default: 'notify24:', description: 'start of every Redis key and channel', parse: text }),
   // Bitrix24 behaviour
@@ -120,7 +120,7 @@ export const SETTINGS = {
   // Event delivery to applications
   eventRetryBaseMs: setting({ env: 'NOTIFY24_EVENT_RETRY_BASE_MS', type: 'ms', default: 10_000, description: 'first retry of a failed event delivery; each next one waits twice as long (at most an hour)', parse: positive }),
   eventMaxAttempts: setting({ env: 'NOTIFY24_EVENT_MAX_ATTEMPTS', type: 'count', default: 8, description: 'attempts before a delivery is given up', parse: positiveInteger }),
-  handlerNetworks: setting<NetworkClass[]>({ env: 'NOTIFY24_HANDLER_NETWORKS', type: listed(NETWORK_CLASSES), default: ['public', 'private'], shown: '`public,private`', description: 'networks event handlers may be on, comma-separated; **add `loopback` for handlers on this machine** (`public,private,loopback`). Checked at `event.bind` and on the address each delivery connects to; link-local (cloud metadata at 169.254.169.254) only when listed; unspecified, multicast and reserved addresses never (docs/apps.md)', parse: parseNetworks }),
+  handlerNetworks: setting<NetworkClass[]>({ env: 'NOTIFY24_HANDLER_NETWORKS', type: listed(NETWORK_CLASSES), default: ['public', 'private'], shown: '`public,private`', description: 'networks event handlers and Web Push endpoints may be on, comma-separated; **add `loopback` for handlers on this machine** (`public,private,loopback`). Checked at `event.bind` and on the address each delivery or push connects to; link-local (cloud metadata at 169.254.169.254) only when listed; unspecified, multicast and reserved addresses never (docs/apps.md)', parse: parseNetworks }),
   eventTimeoutMs: setting({ env: 'NOTIFY24_EVENT_TIMEOUT_MS', type: 'ms', default: 10_000, description: 'how long one delivery POST may take', parse: positive }),
   // E-mail for unread notifications (docs/delivery.md)
   smtpUrl: setting<string | null>({ env: 'NOTIFY24_SMTP_URL', type: 'URL', default: null, description: '`smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`; without it no mail is sent and the outbox only renders them. A URL that cannot be used is logged at start and each mail is marked failed (never a crash)', parse: text }),

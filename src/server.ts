@@ -162,6 +162,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const opened = await openStore(config.databaseUrl, { onQueryError: () => metrics.storeErrors.inc({ engine: opened.engine }) });
   metrics.eventQueueDepth.sampleWith(() => opened.events.pendingCount());
   metrics.mailQueueDepth.sampleWith(() => opened.mailOutbox.queuedCount());
+  metrics.webPushQueueDepth.sampleWith(() => opened.webPush.pendingCount());
   const redis = config.redisUrl ? await openRedis(config.redisUrl, config.redisTimeoutMs) : null;
   const store = withIdentityCache(opened, identityCacheFor(opened, config, redis));
   const hub: PushHub = redis ? new RedisPushHub(redis.commands, redis.subscriber, `${config.redisPrefix}push:`) : new LocalPushHub();

@@ -8,6 +8,7 @@ import { formatSummary, summarise } from '../profile-summary.ts';
 import { makeBase, makeDataset } from './dataset.ts';
 import { CASES } from './cases.ts';
 import { load, startNotify24, type Ctx } from './rows.ts';
+import { cpuSeconds } from './child.ts';
 
 /**
  * The server's main-thread profile: V8 names them CPU.<date>.<time>.<pid>.<thread>.<seq>, and
@@ -28,8 +29,14 @@ export async function profileRow(ctx: Ctx, key: string, seed: number, resultsDir
   const ds = makeDataset(base, ctx.workDir, seed);
   const server = await startNotify24({ ...ctx, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] }, ds.dir);
   try {
-    const { loaded: r } = await load(ctx, server.url, c.requests(ds));
-    ctx.log(`${c.name} @${seed}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms (under the profiler)`);
+    // Server CPU per request (user + system of its process over the whole load): unlike req/s,
+    // it hardly moves when other work shares the machine, so runs on a busy machine compare.
+    const cpuBefore = cpuSeconds(server.pid);
+    const m = await load(ctx, server.url, c.requests(ds));
+    const r = m.loaded;
+    const served = r.requests + (m.alone?.requests ?? 0) + m.warmupRequests;
+    const cpuMs = ((cpuSeconds(server.pid) - cpuBefore) * 1000) / served;
+    ctx.log(`${c.name} @${seed}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms (under the profiler); server CPU ${cpuMs.toFixed(3)} ms per request over ${served} requests`);
   } finally {
     await server.stop();
   }

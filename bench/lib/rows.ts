@@ -17,7 +17,9 @@ export interface Settings {
   /** Requests on one connection, before the load, for the unloaded p50. */
   aloneRequests: number;
   seeds: number[];
+  /** The largest push row; smaller ones (pushSteps) are measured before it, for the push chart. */
   subscribers: number;
+  pushSteps: number[];
   pushSends: number;
   coldStarts: number;
 }
@@ -54,6 +56,8 @@ export interface Measured {
   durationS: number;
   /** A slow row: no loaded warm-up, maybe a longer run. */
   slow: boolean;
+  /** Requests of the loaded warm-up (0 when skipped). */
+  warmupRequests: number;
 }
 
 /** Longest a measured run may be stretched to for a slow row. */
@@ -76,9 +80,9 @@ export async function load(ctx: Ctx, url: string, requests: Request[], check = t
   const alone = s.aloneRequests ? await runLoad({ url, connections: 1, amount: s.aloneRequests, requests }) : null;
   const aloneMs = alone?.p50 ?? 0;
   const spec = { url, connections: s.connections, requests };
-  if (aloneMs < SLOW_MS) await runLoad({ ...spec, duration: s.warmupS });
+  const warmup = aloneMs < SLOW_MS ? await runLoad({ ...spec, duration: s.warmupS }) : null;
   const duration = Math.min(MAX_RUN_S, Math.max(s.durationS, Math.ceil((3 * aloneMs * s.connections) / 1000)));
-  return { alone, loaded: await runLoad({ ...spec, duration }), durationS: duration, slow: aloneMs >= SLOW_MS };
+  return { alone, loaded: await runLoad({ ...spec, duration }), durationS: duration, slow: aloneMs >= SLOW_MS, warmupRequests: warmup?.requests ?? 0 };
 }
 
 export function loadRow(name: string, m: Measured, note: string): Row {
@@ -175,8 +179,7 @@ export async function growthRows(ctx: Ctx, ds: Dataset, cases: RestCase[]): Prom
   return rows;
 }
 
-export async function pushRow(ctx: Ctx, ds: Dataset): Promise<Row> {
-  const n = ctx.settings.subscribers;
+export async function pushRow(ctx: Ctx, ds: Dataset, n = ctx.settings.subscribers): Promise<Row> {
   const name = `push, ${size(n)} WebSocket subscribers`;
   const copy = runCopy(ds, ctx.workDir, 'push');
   const server = await startNotify24(ctx, copy.dir);

@@ -55,12 +55,25 @@ export function isoDate(ms: number): string {
 let lastSecond = Number.NaN;
 let lastText = '';
 
+/**
+ * The local offset of the quarter hour `ms` falls in, as minutes and as the `+01:00` suffix.
+ * Asking the time zone (getTimezoneOffset) is the slow part of formatting a date, and offsets
+ * only change at transitions, which fall on UTC quarter hours in every zone's rules since
+ * 1980 (local times on the quarter hour, offsets in quarter hours).
+ */
+let offsetQuarter = Number.NaN;
+let offsetMin = 0;
+let offsetText = '+00:00';
+
+const QUARTER_MS = 900_000;
+
 function formatIso(ms: number): string {
-  const d = new Date(ms);
-  const offsetMin = -d.getTimezoneOffset();
-  const local = new Date(ms + offsetMin * 60_000);
-  const sign = offsetMin >= 0 ? '+' : '-';
-  const abs = Math.abs(offsetMin);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${local.toISOString().slice(0, 19)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  const quarter = Math.floor(ms / QUARTER_MS);
+  if (quarter !== offsetQuarter) {
+    offsetQuarter = quarter;
+    offsetMin = -new Date(ms).getTimezoneOffset();
+    const abs = Math.abs(offsetMin);
+    offsetText = `${offsetMin >= 0 ? '+' : '-'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  }
+  return new Date(ms + offsetMin * 60_000).toISOString().slice(0, 19) + offsetText;
 }

@@ -37,7 +37,7 @@ export function keyboardJson(id: number, buttons: Button[]): string {
 }
 
 /** Buttons are stored as the sent list; the keyboard is built when printed (it needs the id). */
-export function storedButtons(row: NotificationRow): Button[] {
+export function storedButtons(row: Pick<NotificationRow, 'buttons'>): Button[] {
   try {
     return row.buttons ? (JSON.parse(row.buttons) as Button[]) : [];
   } catch {

@@ -3,7 +3,7 @@ import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { PushHub } from '../realtime/hub.ts';
 import type { Store } from '../store/port/store.ts';
-import type { NotificationRow, ReplacedNotification } from '../store/port/notifications.ts';
+import type { ListedNotification, NewNotification, PageStage, ReplacedNotification } from '../store/port/notifications.ts';
 import { phpTrim } from '../rest/php.ts';
 import { publishChange } from './push-change.ts';
 import { appTag, type TagOwner } from './tags.ts';
@@ -93,12 +93,12 @@ export async function sendNotification(deps: NotifyDeps, input: SendInput): Prom
   const subTag = input.tagOwner && input.subTag ? appTag(input.tagOwner.name, input.subTag) : '';
   const tagOwner = tag || subTag ? input.tagOwner!.key : '';
   if (tooLong(tag) || tooLong(subTag)) return false;
-  const { id, replaced, chatId, pushes } = await deps.store.tx(async (s) => {
+  const { stored, replaced, chatId, pushes } = await deps.store.tx(async (s) => {
     const chatId = await s.notifications.claimChat(input.userId);
     const replaced = tag ? await s.notifications.deleteByTag(input.userId, tag, tagOwner) : [];
     const params = withReplacedAuthors(input.params, replaced, input.authorId);
     const createdAt = deps.clock.now();
-    const id = await s.notifications.insert({
+    const row: NewNotification = {
       userId: input.userId,
       authorId: input.authorId,
       type: input.type,
@@ -114,7 +114,9 @@ export async function sendNotification(deps: NotifyDeps, input: SendInput): Prom
       senderClientId: input.senderClientId,
       tagOwner,
       createdAt,
-    });
+    };
+    const stored = await s.notifications.insertRow(row);
+    const id = stored.id;
     // Every notification may be mailed once it has waited unread; the e-mail job decides then
     // (settings, do-not-disturb, read or not). `#SKIP#` asks for no e-mail at all.
     if (input.messageOut !== MAIL_SKIP) {
@@ -123,21 +125,19 @@ export async function sendNotification(deps: NotifyDeps, input: SendInput): Prom
     if (replaced.length) await s.mailOutbox.cancelSettled(input.userId, createdAt);
     // Queued with the notification, so a crash right after the commit loses no push.
     const pushes = await s.webPush.enqueue(id, input.userId, createdAt);
-    return { id, replaced, chatId, pushes };
+    return { stored, replaced, chatId, pushes };
   });
   if (pushes) deps.wakeWebPush?.();
-  await publishChange(deps, input.userId, async () => {
-    const row = await deps.store.notifications.byId(id);
-    return [
-      ...(replaced.length ? [{ command: 'notifyDelete', params: { ids: replaced.map((r) => r.id) } }] : []),
-      ...(row ? [{ command: 'notifyAdd', params: notificationView(row, chatId) }] : []),
-    ];
-  });
-  return id;
+  // The pushed notification is the row just committed, as the transaction wrote it: no read-back.
+  await publishChange(deps, input.userId, () => [
+    ...(replaced.length ? [{ command: 'notifyDelete', params: { ids: replaced.map((r) => r.id) } }] : []),
+    { command: 'notifyAdd', params: notificationView(stored, chatId) },
+  ]);
+  return stored.id;
 }
 
 /** The users array: every author on the page, once. */
-export async function authorsOf(store: Store, rows: NotificationRow[]): Promise<Record<string, unknown>[]> {
+export async function authorsOf(store: Store, rows: readonly Pick<ListedNotification, 'authorId'>[]): Promise<Record<string, unknown>[]> {
   const ids = [...new Set(rows.map((r) => r.authorId).filter((id) => id > 0))];
   if (!ids.length) return [];
   const byId = new Map((await store.users.byIds(ids)).map((u) => [u.id, u]));
@@ -156,29 +156,34 @@ export interface PageRequest {
  * Confirm stage first, then the rest. The cursor (LAST_ID, LAST_TYPE) resumes inside a stage;
  * switching from confirms to the simple stage starts that stage at its newest item.
  */
-export async function listPage(store: Store, userId: number, req: PageRequest): Promise<NotificationRow[]> {
-  const repo = store.notifications;
+export function pageStages(req: PageRequest): PageStage[] {
   const firstPage = !req.lastId && !req.lastType;
-  const rows: NotificationRow[] = [];
-  if (firstPage || req.lastType === 1) {
-    rows.push(...(await repo.page(userId, true, firstPage ? null : req.lastId, req.limit)));
+  const stages: PageStage[] = [];
+  const confirmStage = firstPage || req.lastType === 1;
+  if (confirmStage) stages.push({ confirm: true, beforeId: firstPage ? null : req.lastId });
+  // Without a limit the confirm stage fills the page (the portal's LIMIT <= 0 quirk).
+  if (req.lastType === 3 || (confirmStage && req.limit !== null && req.limit > 0)) {
+    stages.push({ confirm: false, beforeId: req.lastType === 3 ? req.lastId : null });
   }
-  const room = req.limit === null ? null : req.limit - rows.length;
-  const simpleStage = req.lastType === 3 || ((firstPage || req.lastType === 1) && room !== null && room > 0);
-  if (simpleStage) rows.push(...(await repo.page(userId, false, req.lastType === 3 ? req.lastId : null, room)));
-  return rows;
+  return stages;
+}
+
+export async function listPage(store: Store, userId: number, req: PageRequest): Promise<ListedNotification[]> {
+  const stages = pageStages(req);
+  return stages.length ? store.notifications.listStages(userId, stages, req.limit) : [];
 }
 
 export async function getPage(store: Store, userId: number, req: PageRequest): Promise<Record<string, unknown>> {
-  const chatId = await store.notifications.chatId(userId);
-  const total = chatId === null ? 0 : await store.notifications.count(userId, false);
-  if (chatId === null || total === 0) return { notifications: [], users: [] };
+  const head = await store.notifications.pageHead(userId);
+  if (head === null || head.total === 0) return { notifications: [], users: [] };
   const rows = await listPage(store, userId, req);
+  const notifications = new Array<Record<string, unknown>>(rows.length);
+  for (let i = 0; i < rows.length; i++) notifications[i] = notificationView(rows[i]!, head.chatId, req.convertText);
   return {
-    total_count: total,
-    total_unread_count: await store.notifications.count(userId, true),
-    chat_id: chatId,
-    notifications: rows.map((r) => notificationView(r, chatId, req.convertText)),
+    total_count: head.total,
+    total_unread_count: head.unread,
+    chat_id: head.chatId,
+    notifications,
     users: await authorsOf(store, rows),
   };
 }

@@ -1,5 +1,5 @@
 import { isoDate } from '../lib/clock.ts';
-import type { NotificationRow } from '../store/port/notifications.ts';
+import type { ListedNotification } from '../store/port/notifications.ts';
 import type { User } from '../store/port/identity.ts';
 import { keyboardJson, storedButtons } from './buttons.ts';
 import { bbcodeToHtml } from './bbcode.ts';
@@ -10,7 +10,7 @@ import { parseNotifyText } from './text-parse.ts';
  * it. `text` is the stored text after the portal's parse (HTML → BB code, links as `[URL]`
  * codes, entities decoded); CONVERT_TEXT=Y renders that as safe HTML (docs/notify.md).
  */
-export function notificationView(n: NotificationRow, chatId: number, convertText = false): Record<string, unknown> {
+export function notificationView(n: ListedNotification, chatId: number, convertText = false): Record<string, unknown> {
   const text = parseNotifyText(n.text);
   const view: Record<string, unknown> = {
     id: n.id,

@@ -30,6 +30,7 @@ export function declareMetrics(r: MetricsRegistry) {
     // Event delivery to applications
     eventQueueDepth: r.gauge({ name: 'notify24_event_deliveries_pending', help: 'Event deliveries waiting to be posted or retried (all nodes: the queue is shared)' }),
     eventAttempts: r.counter({ name: 'notify24_event_delivery_attempts_total', help: 'Event delivery attempts, by outcome: `delivered`, `retry` (failed, will be retried), `failed` (given up)', labels: ['outcome'] }),
+    webPushQueueDepth: r.gauge({ name: 'notify24_web_push_pending', help: 'Web pushes waiting to be sent, retried, or held by do-not-disturb and quiet hours (all nodes: the queue is shared)' }),
     webPushAttempts: r.counter({ name: 'notify24_web_push_attempts_total', help: 'Web Push attempts to one browser, by outcome: `sent`, `retry`, `failed` (given up), `gone` (404/410: subscription removed), `held` (do not disturb), `off` (switched off for the type), `skipped` (read or deleted first)', labels: ['outcome'] }),
     // E-mail for unread notifications (docs/delivery.md)
     mailQueueDepth: r.gauge({ name: 'notify24_mail_outbox_queued', help: 'E-mail outbox items waiting for their delay, a hold or a retry (all nodes: the outbox is shared)' }),

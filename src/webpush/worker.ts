@@ -3,6 +3,8 @@ import { backoffMs, describeFailure } from '../apps/delivery.ts';
 import type { Config } from '../config.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
+import { guardedPostAnswer } from '../lib/guarded-post.ts';
+import { NetworkRefused } from '../lib/networks.ts';
 import { randomHex } from '../lib/secrets.ts';
 import type { ServerMetrics } from '../observability/metrics.ts';
 import type { Store } from '../store/port/store.ts';
@@ -25,15 +27,24 @@ export interface WebPushDeps {
   clock: Clock;
   log: Pick<Logger, 'debug' | 'warn'>;
   metrics: Pick<ServerMetrics, 'webPushAttempts'>;
-  config: Pick<Config, 'pushSubject' | 'pushTtlS' | 'publicUrl'>;
+  config: Pick<Config, 'pushSubject' | 'pushTtlS' | 'publicUrl' | 'handlerNetworks'>;
   /** The user's settings: push switched off for a type, do not disturb, quiet hours. */
   policy: Pick<DeliveryPolicy, 'decide'>;
   vapid: VapidKeys;
 }
 
+interface Answer {
+  /** null: no answer (network failure, timeout, refused destination). */
+  status: number | null;
+  error: string;
+  /** The endpoint is on a network the settings do not allow. */
+  refused: boolean;
+  retryAfterMs: number;
+}
+
 type Outcome = 'sent' | 'retry' | 'failed' | 'gone' | 'held' | 'off' | 'skipped';
 
-/** The library's headers as fetch takes them (it sets Content-Length itself). */
+/** The library's headers as strings (Content-Length is set by the client from the body). */
 function requestHeaders(headers: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'content-length').map(([k, v]) => [k, String(v)]));
 }
@@ -136,8 +147,8 @@ export class WebPushWorker {
     }
     const error = answer.status === null ? answer.error : `HTTP ${answer.status}`;
     await store.webPush.noteResult(sub.id, clock.now(), error);
-    // 429 and 5xx (and network failures) pass; any other 4xx will answer the same again.
-    const transient = answer.status === null || answer.status === 429 || answer.status >= 500;
+    // 429 and 5xx (and network failures) pass; any other 4xx, or a refused network, stays so.
+    const transient = answer.status === null ? !answer.refused : answer.status === 429 || answer.status >= 500;
     if (!transient || d.attempts >= MAX_ATTEMPTS) {
       await store.webPush.finish(d.id);
       log.warn(`${what}: ${error} (given up)`);
@@ -149,8 +160,13 @@ export class WebPushWorker {
     return 'retry';
   }
 
-  /** One POST to the push service, built by the web-push library (encrypted body, VAPID header). */
-  private async post(sub: PushSubscriptionRecord, payload: string, topic: string | undefined, signal: AbortSignal) {
+  /**
+   * One POST to the push service, built by the web-push library (encrypted body, VAPID header),
+   * sent by the same guarded client as event deliveries: the endpoint is a URL a user handed
+   * us, so it must be on a network NOTIFY24_HANDLER_NETWORKS allows (checked on the address
+   * connected to). The library's own client would post anywhere, and only over https.
+   */
+  private async post(sub: PushSubscriptionRecord, payload: string, topic: string | undefined, signal: AbortSignal): Promise<Answer> {
     const { config, vapid } = this.deps;
     try {
       const webpush = await webPushLibrary();
@@ -161,20 +177,17 @@ export class WebPushWorker {
         urgency: 'normal',
         ...(topic ? { topic } : {}),
       });
-      // The library posts only over https with its own client; fetch gives one timeout and
-      // abort path for every push (and lets tests run a push service over plain HTTP).
-      const res = await fetch(request.endpoint, {
-        method: request.method,
+      const res = await guardedPostAnswer({
+        url: request.endpoint,
         headers: requestHeaders(request.headers),
-        body: new Uint8Array(request.body as Buffer),
-        redirect: 'manual',
+        body: request.body as Buffer,
+        allowed: config.handlerNetworks,
         signal: AbortSignal.any([AbortSignal.timeout(TIMEOUT_MS), signal]),
       });
-      await res.body?.cancel().catch(() => undefined);
-      const retryAfter = Number(res.headers.get('retry-after'));
-      return { status: res.status, error: '', retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 3600) * 1000 : 0 };
+      const retryAfter = Number(res.headers['retry-after']);
+      return { status: res.status, error: '', refused: false, retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 3600) * 1000 : 0 };
     } catch (err) {
-      return { status: null, error: describeFailure(err), retryAfterMs: 0 };
+      return { status: null, error: describeFailure(err), refused: err instanceof NetworkRefused, retryAfterMs: 0 };
     }
   }
 }

@@ -308,3 +308,27 @@ test('confirm compares the value as PHP does; answer trims only ASCII whitespace
   assert.deepEqual(await ok(u.hook, 'im.notify.answer', { ID: plain, ANSWER_TEXT: '\u3000' }), { result_message: ['Your reply has been sent.'] });
   assert.deepEqual(await ok(u.hook, 'im.notify.answer', { ID: plain, ANSWER_TEXT: ' \t\n' }), { result_message: false });
 });
+
+test('the pushed notifyAdd is the notification exactly as im.notify.get prints it (built without reading it back)', async () => {
+  const u = await ts.addUser({ login: 'push-equals-get', password: 'push-equals-get-1' });
+  const who = await webLogin(ts, 'push-equals-get', 'push-equals-get-1');
+  const ws = await openWs(ts, who.cookie);
+  try {
+    const sends: Record<string, unknown>[] = [
+      // A lone surrogate and a NUL are stored as U+FFFD: the push must show the stored text.
+      { MESSAGE: `odd \ud800 text \u0000 end <b>b</b>`, TAG: 'tag-1', SUB_TAG: 'sub-1' },
+      { MESSAGE: 'confirm?', BUTTONS: [{ TITLE: 'Yes', VALUE: 'y', TYPE: 'accept' }], ANSWER: 'Y' },
+      { MESSAGE: 'replaces the first', TAG: 'tag-1', ATTACH: [{ MESSAGE: 'attached [b]x[/b]' }] },
+    ];
+    for (const extra of sends) {
+      const id = await ok(ts.hook, 'im.notify.personal.add', { USER_ID: u.id, ...extra });
+      const pushed = await ws.inbox.until('notifyAdd');
+      const { counter, ...params } = pushed.params as Record<string, unknown>;
+      assert.equal(typeof counter, 'number');
+      const printed = (await ok(u.hook, 'im.notify.get')).notifications.find((n: { id: number }) => n.id === id);
+      assert.equal(JSON.stringify(params), JSON.stringify(printed));
+    }
+  } finally {
+    await ws.close();
+  }
+});

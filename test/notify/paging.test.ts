@@ -40,3 +40,33 @@ test('paging 3,000 notifications while others are added and deleted: none skippe
   assert.deepEqual(got, expected);
   assert.ok(deleted.size > 10);
 });
+
+test('confirm stage then the rest: cursors inside and across stages, LIMIT <= 0 lists confirms only', async () => {
+  const u = await ts.addUser({ login: 'stage-pager' });
+  const confirms: number[] = [];
+  const others: number[] = [];
+  for (let i = 0; i < 12; i++) {
+    const confirm = i % 3 === 1;
+    const extra = confirm ? { BUTTONS: [{ TITLE: 'Yes', VALUE: 'y', TYPE: 'accept' }] } : {};
+    const r = await call(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: `s${i}`, ...extra });
+    (confirm ? confirms : others).push(r.body.result as number);
+  }
+  const expected = [...confirms.reverse(), ...others.reverse()];
+  const pages: number[][] = [];
+  let cursor: Record<string, unknown> = { LIMIT: 3 };
+  for (;;) {
+    const page = (await call(u.hook, 'im.notify.get', cursor)).body.result;
+    if (page.notifications.length === 0) break;
+    assert.equal(page.total_count, 12);
+    pages.push(page.notifications.map((n: { id: number }) => n.id));
+    const last = page.notifications.at(-1);
+    cursor = { LIMIT: 3, LAST_ID: last.id, LAST_TYPE: last.notify_type === 1 ? 1 : 3 };
+  }
+  // Pages of 3: the fourth confirm's page is topped up with the newest other notification.
+  assert.deepEqual(pages, [expected.slice(0, 3), expected.slice(3, 6), expected.slice(6, 9), expected.slice(9, 12)]);
+  assert.deepEqual(pages[1]!.slice(0, 1), [confirms[3]]);
+  const unlimited = (await call(u.hook, 'im.notify.get', { LIMIT: -1 })).body.result;
+  assert.deepEqual(unlimited.notifications.map((n: { id: number }) => n.id), confirms);
+  const afterConfirm = (await call(u.hook, 'im.notify.get', { LIMIT: 50, LAST_ID: confirms[1], LAST_TYPE: 1 })).body.result;
+  assert.deepEqual(afterConfirm.notifications.map((n: { id: number }) => n.id), [...confirms.slice(2), ...others]);
+});

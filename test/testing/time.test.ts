@@ -6,6 +6,7 @@ import { call, ok, request } from '../helpers/http.ts';
 import { startTestServer } from '../helpers/server.ts';
 import { testDatabaseUrl } from '../helpers/services.ts';
 import { webLogin } from '../helpers/session.ts';
+import { startSmtp } from '../helpers/smtp.ts';
 
 const databaseUrl = process.env.NOTIFY24_TEST_STORE === 'postgres' ? testDatabaseUrl() : undefined;
 const DAY = 86_400_000;
@@ -55,6 +56,24 @@ test('the rate-limit bucket drains on the moved clock; reset() brings the clock 
   assert.ok(serverTime - Date.now() > 9 * 60_000, 'server.time answers on the moved clock');
   await portal.reset();
   assert.ok(Math.abs(portal.now() - Date.now()) < 60_000);
+});
+
+test('e-mail delays follow the clock: an unread notification is mailed once the moved clock passes the delay', async () => {
+  const smtp = await startSmtp();
+  // The e-mail job's own interval is an hour: only advanceTime() runs it here.
+  const mailing = await startPortal({ databaseUrl, settings: { smtpUrl: smtp.url, mailDelayS: 600, mailPollMs: 3_600_000 } });
+  try {
+    const ann = await mailing.createUser({ login: 'ann', email: 'ann@example.test' });
+    await ok(mailing.webhookUrl, 'im.notify.system.add', { USER_ID: ann.id, MESSAGE: 'Invoice due' });
+    await mailing.advanceTime(599_000);
+    assert.equal(smtp.mails.pending, 0, 'not before the delay');
+    await mailing.advanceTime(2_000);
+    const mail = await smtp.mails.next();
+    assert.equal(mail.subject, 'Invoice due');
+  } finally {
+    await mailing.close();
+    await smtp.close();
+  }
 });
 
 test('clocks of portals side by side are their own', async () => {

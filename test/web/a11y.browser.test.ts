@@ -5,27 +5,14 @@
  * control is at least 44×44 px. (The offline banner is checked in connection.browser.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { after, before, test, type TestContext } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { call } from '../helpers/http.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { addApp } from '../apps/oauth-client.ts';
-import { DESKTOP, guard, launchBrowser, PHONE, seriousViolations, signInPage, smallTargets } from './browser.ts';
+import { DESKTOP, guard, PHONE, seriousViolations, signInPage, smallTargets, serverAndBrowser } from './browser.ts';
 import { addAnswerableNotification, addConfirmNotification } from './extended-notify.ts';
 
-let ts: TestServer;
-let browser: Browser | null = null;
-async function theBrowser(t: TestContext): Promise<Browser | null> {
-  browser ??= await launchBrowser(t);
-  return browser;
-}
-before(async () => {
-  ts = await startTestServer();
-});
-after(async () => {
-  await browser?.close();
-  await ts.close();
-});
+const suite = serverAndBrowser();
 
 /** Checks the page in both color schemes (the theme is `auto`, so it follows the emulation). */
 async function clean(page: Page, state: string): Promise<void> {
@@ -38,7 +25,7 @@ async function clean(page: Page, state: string): Promise<void> {
 
 /** One notification of every kind the center renders differently. */
 async function everyKind(userId: number, senderHook: string): Promise<void> {
-  await call(ts.hook, 'im.notify.system.add', {
+  await call(suite.ts.hook, 'im.notify.system.add', {
     USER_ID: userId,
     MESSAGE: 'Nightly report: [b]green[/b], see [url=https://ci.example.com/n/1]the run[/url]',
     ATTACH: { COLOR: '#2f80ed', BLOCKS: [
@@ -54,14 +41,15 @@ async function everyKind(userId: number, senderHook: string): Promise<void> {
     MESSAGE: '[quote]Can you look?[/quote] [color=#ff0000]red text[/color] [code]npm test[/code] [user=1]Admin[/user]',
   });
   const read = await call(senderHook, 'im.notify.personal.add', { USER_ID: userId, MESSAGE: 'An old one, already read' });
-  await call(ts.hook, 'im.notify.read', { ID: read.body.result, ONLY_CURRENT: 'Y' }).catch(() => null);
-  await addConfirmNotification(ts, userId, 'Join the [b]release[/b] call?');
-  await addAnswerableNotification(ts, userId, 'What is the deploy window?');
+  await call(suite.ts.hook, 'im.notify.read', { ID: read.body.result, ONLY_CURRENT: 'Y' }).catch(() => null);
+  await addConfirmNotification(suite.ts, userId, 'Join the [b]release[/b] call?');
+  await addAnswerableNotification(suite.ts, userId, 'What is the deploy window?');
 }
 
 test('axe: sign-in, empty inbox, every kind of notification, history, settings, help, consent, console — light and dark', async (t) => {
-  const b = await theBrowser(t);
+  const b = await suite.browser(t);
   if (!b) return;
+  const { ts } = suite;
   const user = await ts.addUser({ login: 'axe', name: 'Alex', lastName: 'Axe', password: 'axe-secret-1', isAdmin: true });
   const sender = await ts.addUser({ login: 'axe-sender', name: 'Sam' });
   const page = await b.newPage({ viewport: DESKTOP });
@@ -103,17 +91,18 @@ test('axe: sign-in, empty inbox, every kind of notification, history, settings, 
   await clean(page, 'OAuth consent');
 
   await page.goto(`${ts.url}/console`);
-  await page.locator('#console').waitFor();
-  await page.locator('#users tr').first().waitFor();
-  await page.locator('#calls tr').first().waitFor();
+  await page.locator('body[data-ready="1"]').waitFor();
+  await page.locator('#users tbody tr').first().waitFor();
+  await page.locator('#inspector tbody tr').first().waitFor();
   await clean(page, 'console');
   assert.deepEqual(problems, []);
   await page.close();
 });
 
 test('phone width: every control of the sign-in page, inbox and history is at least 44×44 px', async (t) => {
-  const b = await theBrowser(t);
+  const b = await suite.browser(t);
   if (!b) return;
+  const { ts } = suite;
   const user = await ts.addUser({ login: 'thumb', password: 'thumb-secret-1' });
   const sender = await ts.addUser({ login: 'thumb-sender', name: 'Sam' });
   await everyKind(user.id, sender.hook);

@@ -3,9 +3,10 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, type TestContext } from 'node:test';
+import { after, before, type TestContext } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { servicesRequired } from '../helpers/services.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 export const CHROMIUM = process.env.NOTIFY24_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -103,4 +104,23 @@ export async function smallTargets(page: Page, selector: string): Promise<string
       ? [`${node.tagName.toLowerCase()}${node.id ? `#${node.id}` : ''}.${node.className} "${(node.textContent ?? '').trim().slice(0, 20)}" ${Math.round(box.width)}×${Math.round(box.height)}`]
       : [];
   }));
+}
+
+/**
+ * One test server and one browser for a whole test file (browser tests stay lean): call at the
+ * top level; `browser(t)` launches on first use (null: skipped, see launchBrowser). Both close
+ * after the file.
+ */
+export function serverAndBrowser(...args: Parameters<typeof startTestServer>) {
+  let ts: TestServer | null = null;
+  before(async () => {
+    ts = await startTestServer(...args);
+  });
+  after(() => ts?.close());
+  return {
+    get ts(): TestServer {
+      return ts!;
+    },
+    browser: browserPerFile(),
+  };
 }

@@ -115,6 +115,19 @@ test('center: live notification, confirm, quick answer, read all, history search
   // History: text, type, date range and author filters.
   await call(sender.hook, 'im.notify.personal.add', { USER_ID: anna.id, MESSAGE: 'Invoice 7781 is overdue' });
   await page.locator('#tab-history').click();
+  // Before any search: the latest notifications, read ones included; "Mark all read" is the inbox's.
+  await page.locator('#results li.item', { hasText: 'Invoice 7781' }).waitFor();
+  assert.ok(await page.locator('#results li.item', { hasText: 'Build #42 passed' }).count() > 0);
+  assert.match(await page.locator('#history-note').textContent() ?? '', /Latest notifications/);
+  assert.equal(await page.locator('#read-all').isHidden(), true);
+  // The type filter offers the types this user has, with their counts, and nothing else.
+  const held = await page.evaluate(async () => (await (await fetch('/history/types')).json()).types as { module: string; event: string; count: number }[]);
+  assert.ok(held.length > 0 && held.every((h) => h.module === 'rest'), JSON.stringify(held));
+  const offered = await page.locator('#search-form select[name=type] option').evaluateAll((o) => o.map((e) => (e as HTMLOptionElement).value));
+  const restCount = held.reduce((sum, h) => sum + h.count, 0);
+  assert.deepEqual(offered.slice(0, 2), ['', 'rest']);
+  assert.ok(offered.slice(1).every((v) => v === 'rest' || v.startsWith('rest|')), offered.join(','));
+  assert.match(await page.locator('#search-form select[name=type] option[value=rest]').textContent() ?? '', new RegExp(`\\(${restCount}\\)$`));
   const form = page.locator('#search-form');
   await form.locator('input[name=text]').fill('invoice');
   await form.locator('button[type=submit]').click();

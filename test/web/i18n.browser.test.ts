@@ -3,26 +3,16 @@
  * user's saved setting over the browser's; counts use Russian plural forms.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { test } from 'node:test';
 import { call } from '../helpers/http.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { DESKTOP, guard, launchBrowser, signInPage } from './browser.ts';
+import { DESKTOP, guard, signInPage, serverAndBrowser } from './browser.ts';
 
-let ts: TestServer;
-let browser: Browser | null = null;
-
-before(async () => {
-  ts = await startTestServer();
-});
-after(async () => {
-  await browser?.close();
-  await ts.close();
-});
+const suite = serverAndBrowser();
 
 test('Russian: sign-in page, center texts, plural counter, saved language beats the browser', async (t) => {
-  browser = await launchBrowser(t);
+  const browser = await suite.browser(t);
   if (!browser) return;
+  const { ts } = suite;
   const ivan = await ts.addUser({ login: 'ivan', name: 'Иван', password: 'ivan-secret-1' });
   const ru = await browser.newContext({ viewport: DESKTOP, locale: 'ru-RU' });
   const page = await ru.newPage();

@@ -4,25 +4,15 @@
  * and the exact time on hover; delete with undo; the unread count in the title and favicon.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { call } from '../helpers/http.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { DESKTOP, guard, launchBrowser } from './browser.ts';
+import { DESKTOP, guard, serverAndBrowser } from './browser.ts';
 
 const DAY = 86_400_000;
 const clock = new ManualClock(Date.now() - DAY);
-let ts: TestServer;
-let browser: Browser | null = null;
-
-before(async () => {
-  ts = await startTestServer({}, { clock });
-});
-after(async () => {
-  await browser?.close();
-  await ts.close();
-});
+const suite = serverAndBrowser({}, { clock });
 
 const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id || (document.activeElement as HTMLElement | null)?.dataset?.id || document.activeElement?.tagName);
 
@@ -36,8 +26,9 @@ async function tabTo(page: Page, selector: string, limit = 25): Promise<void> {
 }
 
 test('keyboard only: sign in, tabs, move, read, delete and undo, help; day groups, relative times, title and favicon', async (t) => {
-  browser = await launchBrowser(t);
+  const browser = await suite.browser(t);
   if (!browser) return;
+  const { ts } = suite;
   const kim = await ts.addUser({ login: 'kim', name: 'Kim', password: 'kim-secret-1' });
   const old = await call(ts.hook, 'im.notify.system.add', { USER_ID: kim.id, MESSAGE: 'From yesterday' });
   clock.advance(DAY);

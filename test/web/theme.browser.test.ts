@@ -4,28 +4,20 @@
  * first paint), and is theirs alone.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { DESKTOP, guard, launchBrowser, signInPage } from './browser.ts';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { DESKTOP, guard, signInPage, serverAndBrowser } from './browser.ts';
 
-let ts: TestServer;
-let browser: Browser | null = null;
-before(async () => {
-  ts = await startTestServer();
-});
-after(async () => {
-  await browser?.close();
-  await ts.close();
-});
+const suite = serverAndBrowser();
 
 const background = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
 const LIGHT = 'rgb(245, 247, 250)';
 const DARK = 'rgb(17, 20, 25)';
 
 test('dark mode: follows the system, a manual switch wins and is remembered per user', async (t) => {
-  browser = await launchBrowser(t);
+  const browser = await suite.browser(t);
   if (!browser) return;
+  const { ts } = suite;
   await ts.addUser({ login: 'nina', password: 'nina-secret-1' });
   await ts.addUser({ login: 'omar', password: 'omar-secret-1' });
 

@@ -13,7 +13,7 @@ let admin: WebLogin;
 let plain: WebLogin;
 
 before(async () => {
-  ts = await startTestServer({ pushInsecureEndpoints: true });
+  ts = await startTestServer({ pushInsecureEndpoints: true, handlerNetworks: ['public', 'private', 'loopback'] });
   service = await new TestPushService().start();
   await ts.addUser({ login: 'push-boss', isAdmin: true, password: 'push-boss-secret' });
   await ts.addUser({ login: 'push-pleb', password: 'push-pleb-secret' });

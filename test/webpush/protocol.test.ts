@@ -21,7 +21,7 @@ let ts: TestServer;
 let service: TestPushService;
 
 before(async () => {
-  ts = await startTestServer({ pushInsecureEndpoints: true, pushSubject: 'mailto:ops@example.org', webhookTagsWithClientId: true }, { clock });
+  ts = await startTestServer({ pushInsecureEndpoints: true, handlerNetworks: ['public', 'private', 'loopback'], pushSubject: 'mailto:ops@example.org', webhookTagsWithClientId: true }, { clock });
   service = await new TestPushService().start();
 });
 after(async () => {
@@ -297,6 +297,7 @@ test('do not disturb holds a push until it is switched off; what was read meanwh
   done = await settled(done, 2);
   assert.equal(service.pending(), 0);
   assert.equal(await ts.server.services.store.webPush.pendingCount(), 2);
+  assert.equal((await scrape(`${ts.url}/metrics`)).value('notify24_web_push_pending'), 2);
 
   await call(user.hook, 'im.notify.read', { ID: readMeanwhile.body.result, ONLY_CURRENT: 'Y' });
   await call(user.hook, 'notify24.settings.set', { DND: 'N' });
@@ -364,4 +365,18 @@ test('a user keeps at most 20 subscribed browsers: the 21st forgets the oldest',
   assert.equal(list.length, 20);
   assert.equal(list[0]!.user_agent, 'device 20');
   assert.ok(!list.some((s) => s.user_agent === 'device 0'));
+});
+
+test('an endpoint on a network NOTIFY24_HANDLER_NETWORKS does not allow is never connected to: refused and given up', async () => {
+  const user = await ts.addUser();
+  // Link-local is where cloud metadata services live; this server allows public, private and loopback.
+  const made = await call(user.hook, 'notify24.push.subscribe', { SUBSCRIPTION: { ...service.browser().json, endpoint: 'http://169.254.169.254/latest/meta-data' } });
+  assert.equal(made.status, 200, JSON.stringify(made.body));
+  const done = await attempts();
+  await call(ts.hook, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: 'to the metadata service?' });
+  await settled(done, 1);
+  const [sub] = (await call(user.hook, 'notify24.push.list')).body.result;
+  assert.match(sub.last_error, /^refused: 169\.254\.169\.254 is on a link-local address/);
+  assert.equal(await ts.server.services.store.webPush.pendingCount(), 0);
+  assert.equal(service.pending(), 0);
 });

@@ -190,3 +190,22 @@ test('console: the push subscriptions card lists each user\u2019s browsers and r
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a push notification\u2019s link opens the center at that notification', async (t) => {
+  browser = browser ?? (await launchBrowser(t));
+  if (!browser) return;
+  const user = await ts.addUser({ login: 'sw-cara', password: 'sw-cara-secret' });
+  const ids: number[] = [];
+  for (const text of ['first', 'linked', 'last']) ids.push((await call(ts.hook, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: text })).body.result);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = guard(page);
+  await signInPage(page, ts.url, 'sw-cara', 'sw-cara-secret');
+  await page.goto(`${ts.url}/?notification=${ids[1]}`);
+  await page.locator(`#list li.item.linked[data-id="${ids[1]}"]`).waitFor();
+  assert.equal(await page.evaluate('document.activeElement?.dataset?.id'), String(ids[1]));
+  assert.equal(await page.locator('#list li.item.linked').count(), 1);
+  assert.equal(new URL(page.url()).search, '');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { sessionFromHeaders, type SessionDeps } from '../../identity/web-sessions.ts';
@@ -35,10 +35,16 @@ export const ASSETS: Record<string, string> = {
   'counter.js': JS,
   'preferences-ui.js': JS,
   'device-push.js': JS,
+  'linked-notification.js': JS,
   'console-push.js': JS,
   'console.js': JS,
-  'console-outbox.js': JS,
-  'console-faults.js': JS,
+  // The console's sections and their parts, one file each (console.js lists which to load):
+  // adding a section is adding its file, never a path a request could choose.
+  ...Object.fromEntries(
+    readdirSync(STATIC_DIR)
+      .filter((name) => /^console-[a-z-]+\.(js|css)$/.test(name))
+      .map((name) => [name, name.endsWith('.css') ? 'text/css; charset=utf-8' : JS]),
+  ),
   'delivery-settings.js': JS,
 };
 

@@ -12,7 +12,12 @@ export function bindable(params: readonly unknown[]): unknown[] {
   return params.map((p) => {
     if (p === undefined) return null;
     if (typeof p === 'boolean') return p ? 1 : 0;
-    if (typeof p === 'string' && UNSTORABLE.test(p)) return p.replace(LONE_OR_NUL, '\uFFFD');
+    if (typeof p === 'string') return storedText(p);
     return p;
   });
+}
+
+/** A text as it reads back once stored (NUL and lone surrogates replaced, see bindable). */
+export function storedText(text: string): string {
+  return UNSTORABLE.test(text) ? text.replace(LONE_OR_NUL, '\uFFFD') : text;
 }

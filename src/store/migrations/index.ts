@@ -43,7 +43,10 @@ async function applyPending(db: SqlDb, list: Migration[]): Promise<number[]> {
   for (const m of [...list].sort((a, b) => a.version - b.version)) {
     if (applied.has(m.version)) continue;
     await db.tx(async (t) => {
-      for (const statement of m.up(ddl)) await t.run(statement);
+      // PostgreSQL takes a version's statements in one round trip (a list without parameters);
+      // a fresh schema (every test portal's) is then made in a dozen round trips, not fifty.
+      if (t.dialect === 'postgres') await t.run(m.up(ddl).join(';\n'));
+      else for (const statement of m.up(ddl)) await t.run(statement);
       await t.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
         m.version,
         m.name,

@@ -25,6 +25,22 @@ export interface NotificationRow {
 
 export type NewNotification = Omit<NotificationRow, 'id' | 'read'>;
 
+/** What a listing prints of a notification: the columns a page reads (the rest stay on disk). */
+export type ListedNotification = Omit<NotificationRow, 'userId' | 'messageOut' | 'senderClientId' | 'tagOwner'>;
+
+/** One stage of a page: confirms or the other notifications, newest first, older than `beforeId` when set. */
+export interface PageStage {
+  confirm: boolean;
+  beforeId: number | null;
+}
+
+/** What a page's header prints: the user's chat and counters. */
+export interface PageHead {
+  chatId: number;
+  total: number;
+  unread: number;
+}
+
 /** What tag replacement needs of a notification it removed. */
 export type ReplacedNotification = Pick<NotificationRow, 'id' | 'authorId' | 'params'>;
 
@@ -55,11 +71,20 @@ export interface NotificationRepo {
   /** The (module, event) pairs the user's notifications carry, with how many of each. */
   types(userId: number): Promise<{ module: string; event: string; count: number }[]>;
   insert(n: NewNotification): Promise<number>;
+  /** Like insert, answering the row as a read would return it (so the sender need not read it back). */
+  insertRow(n: NewNotification): Promise<NotificationRow>;
   byId(id: number): Promise<NotificationRow | null>;
   /** Deletes the recipient's notifications carrying `tag` of this owner (both types); returns them, oldest first. */
   deleteByTag(userId: number, tag: string, owner: string): Promise<ReplacedNotification[]>;
   /** One page in the order the API shows: id desc (ids and dates grow together). */
   page(userId: number, confirm: boolean, beforeId: number | null, limit: number | null): Promise<NotificationRow[]>;
+  /**
+   * Up to `limit` notifications (null: no limit) of the stages in order — the first stage's,
+   * then the next one's while room is left — read in one statement with only the listed columns.
+   */
+  listStages(userId: number, stages: PageStage[], limit: number | null): Promise<ListedNotification[]>;
+  /** The chat id and counters in one read; null before the user's first notification. */
+  pageHead(userId: number): Promise<PageHead | null>;
   count(userId: number, unreadOnly: boolean): Promise<number>;
   countUnreadConfirms(userId: number): Promise<number>;
   setRead(userId: number, ids: number[], read: boolean): Promise<number>;

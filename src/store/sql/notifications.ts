@@ -1,8 +1,35 @@
 import type { SqlDb } from '../engine/sql-db.ts';
 import { idChunks, placeholders } from './query.ts';
-import type { NewNotification, NotificationRepo, NotificationRow, NotificationSearch, ReplacedNotification } from '../port/notifications.ts';
+import { storedText } from '../engine/bindable.ts';
+import type { ListedNotification, NewNotification, NotificationRepo, NotificationRow, NotificationSearch, PageHead, PageStage, ReplacedNotification } from '../port/notifications.ts';
 
 const COLS = `id, user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, tag_owner, created_at`;
+/** The columns a listing prints (ListedNotification). */
+const LISTED_COLS = `id, author_id, notify_type, module, event, tag, sub_tag, title, body, is_read, buttons, params, created_at`;
+
+function listed(r: Record<string, unknown>): ListedNotification {
+  return {
+    id: Number(r.id),
+    authorId: Number(r.author_id),
+    type: Number(r.notify_type),
+    module: String(r.module),
+    event: String(r.event),
+    tag: String(r.tag),
+    subTag: String(r.sub_tag),
+    title: String(r.title),
+    text: String(r.body),
+    read: Number(r.is_read) === 1,
+    buttons: String(r.buttons),
+    params: String(r.params),
+    createdAt: Number(r.created_at),
+  };
+}
+
+/** One stage's SELECT (without LIMIT) and its arguments. */
+function stageSelect(userId: number, stage: PageStage, columns: string): [string, unknown[]] {
+  const sql = `SELECT ${columns} FROM notifications WHERE user_id = ? AND ${stage.confirm ? 'notify_type = 1' : 'notify_type <> 1'}${stage.beforeId === null ? '' : ' AND id < ?'} ORDER BY id DESC`;
+  return [sql, stage.beforeId === null ? [userId] : [userId, stage.beforeId]];
+}
 
 function row(r: Record<string, unknown>): NotificationRow {
   return {
@@ -176,7 +203,11 @@ export class SqlNotificationRepo implements NotificationRepo {
   }
 
   async insert(n: NewNotification): Promise<number> {
-    return this.db.tx(async (t) => {
+    return (await this.insertRow(n)).id;
+  }
+
+  async insertRow(n: NewNotification): Promise<NotificationRow> {
+    const id = await this.db.tx(async (t) => {
       const r = await t.get<{ id: number }>(
         `INSERT INTO notifications (user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, tag_owner, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) RETURNING id`,
@@ -186,6 +217,23 @@ export class SqlNotificationRepo implements NotificationRepo {
       await adjustCounters(t, added);
       return Number(r!.id);
     });
+    // The row as a read would return it, without reading it: texts as stored, unread.
+    return {
+      ...n,
+      id,
+      read: false,
+      module: storedText(n.module),
+      event: storedText(n.event),
+      tag: storedText(n.tag),
+      subTag: storedText(n.subTag),
+      title: storedText(n.title),
+      text: storedText(n.text),
+      messageOut: storedText(n.messageOut),
+      buttons: storedText(n.buttons),
+      params: storedText(n.params),
+      senderClientId: storedText(n.senderClientId),
+      tagOwner: storedText(n.tagOwner),
+    };
   }
 
   async byId(id: number): Promise<NotificationRow | null> {
@@ -209,6 +257,32 @@ export class SqlNotificationRepo implements NotificationRepo {
       args,
     );
     return rows.map(row);
+  }
+
+  async listStages(userId: number, stages: PageStage[], limit: number | null): Promise<ListedNotification[]> {
+    if (stages.length === 1) {
+      const [sql, args] = stageSelect(userId, stages[0]!, LISTED_COLS);
+      return (await this.db.all(limit === null ? sql : `${sql} LIMIT ?`, limit === null ? args : [...args, limit])).map(listed);
+    }
+    // Every stage limited on its own (each walks its index from the newest row), then ordered
+    // stage by stage: one statement instead of one per stage.
+    const parts: string[] = [];
+    const args: unknown[] = [];
+    stages.forEach((stage, i) => {
+      const [sql, stageArgs] = stageSelect(userId, stage, `${i} AS stage, ${LISTED_COLS}`);
+      parts.push(`SELECT * FROM (${sql}${limit === null ? '' : ' LIMIT ?'}) s${i}`);
+      args.push(...stageArgs, ...(limit === null ? [] : [limit]));
+    });
+    const sql = `${parts.join(' UNION ALL ')} ORDER BY stage, id DESC${limit === null ? '' : ' LIMIT ?'}`;
+    return (await this.db.all(sql, limit === null ? args : [...args, limit])).map(listed);
+  }
+
+  async pageHead(userId: number): Promise<PageHead | null> {
+    const r = await this.db.get<{ chat_id: number; total: number | null; unread: number | null }>(
+      `SELECT c.id AS chat_id, k.total, k.unread FROM notify_chats c LEFT JOIN notify_counters k ON k.user_id = c.user_id WHERE c.user_id = ?`,
+      [userId],
+    );
+    return r ? { chatId: Number(r.chat_id), total: Number(r.total ?? 0), unread: Number(r.unread ?? 0) } : null;
   }
 
   async types(userId: number) {
@@ -276,11 +350,13 @@ export class SqlNotificationRepo implements NotificationRepo {
   }
 
   async claimChat(userId: number): Promise<number> {
-    // ON CONFLICT: two nodes creating a user's first chat at once must both succeed.
-    await this.db.run('INSERT INTO notify_chats (user_id) VALUES (?) ON CONFLICT (user_id) DO NOTHING', [userId]);
-    // SQLite transactions already hold the database's one write lock (BEGIN IMMEDIATE).
-    const lock = this.db.dialect === 'postgres' ? ' FOR UPDATE' : '';
-    const row = await this.db.get<{ id: number }>(`SELECT id FROM notify_chats WHERE user_id = ?${lock}`, [userId]);
+    // One statement that creates the chat or finds it. ON CONFLICT: two nodes creating a user's
+    // first chat at once must both succeed; DO UPDATE (a no-op write) makes PostgreSQL lock the
+    // row until commit, and SQLite transactions hold the one write lock anyway (BEGIN IMMEDIATE).
+    const row = await this.db.get<{ id: number }>(
+      'INSERT INTO notify_chats (user_id) VALUES (?) ON CONFLICT (user_id) DO UPDATE SET user_id = excluded.user_id RETURNING id',
+      [userId],
+    );
     return Number(row!.id);
   }
 

@@ -1,9 +1,10 @@
 // The notification center: wires the inbox, history, tabs, keyboard, connection state, counter
 // and preferences together. Each concern lives in its own module.
 import { currentSession, restClient, toast } from './common.js';
-import { t } from './i18n.js';
+import { sameDayKey, t } from './i18n.js';
 import { openPush } from './push.js';
 import { initDevicePush } from './device-push.js';
+import { showLinkedNotification } from './linked-notification.js';
 import { renderBb } from './bbcode.js';
 import { signIn, wireSignOut } from './auth-forms.js';
 import { ensureAuthorOption, initHistory } from './history.js';
@@ -61,6 +62,7 @@ async function start() {
   wireSignOut(session);
   let device = null; // this device's Web Push switch, once set up
   void initDevicePush({ rest, host: $('user-nav'), renderBb }).then((d) => { device = d; });
+  showLinkedNotification();
   void initPreferences(session, { onError: (err) => toast(String(err.message ?? err), 'error') });
   const me = await rest('user.current').catch(() => null);
   $('me').textContent = me ? [me.NAME, me.LAST_NAME].filter(Boolean).join(' ') || me.LOGIN || '' : '';
@@ -100,7 +102,15 @@ async function start() {
     undo: () => inbox.undo(),
   });
   inbox.onRendered = (hadFocus) => keys.restore(hadFocus);
-  setInterval(() => refreshTimes(), 30_000);
+  // Relative times age every 30 s; at midnight "Today" becomes "Yesterday", so the groups are redrawn.
+  let today = sameDayKey(Date.now());
+  setInterval(() => {
+    refreshTimes();
+    if (sameDayKey(Date.now()) !== today) {
+      today = sameDayKey(Date.now());
+      inbox.render();
+    }
+  }, 30_000);
 
   // The first page is read after the channel is subscribed, so nothing added in between is lost
   // (a slow or failing channel only delays it a little).

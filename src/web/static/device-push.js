@@ -47,6 +47,14 @@ export async function initDevicePush({ rest, host, renderBb }) {
   }
   const pushSubscription = async () => (registration.pushManager ? registration.pushManager.getSubscription().catch(() => null) : null);
   let subscription = await pushSubscription();
+  if (subscription) {
+    // Revoked in the console, or left by someone who signed out here: not this user's any more.
+    const mine = await rest('notify24.push.list').catch(() => null);
+    if (Array.isArray(mine) && !mine.some((s) => s.endpoint === subscription.endpoint)) {
+      await subscription.unsubscribe().catch(() => false);
+      subscription = null;
+    }
+  }
   const granted = () => Notification.permission === 'granted';
   const enabled = () => granted() && (subscription !== null || localStorage.getItem(PAGE_ONLY) === '1');
 
@@ -101,9 +109,18 @@ export async function initDevicePush({ rest, host, renderBb }) {
     if (sound.checked) localStorage.setItem(SOUND, '1');
     else localStorage.removeItem(SOUND);
   });
-  // Signing out stops this browser's pushes: the next person to use it must not get them.
-  document.getElementById('logout-form')?.addEventListener('submit', () => {
-    if (subscription) void rest('notify24.push.unsubscribe', { ENDPOINT: subscription.endpoint }).catch(() => false);
+  // Signing out stops this browser's pushes: the next person to use it must not get them. The
+  // subscription goes first (the session is still valid), then the sign-out proceeds.
+  const logout = document.getElementById('logout-form');
+  let leaving = false;
+  logout?.addEventListener('submit', async (event) => {
+    localStorage.removeItem(PAGE_ONLY);
+    if (leaving || !subscription) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    leaving = true;
+    await Promise.race([switchOff(), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    logout.requestSubmit();
   }, { capture: true });
 
   host.prepend(el('span', { class: 'device-push' }, el('label', {}, toggle, ` ${t('devicePush.label')}`), soundLabel));
