@@ -56,7 +56,8 @@ export function admitPerTurn(sink: RequestSink, perTurn = REQUESTS_PER_TURN, bud
       return new Promise((resolve) => admit(() => void sink.request(req, res, secure).then(resolve, resolve)));
     },
     upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-      admit(() => sink.upgrade(req, socket, head));
+      // A client that gave up while it waited is not answered.
+      admit(() => (socket.destroyed ? undefined : sink.upgrade(req, socket, head)));
     },
   };
 }
