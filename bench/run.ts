@@ -6,6 +6,8 @@
  * Every run also times `startPortal()` and `reset()` (the test kit); `-- --snapshot` adds the
  * export and import of the largest seeded store (1M notifications in a full run). `-- --testkit`
  * runs only those rows (with `--snapshot`: 1M rows, 100k with `--quick`) and prints them.
+ * Every run also draws bench/results/charts/*.svg, against `--before <report.json>` when given;
+ * `-- --charts <report.json> [--before <report.json>]` only draws them from stored reports.
  * `-- --soak [--seconds 150] [--root <checkout>] [--label L] [--acceptor]` instead runs the soak (bench/lib/soak.ts)
  * and writes bench/results/soak-*.{json,md}.
  */
@@ -22,14 +24,17 @@ import { CASES } from './lib/cases.ts';
 import { driftWarning, size, textTable, writeReport, type Report, type Row } from './lib/report.ts';
 import { coldStartRow, floorRow, growthRows, guarded, pushRow, restRow, type Ctx, type Settings } from './lib/rows.ts';
 import { profileRow } from './lib/profile.ts';
+import { writeCharts } from './lib/charts.ts';
+import { readFileSync } from 'node:fs';
 import { snapshotRows, testkitRows } from './lib/testkit.ts';
 import { soak, soakTable, writeSoak } from './lib/soak.ts';
 
 const RESULTS = new URL('./results/', import.meta.url).pathname;
 const ROOT = new URL('../', import.meta.url).pathname;
+const CHARTS = join(RESULTS, 'charts');
 
-const QUICK: Settings = { connections: 50, durationS: 5, warmupS: 1, aloneRequests: 20, seeds: [1000, 100_000], subscribers: 1000, pushSends: 10, coldStarts: 3 };
-const FULL: Settings = { connections: 50, durationS: 10, warmupS: 2, aloneRequests: 50, seeds: [1000, 100_000, 1_000_000], subscribers: 10_000, pushSends: 20, coldStarts: 5 };
+const QUICK: Settings = { connections: 50, durationS: 5, warmupS: 1, aloneRequests: 20, seeds: [1000, 100_000], subscribers: 1000, pushSteps: [100], pushSends: 10, coldStarts: 3 };
+const FULL: Settings = { connections: 50, durationS: 10, warmupS: 2, aloneRequests: 50, seeds: [1000, 100_000, 1_000_000], subscribers: 10_000, pushSteps: [100, 1000], pushSends: 20, coldStarts: 5 };
 
 /** Milliseconds as the log shows them. */
 const fmt = (v: number | null) => (v === null ? '—' : v < 10 ? v.toFixed(1) : Math.round(v).toString());
@@ -64,6 +69,7 @@ async function benchmark(ctx: Ctx, mode: 'quick' | 'full', snapshot: boolean): P
   await add('cold start', () => coldStartRow(ctx, small!, base.firstStartMs));
   for (const key of ['send', 'get', 'read', 'mixed', 'batch']) await add(CASES[key]!.name, () => restRow(ctx, small!, CASES[key]!));
   for (const ds of large) await add(`get and send @${size(ds.size)}`, () => growthRows(ctx, ds, [CASES.get!, CASES.send!]));
+  for (const n of s.pushSteps) await add(`push @${size(n)}`, () => pushRow(ctx, small!, n));
   await add('push', () => pushRow(ctx, small!));
   // The test kit: in this process, as an integrator's test file runs it.
   await add('startPortal/reset', () => testkitRows(mode === 'quick' ? 5 : 10, mode === 'quick' ? 30 : 100, ctx.log));
@@ -92,10 +98,16 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean' }, profile: { type: 'string' }, seed: { type: 'string' }, keep: { type: 'boolean' },
-      soak: { type: 'boolean' }, seconds: { type: 'string' }, connections: { type: 'string' }, steady: { type: 'string' }, acceptor: { type: 'boolean' }, root: { type: 'string' }, label: { type: 'string' },
+      soak: { type: 'boolean' }, before: { type: 'string' }, charts: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, steady: { type: 'string' }, acceptor: { type: 'boolean' }, root: { type: 'string' }, label: { type: 'string' },
       snapshot: { type: 'boolean' }, testkit: { type: 'boolean' },
     },
   });
+  const before = values.before ? (JSON.parse(readFileSync(values.before, 'utf8')) as Report) : null;
+  if (values.charts) {
+    // Charts only, from a stored report (`--charts bench/results/latest.json [--before other.json]`).
+    for (const f of writeCharts(CHARTS, JSON.parse(readFileSync(values.charts, 'utf8')) as Report, before)) console.error(`wrote ${f}`);
+    return;
+  }
   const mode = values.quick ? 'quick' : 'full';
   const p = placement();
   pinSelf(p);
@@ -135,6 +147,7 @@ async function main(): Promise<void> {
     const warning = driftWarning(report);
     if (warning) console.log(warning);
     for (const f of writeReport(RESULTS, report)) console.error(`wrote ${f}`);
+    for (const f of writeCharts(CHARTS, report, before)) console.error(`wrote ${f}`);
   } finally {
     if (!values.keep) rmSync(workDir, { recursive: true, force: true });
   }

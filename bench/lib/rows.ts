@@ -17,7 +17,9 @@ export interface Settings {
   /** Requests on one connection, before the load, for the unloaded p50. */
   aloneRequests: number;
   seeds: number[];
+  /** The largest push row; smaller ones (pushSteps) are measured before it, for the push chart. */
   subscribers: number;
+  pushSteps: number[];
   pushSends: number;
   coldStarts: number;
 }
@@ -177,8 +179,7 @@ export async function growthRows(ctx: Ctx, ds: Dataset, cases: RestCase[]): Prom
   return rows;
 }
 
-export async function pushRow(ctx: Ctx, ds: Dataset): Promise<Row> {
-  const n = ctx.settings.subscribers;
+export async function pushRow(ctx: Ctx, ds: Dataset, n = ctx.settings.subscribers): Promise<Row> {
   const name = `push, ${size(n)} WebSocket subscribers`;
   const copy = runCopy(ds, ctx.workDir, 'push');
   const server = await startNotify24(ctx, copy.dir);

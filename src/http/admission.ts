@@ -1,13 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import type { RequestSink } from './listeners.ts';
 
-/** Requests (and upgrades) started per event-loop turn; the rest wait for the next turns. */
+/** Requests (and upgrades) started per event-loop turn, at most; the rest wait for the next turns. */
 export const REQUESTS_PER_TURN = 8;
+/** No request is started in a turn once this many milliseconds went into starting requests in it. */
+export const TURN_BUDGET_MS = 10;
 
 /**
- * Hands requests to `sink` at most `perTurn` per event-loop turn, in arrival order, the rest
- * after `setImmediate`.
+ * Hands requests to `sink` at most `perTurn` per event-loop turn, and none once `budgetMs` went
+ * into starting them, in arrival order; the rest after `setImmediate`.
  *
  * WHY: Node accepts one new connection per turn of the event loop, and in one turn it runs the
  * handler of every request that arrived meanwhile. Under load (32 busy connections) a turn grows
@@ -16,18 +19,25 @@ export const REQUESTS_PER_TURN = 8;
  * connections are accepted, timers fire and the push fan-out's slices go out between them; a
  * request waits at most (queued ÷ perTurn) short turns.
  */
-export function admitPerTurn(sink: RequestSink, perTurn = REQUESTS_PER_TURN): RequestSink {
+export function admitPerTurn(sink: RequestSink, perTurn = REQUESTS_PER_TURN, budgetMs = TURN_BUDGET_MS): RequestSink {
   const waiting: Array<() => void> = [];
   let started = 0;
+  /** Time spent starting requests in this turn (their synchronous part: SQLite work included). */
+  let spent = 0;
   let turnScheduled = false;
+  const room = () => started < perTurn && spent < budgetMs;
+  const start = (run: () => void) => {
+    started++;
+    const t0 = performance.now();
+    run();
+    spent += performance.now() - t0;
+  };
 
   const nextTurn = () => {
     turnScheduled = false;
     started = 0;
-    while (started < perTurn && waiting.length) {
-      started++;
-      waiting.shift()!();
-    }
+    spent = 0;
+    while (room() && waiting.length) start(waiting.shift()!);
     if (waiting.length || started > 0) schedule();
   };
   const schedule = () => {
@@ -35,14 +45,10 @@ export function admitPerTurn(sink: RequestSink, perTurn = REQUESTS_PER_TURN): Re
     turnScheduled = true;
     setImmediate(nextTurn);
   };
-  const admit = (start: () => void) => {
+  const admit = (run: () => void) => {
     schedule();
-    if (started < perTurn && waiting.length === 0) {
-      started++;
-      start();
-    } else {
-      waiting.push(start);
-    }
+    if (room() && waiting.length === 0) start(run);
+    else waiting.push(run);
   };
 
   return {

@@ -4,9 +4,15 @@
  *
  * WHY slices: one send to a user with thousands of open pages is thousands of socket writes;
  * done in one go, that turn of the event loop delays every request, timer and new connection
- * (Node accepts connections between turns). So writes go out in slices of `slice` per turn, the
- * rest after `setImmediate`, one queue for all feeds (first in, first out, so each connection
- * gets its messages in order).
+ * (Node accepts one connection per turn). So writes go out in slices — at most `slice` writes
+ * or `sliceMs` per turn, the rest after `setImmediate` — from one queue for all feeds (first in,
+ * first out, so each connection gets its messages in order). The time limit keeps turns short
+ * on a slow or busy machine; the count limit keeps a slice small on a fast one.
+ *
+ * A new connection's catch-up (what it missed, then `ready`) goes ahead of queued messages: it
+ * writes from the feed's buffer, which already holds them, and those queued writes then skip it
+ * (their ids are not above what it was sent). So a page that connects during a long fan-out is
+ * ready at once instead of after it.
  *
  * WHY "behind" connections catch up from the replay buffer: a connection whose unsent bytes pass
  * `slowBytes` is skipped instead of buffered without bound. It is not given a gap: it stays
@@ -30,8 +36,10 @@ export interface Outlet<M> {
 }
 
 export interface FanOutLimits {
-  /** Connection writes per event-loop turn. */
+  /** Connection writes per event-loop turn, at most. */
   slice: number;
+  /** Milliseconds of writing per turn, at most (whichever limit comes first ends the slice). */
+  sliceMs: number;
   /** Unsent bytes above which a connection is skipped (behind). */
   slowBytes: number;
   /** Messages a behind connection may miss before it is dropped. */
@@ -40,7 +48,7 @@ export interface FanOutLimits {
   slowMs: number;
 }
 
-export const DEFAULT_FANOUT_LIMITS: FanOutLimits = { slice: 256, slowBytes: 256 * 1024, slowMessages: 100, slowMs: 10_000 };
+export const DEFAULT_FANOUT_LIMITS: FanOutLimits = { slice: 1024, sliceMs: 8, slowBytes: 256 * 1024, slowMessages: 100, slowMs: 10_000 };
 
 /** What a feed offers a subscriber that catches up. */
 export interface FeedView<M> {
@@ -103,7 +111,12 @@ export class FanOut<M extends Numbered> {
 
   /** Brings `sub` up to date from its feed and then sends it `ready`, in its turn in the queue. */
   catchUp(sub: Subscriber<M>): void {
-    this.enqueue({ message: null, targets: [sub], next: 0 });
+    // Ahead of queued messages, behind earlier catch-ups (and the job being written now).
+    let at = this.queue.length && this.queue[0]!.next > 0 ? 1 : 0;
+    while (at < this.queue.length && this.queue[at]!.message === null) at++;
+    this.queue.splice(at, 0, { message: null, targets: [sub], next: 0 });
+    this.scheduleTurn();
+    if (this.queue.length === 1) this.pump();
   }
 
   /** Writes still queued, across all jobs. */
@@ -147,12 +160,16 @@ export class FanOut<M extends Numbered> {
   }
 
   private pump(): void {
+    const until = this.now() + this.limits.sliceMs;
+    let n = 0;
     while (this.budget > 0 && this.queue.length) {
       const job = this.queue[0]!;
       while (this.budget > 0 && job.next < job.targets.length) {
         const sub = job.targets[job.next++]!;
         if (job.message === null) this.bringUp(sub);
         else this.deliver(sub, job.message);
+        // The clock is read every 32 writes: a write is a few microseconds.
+        if (++n % 32 === 0 && this.now() > until) this.budget = 0;
       }
       if (job.next >= job.targets.length) this.queue.shift();
     }

@@ -9,6 +9,8 @@ type Statement = Database.Statement<unknown[], unknown>;
 /** Executes statements on one better-sqlite3 connection, with a statement cache. */
 class SqliteExecutor {
   private readonly statements = new Map<string, Statement>();
+  /** The same statements in raw mode (rows as arrays): better-sqlite3 keeps the mode per statement. */
+  private readonly rawStatements = new Map<string, Statement>();
   constructor(readonly db: Database.Database) {}
 
   prepare(sql: string): Statement {
@@ -21,6 +23,14 @@ class SqliteExecutor {
   }
   all<T>(sql: string, params: readonly unknown[]): T[] {
     return this.prepare(sql).all(...bindable(params)) as T[];
+  }
+  values(sql: string, params: readonly unknown[]): unknown[][] {
+    let stmt = this.rawStatements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql).raw(true);
+      this.rawStatements.set(sql, stmt);
+    }
+    return stmt.all(...bindable(params)) as unknown[][];
   }
   get<T>(sql: string, params: readonly unknown[]): T | null {
     return (this.prepare(sql).get(...bindable(params)) as T | undefined) ?? null;
@@ -41,21 +51,40 @@ function openReader(path: string): Database.Database {
   return db;
 }
 
+/** A transaction waiting for its group: its callback and how to answer its caller. */
+interface Member {
+  fn: (db: SqlDb) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Most transactions one commit carries: bounds how long a group holds the writer. */
+const MAX_GROUP = 256;
+
 /**
  * SQLite through better-sqlite3. The driver is synchronous while transactions are async
  * (handlers await between statements), so a transaction holds the writing connection: other
  * requests' writes wait until it commits instead of running inside it. Reads outside a
  * transaction go to a second connection instead, which WAL lets read the last committed state
  * while a transaction is open — so a page of notifications never queues behind sends.
+ *
+ * Group commit: the transactions asked for during one event-loop turn run one after the other
+ * inside one SQLite transaction (one BEGIN, one COMMIT, each changed page written to the WAL
+ * once), each in a savepoint of its own, so one that fails is rolled back alone and fails only
+ * its caller. Every caller is answered after the COMMIT that carries its writes, never before.
  */
 export class SqliteDb implements SqlDb {
   readonly dialect = 'sqlite' as const;
   private readonly exec: SqliteExecutor;
   /** Read-only statements outside transactions; null for an in-memory database (no second connection can see it). */
   private readonly reader: SqliteExecutor | null;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Transactions asked for and not yet started. */
+  private pending: Member[] = [];
+  /** Running groups until `pending` is empty; null when idle. */
+  private draining: Promise<void> | null = null;
   private inTx = false;
   private dataVersion: Statement | null = null;
+  private counted = { transactions: 0, commits: 0 };
 
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -74,7 +103,7 @@ export class SqliteDb implements SqlDb {
   }
 
   private async idle(): Promise<void> {
-    while (this.inTx) await this.queue.catch(() => undefined);
+    while (this.inTx) await this.draining?.catch(() => undefined);
   }
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     const reader = this.readerFor(sql);
@@ -88,30 +117,90 @@ export class SqliteDb implements SqlDb {
     if (this.inTx) await this.idle();
     return this.exec.get<T>(sql, params);
   }
+  async values(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
+    const reader = this.readerFor(sql);
+    if (reader) return reader.values(sql, params);
+    if (this.inTx) await this.idle();
+    return this.exec.values(sql, params);
+  }
   async run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
     if (this.inTx) await this.idle();
     return this.exec.run(sql, params);
   }
 
   tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T> {
-    const next = this.queue.catch(() => undefined).then(() => this.runTx(fn));
-    this.queue = next;
-    return next;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      // The first transaction of a turn waits for the turn's end (setImmediate runs after the
+      // I/O callbacks in which the other requests of this turn ask for theirs).
+      this.draining ??= new Promise<void>((done) => setImmediate(() => void this.drain().finally(done)));
+    });
   }
 
-  private async runTx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T> {
-    this.inTx = true;
-    this.exec.run('BEGIN IMMEDIATE', []);
+  private async drain(): Promise<void> {
     try {
-      const result = await fn(new SqliteTx(this.exec));
+      while (this.pending.length) {
+        await this.runGroup(this.pending.splice(0, MAX_GROUP));
+        // Let the I/O of the next turn in, so the next group collects what it brings.
+        if (this.pending.length) await new Promise<void>((r) => setImmediate(r));
+      }
+    } finally {
+      this.draining = null;
+    }
+  }
+
+  private async runGroup(group: Member[]): Promise<void> {
+    this.inTx = true;
+    const done: { member: Member; value: unknown }[] = [];
+    let next = 0;
+    try {
+      this.exec.run('BEGIN IMMEDIATE', []);
+      // A lone transaction needs no savepoint: if it fails, the whole transaction is rolled back.
+      const savepoints = group.length > 1;
+      for (const [i, member] of group.entries()) {
+        next = i;
+        if (savepoints) this.exec.run('SAVEPOINT member', []);
+        try {
+          const value = await member.fn(new SqliteTx(this.exec));
+          if (savepoints) this.exec.run('RELEASE member', []);
+          done.push({ member, value });
+        } catch (err) {
+          member.reject(err);
+          if (!savepoints || !this.exec.db.inTransaction) {
+            // A lone transaction is rolled back whole. When SQLite itself ended the transaction
+            // (an I/O error, a full disk), the writes of the members before this one are gone
+            // too: they run again, in the next group (their callbacks only touch the store).
+            if (this.exec.db.inTransaction) this.exec.run('ROLLBACK', []);
+            this.pending.unshift(...done.map((d) => d.member), ...group.slice(i + 1));
+            return;
+          }
+          this.exec.run('ROLLBACK TO member', []);
+          this.exec.run('RELEASE member', []);
+        }
+        next = i + 1;
+      }
       this.exec.run('COMMIT', []);
-      return result;
+      this.counted.commits += 1;
+      this.counted.transactions += done.length;
+      for (const d of done) d.member.resolve(d.value);
     } catch (err) {
-      if (this.exec.db.inTransaction) this.exec.run('ROLLBACK', []);
-      throw err;
+      // BEGIN, a savepoint or COMMIT failed: nothing of the group is stored, everyone not yet
+      // answered gets the error.
+      try {
+        if (this.exec.db.inTransaction) this.exec.run('ROLLBACK', []);
+      } catch {
+        // the connection reports its own failure on the next statement
+      }
+      for (const d of done) d.member.reject(err);
+      for (const m of group.slice(next)) m.reject(err);
     } finally {
       this.inTx = false;
     }
+  }
+
+  /** Transactions committed and the commits that carried them, since the database was opened. */
+  stats(): { transactions: number; commits: number } {
+    return { ...this.counted };
   }
 
   /** SQLite's own counter of commits made by other connections to this file (`data_version`). */
@@ -121,7 +210,7 @@ export class SqliteDb implements SqlDb {
   }
 
   async close(): Promise<void> {
-    await this.queue.catch(() => undefined);
+    while (this.draining) await this.draining.catch(() => undefined);
     this.reader?.db.close();
     this.exec.db.close();
   }
@@ -136,6 +225,9 @@ class SqliteTx implements SqlDb {
   }
   async get<T>(sql: string, params: readonly unknown[] = []): Promise<T | null> {
     return this.exec.get<T>(sql, params);
+  }
+  async values(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
+    return this.exec.values(sql, params);
   }
   async run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
     return this.exec.run(sql, params);

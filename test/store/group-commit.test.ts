@@ -1,0 +1,159 @@
+/**
+ * Group commit: transactions asked for together share one commit on SQLite, yet each caller
+ * keeps its own outcome — a failing one fails alone — and nothing a caller was told is stored
+ * is lost when the process dies mid-group. The failure and crash tests run on both engines.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { createUser } from '../../src/identity/accounts.ts';
+import { SqliteDb } from '../../src/store/engine/sqlite.ts';
+import { migrate } from '../../src/store/migrations/index.ts';
+import { openStore } from '../../src/store/open.ts';
+import type { NewNotification, NotificationSearch } from '../../src/store/port/notifications.ts';
+import type { Store } from '../../src/store/port/store.ts';
+import { sqlStore } from '../../src/store/sql/store.ts';
+import { startNode } from '../helpers/node-process.ts';
+import { createTestSchema } from '../helpers/services.ts';
+
+const postgres = process.env.NOTIFY24_TEST_STORE === 'postgres';
+let dir: string;
+const drops: (() => Promise<void>)[] = [];
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'notify24-group-'));
+});
+after(async () => {
+  for (const drop of drops) await drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh database of the run's engine: its URL. */
+async function freshDatabase(name: string): Promise<string> {
+  if (!postgres) return join(dir, `${name}.db`);
+  const schema = await createTestSchema();
+  drops.push(schema.drop);
+  return schema.url;
+}
+
+const note = (userId: number, text: string): NewNotification => ({
+  userId, authorId: 0, type: 4, module: 'rest', event: 'rest_notify', tag: '', subTag: '', title: '', text,
+  messageOut: '', buttons: '', params: '', senderClientId: '', tagOwner: '', createdAt: Date.now(),
+});
+
+const everything = (limit: number | null = null): NotificationSearch => ({
+  words: [], types: [], from: null, to: null, authors: [], confirmOnly: false, eventGroups: [], lastId: null, limit,
+});
+
+/** Rows and counters of a user agree (the counters move in the same transactions as the rows). */
+async function assertCounted(store: Store, userId: number): Promise<number> {
+  const rows = await store.notifications.searchCount(userId, everything());
+  assert.equal(await store.notifications.count(userId, false), rows, 'total counter = rows');
+  assert.equal(await store.notifications.count(userId, true), rows, 'unread counter = rows (none read)');
+  return rows;
+}
+
+test('transactions asked for together: a failing insert or a thrown error fails only its caller', async () => {
+  const store = await openStore(await freshDatabase('isolation'));
+  try {
+    const user = await createUser(store, { login: 'grouped', name: 'Grouped' }, Date.now());
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) =>
+        store.tx(async (t) => {
+          await t.notifications.claimChat(user.id);
+          const id = await t.notifications.insert(note(user.id, `n${i}`));
+          // Every 7th caller's second insert breaks a NOT NULL constraint; every 10th throws its own error after writing.
+          if (i % 7 === 3) await t.notifications.insert({ ...note(user.id, 'broken'), createdAt: undefined as unknown as number });
+          if (i % 10 === 5) throw new Error(`refused ${i}`);
+          return id;
+        }),
+      ),
+    );
+    const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [i] : []));
+    assert.deepEqual(failed, [3, 5, 10, 15, 17, 24, 25]);
+    for (const i of [5, 15, 25]) assert.match(String((outcomes[i] as PromiseRejectedResult).reason), new RegExp(`refused ${i}`));
+    const ids = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    assert.equal(ids.length, 23);
+    // Exactly the succeeding callers' rows are stored, and the counters count only them.
+    const stored = await store.notifications.search(user.id, everything());
+    assert.deepEqual(stored.map((r) => r.id).sort((a, b) => a - b), [...ids].sort((a, b) => a - b));
+    assert.deepEqual(new Set(stored.map((r) => r.text)), new Set(outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [`n${i}`] : []))));
+    assert.equal(await assertCounted(store, user.id), 23);
+  } finally {
+    await store.close();
+  }
+});
+
+test('SQLite: concurrent transactions share commits, a lone one commits at once, each answered after its commit', { skip: postgres && 'SQLite only' }, async () => {
+  const db = new SqliteDb(join(dir, 'groups.db'));
+  await migrate(db);
+  const store = sqlStore(db);
+  try {
+    const user = await createUser(store, { login: 'counted', name: 'Counted' }, Date.now());
+    const before = db.stats();
+    const ids = await Promise.all(Array.from({ length: 40 }, (_, i) => store.tx((t) => t.notifications.insert(note(user.id, `g${i}`)))));
+    const grouped = db.stats();
+    assert.equal(grouped.transactions - before.transactions, 40);
+    assert.ok(grouped.commits - before.commits < 40, `40 concurrent transactions took ${grouped.commits - before.commits} commits`);
+    // Answered only once committed: a second connection (another process's view) sees every row.
+    const other = new SqliteDb(join(dir, 'groups.db'));
+    try {
+      const row = await other.get<{ n: number }>(`SELECT COUNT(*) AS n FROM notifications WHERE id IN (${ids.join(', ')})`);
+      assert.equal(row?.n, 40);
+    } finally {
+      await other.close();
+    }
+    await store.tx((t) => t.notifications.insert(note(user.id, 'alone')));
+    assert.equal(db.stats().commits - grouped.commits, 1);
+  } finally {
+    await store.close();
+  }
+});
+
+test('killed mid-group (SIGKILL) under concurrent sends: every acknowledged id is stored after the restart', async () => {
+  const url = await freshDatabase('killed');
+  const node = await startNode({ NOTIFY24_DATABASE_URL: url }, { expectHook: true });
+  const acknowledged: number[] = [];
+  let lost = 0;
+  let stop = false;
+  try {
+    const me = await (await fetch(`${node.hook}user.current.json`)).json() as { result: { ID: string } };
+    const userId = Number(me.result.ID);
+    const worker = async (w: number) => {
+      for (let i = 0; !stop; i++) {
+        try {
+          const r = await fetch(`${node.hook}im.notify.system.add.json`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ USER_ID: userId, MESSAGE: `w${w} #${i}` }),
+          });
+          const body = (await r.json()) as { result?: number };
+          if (typeof body.result === 'number') acknowledged.push(body.result);
+        } catch {
+          lost++; // in flight when the process died: never acknowledged
+          return;
+        }
+      }
+    };
+    const workers = Array.from({ length: 16 }, (_, w) => worker(w));
+    while (acknowledged.length < 200) await new Promise((r) => setTimeout(r, 10));
+    node.kill('SIGKILL');
+    await node.exited;
+    stop = true;
+    await Promise.all(workers);
+    assert.ok(lost > 0, 'requests were in flight when the process was killed');
+    const store = await openStore(url);
+    try {
+      const missing: number[] = [];
+      for (const id of acknowledged) if (!(await store.notifications.byId(id))) missing.push(id);
+      assert.deepEqual(missing, [], `${missing.length} of ${acknowledged.length} acknowledged sends lost`);
+      assert.ok((await assertCounted(store, userId)) >= acknowledged.length);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    stop = true;
+    await node.stop();
+  }
+});
