@@ -204,6 +204,10 @@ test('the one-click unsubscribe link: GET only asks, POST switches that type\'s 
   const page = await request(link);
   assert.equal(page.status, 200);
   assert.match(page.text, /<form method="post"/);
+  assert.match(page.text, /<html lang="en">.*<li>Notifications from applications and webhooks<\/li>.*>Unsubscribe<\/button>/s);
+  // In the reader's language: the browser's, until the user picks one in the center.
+  const russian = await request(link, { headers: { 'Accept-Language': 'ru-RU,ru;q=0.9' } });
+  assert.match(russian.text, /<html lang="ru">.*<li>Уведомления от приложений и вебхуков<\/li>.*>Отписаться<\/button>/s);
   assert.equal((await ok(user.hook, 'notify24.settings.get')).settings['rest|rest_notify'].email, true, 'a GET changes nothing');
   const altered = await request(link.replace(/u=\d+/, `u=${user.id + 1}`), { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
   assert.equal(altered.status, 400);
