@@ -95,6 +95,19 @@ test('several due for one user go out as one digest; without MESSAGE_OUT the mes
   assert.equal(items[0]!.mailId, items[1]!.mailId, 'one mail for both');
 });
 
+test('a user who chose Russian in the center gets the mail in Russian (plural forms, the system as author)', async () => {
+  const user = await mailedUser('mail-russian');
+  await ts.server.services.store.preferences.set(user.id, { theme: 'auto', language: 'ru' }, clock.now());
+  for (const n of [1, 2, 3]) await notify(user.id, { MESSAGE: `Сборка ${n}` });
+  clock.advance(DELAY_S * 1000);
+  await sweep();
+  const mail: ParsedMail = await smtp.mails.next();
+  assert.equal(mail.subject, '3 новых уведомления');
+  assert.match(mail.text!, /^Вас ждут 3 уведомления\.\n\nСистема:\nСборка 1\n\nОткрыть: http:\/\/\S+\?notification=\d+\n/);
+  assert.match(mail.text!, /\nЭто письмо пришло, потому что уведомления остались непрочитанными\. Отписаться от этих писем: http:\/\/\S+\/mail\/unsubscribe\?/);
+  assert.match(String(mail.html), /^<!doctype html><html lang="ru">.*>Открыть в центре уведомлений<\/a>/s);
+});
+
 test('e-mail switched off for the type, #SKIP#, no address: nothing mailed, and the outbox says why', async () => {
   const off = await mailedUser('mail-off');
   await ok(off.hook, 'notify24.settings.set', { SETTINGS: { 'rest|rest_notify': { email: 'N' } } });
