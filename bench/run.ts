@@ -6,7 +6,7 @@
  * Every run also times `startPortal()` and `reset()` (the test kit); `-- --snapshot` adds the
  * export and import of the largest seeded store (1M notifications in a full run). `-- --testkit`
  * runs only those rows (with `--snapshot`: 1M rows, 100k with `--quick`) and prints them.
- * Every run also draws bench/results/charts/*.svg, against `--before <report.json>` when given;
+ * Every run also draws docs/charts/*.svg, against `--before <report.json>` when given;
  * `-- --charts <report.json> [--before <report.json>]` only draws them from stored reports.
  * `-- --soak [--seconds 150] [--root <checkout>] [--label L] [--acceptor]` instead runs the soak (bench/lib/soak.ts)
  * and writes bench/results/soak-*.{json,md}.
@@ -31,7 +31,8 @@ import { soak, soakTable, writeSoak } from './lib/soak.ts';
 
 const RESULTS = new URL('./results/', import.meta.url).pathname;
 const ROOT = new URL('../', import.meta.url).pathname;
-const CHARTS = join(RESULTS, 'charts');
+/** Drawn where docs/performance.md shows them. */
+const CHARTS = new URL('../docs/charts/', import.meta.url).pathname;
 
 const QUICK: Settings = { connections: 50, durationS: 5, warmupS: 1, aloneRequests: 20, seeds: [1000, 100_000], subscribers: 1000, pushSteps: [100], pushSends: 10, coldStarts: 3 };
 const FULL: Settings = { connections: 50, durationS: 10, warmupS: 2, aloneRequests: 50, seeds: [1000, 100_000, 1_000_000], subscribers: 10_000, pushSteps: [100, 1000], pushSends: 20, coldStarts: 5 };

@@ -29,14 +29,20 @@ function svg(width: number, height: number, title: string, body: string[]): stri
 }
 
 function legend(x: number, y: number, items: { label: string; color: string; dashed?: boolean }[]): string[] {
-  return items.flatMap((item, i) => {
-    const left = x + i * 150;
-    const dash = item.dashed ? ' stroke-dasharray="5 3"' : '';
-    return [
-      `<line x1="${left}" y1="${y - 4}" x2="${left + 22}" y2="${y - 4}" stroke="${item.color}" stroke-width="6"${dash}/>`,
-      `<text x="${left + 28}" y="${y}" fill="#374151">${esc(item.label)}</text>`,
-    ];
+  let left = x;
+  return items.flatMap((item) => {
+    const at = left;
+    left += 44 + item.label.length * 7;
+    return legendItem(at, y, item);
   });
+}
+
+function legendItem(left: number, y: number, item: { label: string; color: string; dashed?: boolean }): string[] {
+  const dash = item.dashed ? ' stroke-dasharray="5 3"' : '';
+  return [
+    `<line x1="${left}" y1="${y - 4}" x2="${left + 22}" y2="${y - 4}" stroke="${item.color}" stroke-width="6"${dash}/>`,
+    `<text x="${left + 28}" y="${y}" fill="#374151">${esc(item.label)}</text>`,
+  ];
 }
 
 /** `12 %`, `0.29 %`: two significant digits below 10 %. */
@@ -106,7 +112,7 @@ interface Series {
 
 /** Lines over a logarithmic x axis (each point labelled with `format(y)`). */
 function lineChart(title: string, xLabel: string, yLabel: string, series: Series[], format: (y: number) => string, xTicks: number[], xFormat: (x: number) => string): string {
-  const left = 70;
+  const left = 84;
   const plotW = 560;
   const top = 70;
   const plotH = 260;
@@ -139,7 +145,7 @@ function lineChart(title: string, xLabel: string, yLabel: string, series: Series
       body.push(`<text x="${(x(px) + 6).toFixed(1)}" y="${(y(py) - 6).toFixed(1)}" fill="${s.color}">${esc(format(py))}</text>`);
     }
   }
-  series.forEach((s, i) => body.push(...legend(left + (i % 4) * 150, 44 + Math.floor(i / 4) * 16, [s])));
+  for (let row = 0; row < legendRows; row++) body.push(...legend(left, 44 + row * 16, series.slice(row * 4, row * 4 + 4)));
   return svg(left + plotW + 60, top + plotH + 50 + (legendRows - 1) * 16, title, body);
 }
 

@@ -75,5 +75,19 @@ function formatIso(ms: number): string {
     const abs = Math.abs(offsetMin);
     offsetText = `${offsetMin >= 0 ? '+' : '-'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
   }
-  return new Date(ms + offsetMin * 60_000).toISOString().slice(0, 19) + offsetText;
+  const local = ms + offsetMin * 60_000;
+  // The date part changes once a day: the time of day is plain arithmetic.
+  const day = Math.floor(local / DAY_MS);
+  if (day !== dateDay) {
+    dateDay = day;
+    dateText = new Date(day * DAY_MS).toISOString().slice(0, 11);
+  }
+  const seconds = Math.floor((local - day * DAY_MS) / 1000);
+  return `${dateText}${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}${offsetText}`;
 }
+
+const DAY_MS = 86_400_000;
+/** The local day (days since 1970) whose `YYYY-MM-DDT` is in dateText. */
+let dateDay = Number.NaN;
+let dateText = '';
+const two = (n: number) => (n < 10 ? `0${n}` : String(n));

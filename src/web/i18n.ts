@@ -79,6 +79,16 @@ export function translate(lang: string, key: string, vars: Record<string, string
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
 
+/**
+ * A notification type's (`module|event`) or a module's name in `lang` (keys
+ * `types.<module>.<event>`); `fallback`, the schema's own name, for one no language file names.
+ */
+export function typeName(lang: string, id: string, fallback: string): string {
+  const key = `types.${id.replace('|', '.')}`;
+  const text = DICTIONARIES.get(lang)?.[key] ?? FALLBACK[key];
+  return typeof text === 'string' ? text : fallback;
+}
+
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -95,6 +95,19 @@ test('several due for one user go out as one digest; without MESSAGE_OUT the mes
   assert.equal(items[0]!.mailId, items[1]!.mailId, 'one mail for both');
 });
 
+test('a user who chose Russian in the center gets the mail in Russian (plural forms, the system as author)', async () => {
+  const user = await mailedUser('mail-russian');
+  await ts.server.services.store.preferences.set(user.id, { theme: 'auto', language: 'ru' }, clock.now());
+  for (const n of [1, 2, 3]) await notify(user.id, { MESSAGE: `Сборка ${n}` });
+  clock.advance(DELAY_S * 1000);
+  await sweep();
+  const mail: ParsedMail = await smtp.mails.next();
+  assert.equal(mail.subject, '3 новых уведомления');
+  assert.match(mail.text!, /^Вас ждут 3 уведомления\.\n\nСистема:\nСборка 1\n\nОткрыть: http:\/\/\S+\?notification=\d+\n/);
+  assert.match(mail.text!, /\nЭто письмо пришло, потому что уведомления остались непрочитанными\. Отписаться от этих писем: http:\/\/\S+\/mail\/unsubscribe\?/);
+  assert.match(String(mail.html), /^<!doctype html><html lang="ru">.*>Открыть в центре уведомлений<\/a>/s);
+});
+
 test('e-mail switched off for the type, #SKIP#, no address: nothing mailed, and the outbox says why', async () => {
   const off = await mailedUser('mail-off');
   await ok(off.hook, 'notify24.settings.set', { SETTINGS: { 'rest|rest_notify': { email: 'N' } } });
@@ -204,6 +217,10 @@ test('the one-click unsubscribe link: GET only asks, POST switches that type\'s 
   const page = await request(link);
   assert.equal(page.status, 200);
   assert.match(page.text, /<form method="post"/);
+  assert.match(page.text, /<html lang="en">.*<li>Notifications from applications and webhooks<\/li>.*>Unsubscribe<\/button>/s);
+  // In the reader's language: the browser's, until the user picks one in the center.
+  const russian = await request(link, { headers: { 'Accept-Language': 'ru-RU,ru;q=0.9' } });
+  assert.match(russian.text, /<html lang="ru">.*<li>Уведомления от приложений и вебхуков<\/li>.*>Отписаться<\/button>/s);
   assert.equal((await ok(user.hook, 'notify24.settings.get')).settings['rest|rest_notify'].email, true, 'a GET changes nothing');
   const altered = await request(link.replace(/u=\d+/, `u=${user.id + 1}`), { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
   assert.equal(altered.status, 400);

@@ -68,3 +68,26 @@ test('the card is absent on a server not started for testing', async (t) => {
     await ts.close();
   }
 });
+
+test('the Testing card in Russian: headings, rules and the clock in the reader\u2019s language', async (t) => {
+  const browser = await theBrowser(t);
+  if (!browser) return;
+  await portal.createUser({ login: 'korol', isAdmin: true, password: 'korol-secret-1' });
+  // 21 calls left: Russian says "остался 21" (the "one" form), not "осталось".
+  portal.faults.add({ method: 'im.notify.personal.add', error: 'ACCESS_DENIED', times: 21, delayMs: 5 });
+  const page = await browser.newPage({ viewport: DESKTOP, locale: 'ru-RU', extraHTTPHeaders: { 'Accept-Language': 'ru-RU,ru;q=0.9' } });
+  const problems = guard(page);
+  await signInPage(page, portal.url, 'korol', 'korol-secret-1');
+  await page.goto(`${portal.url}/console`);
+  await page.locator('#testing[data-ready="1"]').waitFor();
+  assert.equal(await page.locator('#testing h2').textContent(), 'Тестирование (этот сервер запущен для тестов)');
+  assert.deepEqual(await page.locator('#testing thead th').allTextContents(), ['#', 'Метод', 'Вызывающий', 'Ответ', 'Когда', 'Срабатывания', '']);
+  const rule = page.locator('#faults tr').first();
+  assert.deepEqual((await rule.locator('td').allTextContents()).slice(3, 5), ['ACCESS_DENIED через 5 мс', 'остался 21']);
+  assert.match((await page.locator('#testing .clock').textContent()) ?? '', /^Часы сервера: .+ \(на -?\d+ ч впереди реального времени\)$/);
+  assert.equal(await page.locator('#fault-form select[name=answer] option[value=drop]').textContent(), 'разорвать соединение');
+  await page.locator('#faults-clear').click();
+  await page.locator('#faults td.muted', { hasText: 'Правил сбоев нет' }).waitFor();
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -269,11 +269,22 @@ test('console traffic panel: live SVG charts of requests, errors by code and p99
 });
 
 test('console at phone width and in Russian: sections usable, the detail view fits the screen', async (t) => {
+  const reader = await ts.addUser({ login: 'ru-reader', name: 'Rita', email: 'ru-reader@example.test' });
+  await call(ts.hook, 'im.notify.system.add', { USER_ID: reader.id, MESSAGE: 'Отчёт готов' });
   const opened = await openConsole(t, { viewport: PHONE, locale: 'ru-RU' });
   if (!opened) return;
   const { page, problems } = opened;
   assert.equal(await page.locator('h1').textContent(), 'Консоль интегратора');
   assert.equal(await page.locator('#inspector h2').textContent(), 'Инспектор запросов');
+  // The cards of other scripts too: the e-mail outbox and the push subscriptions.
+  await page.locator('body[data-outbox="ready"][data-push-subscriptions="ready"]').waitFor();
+  assert.equal(await page.locator('#outbox-card h2').textContent(), 'Исходящие письма');
+  assert.deepEqual(await page.locator('#outbox-state option').allTextContents(), ['Все', 'в очереди', 'отправлено', 'не отправлено', 'отменено', 'перехвачено']);
+  const mail = page.locator('#outbox tr[data-state="queued"]', { hasText: 'ru-reader' });
+  assert.match((await mail.textContent()) ?? '', /в очереди.*отправка в .*Открыть/);
+  assert.equal(await mail.locator('td').nth(1).getAttribute('data-label'), 'Пользователь');
+  assert.equal(await page.locator('#push-card h2').textContent(), 'Push-подписки');
+  assert.deepEqual(await page.locator('#push-card thead th').allTextContents(), ['ID', 'Пользователь', 'Push-сервис', 'Устройство', 'Подписан', 'Последний push', 'Последняя ошибка', 'Действия']);
   // Two screens from the users' section down: cards instead of wide tables.
   const top = await page.locator('#users').evaluate((n) => n.getBoundingClientRect().top + window.scrollY);
   await page.screenshot({ path: `${SHOTS}/console-phone.png`, fullPage: true, clip: { x: 0, y: top - 8, width: PHONE.width, height: PHONE.height * 1.6 } });

@@ -31,12 +31,18 @@ test('Russian: sign-in page, center texts, plural counter, saved language beats 
   await signInPage(page, ts.url, 'ivan', 'ivan-secret-1');
   assert.equal(await page.locator('#tab-inbox').textContent(), 'Входящие');
   assert.equal(await page.locator('#tab-history').textContent(), 'История');
-  for (const n of [1, 2, 3]) await call(ts.hook, 'im.notify.system.add', { USER_ID: ivan.id, MESSAGE: `Сборка ${n}` });
+  for (const n of [1, 2, 3]) await call(ts.hook, 'im.notify.system.add', { USER_ID: ivan.id, MESSAGE: n === 3 ? 'Сборка 3: [url=javascript:alert(1)]лог[/url]' : `Сборка ${n}` });
   await page.locator('#counter[data-count="3"]').waitFor();
   assert.equal(await page.locator('#counter-text').textContent(), '3 непрочитанных уведомления');
   assert.equal(await page.title(), '(3) Уведомления · notify24');
   assert.equal(await page.locator('#read-all').textContent(), 'Прочитать все');
   assert.equal(await page.locator('#list li.item .author').first().textContent(), 'Система');
+  assert.equal(await page.locator('#list .blocked-link').getAttribute('title'), 'ссылка удалена: адрес не http(s)');
+  // Notification types are named in Russian too (the REST schema's names stay English).
+  await page.locator('#tab-settings').click();
+  await page.locator('#settings th[scope=row]', { hasText: 'Уведомления от приложений и вебхуков' }).waitFor();
+  assert.ok((await page.locator('#settings th[scope=row]').allTextContents()).includes('Упоминания'));
+  await page.locator('#tab-inbox').click();
 
   // Saved English beats the Russian browser after a reload; back to "from the browser" afterwards.
   const saved = await page.evaluate(async () => {

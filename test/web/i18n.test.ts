@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { dictionary, languages, pickLanguage, renderPage, translate, type Dictionary } from '../../src/web/i18n.ts';
+import { NOTIFICATION_TYPES, NOTIFY_SCHEMA } from '../../src/notify/schema.ts';
+import { dictionary, languages, pickLanguage, renderPage, translate, typeName, type Dictionary } from '../../src/web/i18n.ts';
 
 const I18N = 'src/web/i18n/';
 const STATIC = 'src/web/static/';
@@ -70,4 +71,14 @@ test('texts: placeholders, Russian plural forms, English filling gaps, escaped a
   const data = /<script[^>]*>(.*)<\/script>/s.exec(page)![1]!;
   assert.ok(!data.includes('<'), 'a "<" in a text could close the data block');
   assert.equal(JSON.parse(data).texts['tabs.inbox'], 'Входящие');
+});
+
+test('every notification type and module has a name in the language files; English keeps the schema\u2019s own', () => {
+  const named = [...NOTIFICATION_TYPES.map((type) => [type.id, type.name]), ...Object.values(NOTIFY_SCHEMA).map((m) => [m.MODULE_ID, m.NAME])];
+  for (const [id, name] of named) {
+    assert.equal(en[`types.${id!.replace('|', '.')}`], name, `types.${id}`);
+    assert.equal(typeName('en', id!, 'fallback'), name);
+  }
+  assert.equal(typeName('ru', 'im|mention', 'Mentions'), 'Упоминания');
+  assert.equal(typeName('ru', 'crm|new_deal', 'New deal'), 'New deal', 'a type no file names keeps the name it came with');
 });

@@ -1,6 +1,7 @@
 import type { NotificationRow } from '../../store/port/notifications.ts';
 import type { User } from '../../store/port/identity.ts';
 import type { Store } from '../../store/port/store.ts';
+import { pickLanguage } from '../../web/i18n.ts';
 import { renderMail, type RenderedMail } from './render.ts';
 import type { UnsubscribeLinks } from './unsubscribe.ts';
 
@@ -17,10 +18,14 @@ async function authorName(store: Store, authorId: number): Promise<string> {
   return u ? [u.name, u.lastName].filter(Boolean).join(' ') || u.login : '';
 }
 
-/** The mail for `user` about `rows` (one, or a digest), with its links (the job and the console's preview). */
+/**
+ * The mail for `user` about `rows` (one, or a digest), with its links (the job and the console's
+ * preview), in the language the user saved in the center (a mail has no browser to ask: else English).
+ */
 export async function composeMail(deps: ComposeDeps, user: User, rows: { row: NotificationRow; typeKey: string }[]): Promise<RenderedMail> {
   const unsubscribe = await deps.links.url(deps.baseUrl, user.id, rows.map((r) => r.typeKey));
   const items = [];
   for (const { row } of rows) items.push({ row, author: await authorName(deps.store, row.authorId) });
-  return renderMail(user, items, { notification: (id) => `${deps.baseUrl}/?notification=${id}`, unsubscribe });
+  const lang = pickLanguage((await deps.store.preferences.get(user.id)).language, undefined);
+  return renderMail(user, items, { notification: (id) => `${deps.baseUrl}/?notification=${id}`, unsubscribe }, lang);
 }

@@ -1,6 +1,7 @@
 import { escapeHtml } from '../../notify/bbcode.ts';
 import type { NotificationRow } from '../../store/port/notifications.ts';
 import type { User } from '../../store/port/identity.ts';
+import { DEFAULT_LANGUAGE, translate } from '../../web/i18n.ts';
 import { mailBodyHtml, mailBodyText, plainText } from './text.ts';
 
 /** A mail ready for the transport and for the console. */
@@ -44,16 +45,18 @@ export function mailbox(user: User): string {
 /**
  * One mail for one notification, or one digest for several: a plain-text part and an HTML part
  * (the safe BB-code renderer's output), each notification with a link to it in the center, and
- * the RFC 8058 one-click unsubscribe headers.
+ * the RFC 8058 one-click unsubscribe headers; its texts in `lang` (the user's saved language).
  */
-export function renderMail(user: User, items: MailItem[], links: MailLinks): RenderedMail {
+export function renderMail(user: User, items: MailItem[], links: MailLinks, lang = DEFAULT_LANGUAGE): RenderedMail {
+  const t = (key: string, vars: Record<string, string | number> = {}) => translate(lang, key, vars);
   const single = items.length === 1;
+  const count = items.length;
   const texts = items.map((i) => mailBodyText(i.row));
-  const subject = single ? firstLine(items[0]!.row.title ? plainText(items[0]!.row.title) : texts[0]!) || 'New notification' : `${items.length} new notifications`;
-  const from = (i: MailItem) => i.author || 'System';
-  const textParts = items.map((item, n) => `${from(item)}:\n${texts[n]}\n\nOpen: ${links.notification(item.row.id)}`);
-  const footer = `You get this because these notifications were still unread. Stop these e-mails: ${links.unsubscribe}`;
-  const text = [single ? '' : `${items.length} notifications are waiting for you.\n`, textParts.join('\n\n----\n\n'), '', '--', footer]
+  const subject = single ? firstLine(items[0]!.row.title ? plainText(items[0]!.row.title) : texts[0]!) || t('mail.subjectOne') : t('mail.subjectMany', { count });
+  const from = (i: MailItem) => i.author || t('author.system');
+  const textParts = items.map((item, n) => `${from(item)}:\n${texts[n]}\n\n${t('mail.open')}: ${links.notification(item.row.id)}`);
+  const footer = `${t('mail.why')} ${t('mail.stop')}: ${links.unsubscribe}`;
+  const text = [single ? '' : `${t('mail.waiting', { count })}\n`, textParts.join('\n\n----\n\n'), '', '--', footer]
     .filter((p, n) => n > 0 || p)
     .join('\n');
   const htmlItems = items.map(
@@ -61,14 +64,14 @@ export function renderMail(user: User, items: MailItem[], links: MailLinks): Ren
       `<div style="margin:0 0 16px;padding:12px;border-left:3px solid #2f6fde;background:#f6f8fb">` +
       `<div style="color:#555;font-size:13px">${escapeHtml(from(item))}</div>` +
       `<div style="margin:6px 0">${mailBodyHtml(item.row)}</div>` +
-      `<a href="${escapeHtml(links.notification(item.row.id))}">Open in the notification center</a></div>`,
+      `<a href="${escapeHtml(links.notification(item.row.id))}">${escapeHtml(t('mail.openInCenter'))}</a></div>`,
   );
   const html =
-    `<!doctype html><html><body style="font-family:sans-serif;font-size:14px;color:#222">` +
-    (single ? '' : `<p>${items.length} notifications are waiting for you.</p>`) +
+    `<!doctype html><html lang="${escapeHtml(lang)}"><body style="font-family:sans-serif;font-size:14px;color:#222">` +
+    (single ? '' : `<p>${escapeHtml(t('mail.waiting', { count }))}</p>`) +
     htmlItems.join('') +
-    `<p style="color:#777;font-size:12px">You get this because these notifications were still unread. ` +
-    `<a href="${escapeHtml(links.unsubscribe)}">Stop these e-mails</a></p></body></html>`;
+    `<p style="color:#777;font-size:12px">${escapeHtml(t('mail.why'))} ` +
+    `<a href="${escapeHtml(links.unsubscribe)}">${escapeHtml(t('mail.stop'))}</a></p></body></html>`;
   return {
     to: mailbox(user),
     subject,

@@ -4,6 +4,7 @@ import { escapeHtml } from '../../notify/bbcode.ts';
 import { NOTIFICATION_TYPES } from '../../notify/schema.ts';
 import type { UnsubscribeLinks } from '../../delivery/mail/unsubscribe.ts';
 import type { Store } from '../../store/port/store.ts';
+import { pickLanguage, translate, typeName } from '../../web/i18n.ts';
 import { readBody } from '../body.ts';
 import { html, type Reply } from '../reply.ts';
 import type { HttpRequest } from '../request.ts';
@@ -14,13 +15,15 @@ export interface UnsubscribeDeps {
   unsubscribeLinks: UnsubscribeLinks;
 }
 
-const typeNames = (keys: string[]) => keys.map((k) => NOTIFICATION_TYPES.find((t) => t.id === k)?.name ?? k);
+const typeNames = (lang: string, keys: string[]) => keys.map((k) => typeName(lang, k, NOTIFICATION_TYPES.find((t) => t.id === k)?.name ?? k));
 
-function page(title: string, body: string): Reply {
+function page(lang: string, title: string, body: string): Reply {
   return html(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<!doctype html><html lang="${escapeHtml(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
       `<title>${escapeHtml(title)} · notify24</title><link rel="stylesheet" href="/web/style.css"></head>` +
       `<body><main><section class="card"><h1>${escapeHtml(title)}</h1>${body}</section></main></body></html>`,
+    200,
+    { 'Content-Language': lang, Vary: 'Accept-Language' },
   );
 }
 
@@ -35,15 +38,23 @@ export function unsubscribeHandlers(deps: UnsubscribeDeps) {
     if (!link) throw webErrors.badUnsubscribeLink();
     return link;
   }
+  /** The page speaks the mail's recipient's language: their setting, else the browser's. */
+  async function language(req: HttpRequest, userId: number) {
+    const { language: chosen } = await deps.store.preferences.get(userId);
+    const lang = pickLanguage(chosen, req.headers['accept-language']);
+    return { lang, t: (key: string) => escapeHtml(translate(lang, key)) };
+  }
   return {
     async confirm(req: HttpRequest): Promise<Reply> {
       const link = await verified(req);
-      const names = typeNames(link.typeKeys).map((n) => `<li>${escapeHtml(n)}</li>`).join('');
+      const { lang, t } = await language(req, link.userId);
+      const names = typeNames(lang, link.typeKeys).map((n) => `<li>${escapeHtml(n)}</li>`).join('');
       return page(
-        'Stop these e-mails?',
-        `<p>You will no longer get e-mails for:</p><ul>${names}</ul>` +
+        lang,
+        translate(lang, 'unsubscribe.confirmTitle'),
+        `<p>${t('unsubscribe.confirmText')}</p><ul>${names}</ul>` +
           `<form method="post" action="${escapeHtml(req.url.pathname + req.url.search)}"><input type="hidden" name="List-Unsubscribe" value="One-Click">` +
-          `<button type="submit">Unsubscribe</button></form><p class="muted">The notifications still appear in the notification center.</p>`,
+          `<button type="submit">${t('unsubscribe.button')}</button></form><p class="muted">${t('unsubscribe.stillInCenter')}</p>`,
       );
     },
     async unsubscribe(req: HttpRequest): Promise<Reply> {
@@ -51,8 +62,9 @@ export function unsubscribeHandlers(deps: UnsubscribeDeps) {
       const link = await verified(req);
       const known = link.typeKeys.filter((k) => NOTIFICATION_TYPES.some((t) => t.id === k));
       await deps.store.deliverySettings.setOverrides(link.userId, known.map((typeKey) => ({ typeKey, channel: 'email', enabled: false })), deps.clock.now());
-      const names = typeNames(known).map((n) => `<li>${escapeHtml(n)}</li>`).join('');
-      return page('Unsubscribed', `<p>E-mail is now off for:</p><ul>${names}</ul><p>Switch it back on in the notification center's settings.</p>`);
+      const { lang, t } = await language(req, link.userId);
+      const names = typeNames(lang, known).map((n) => `<li>${escapeHtml(n)}</li>`).join('');
+      return page(lang, translate(lang, 'unsubscribe.doneTitle'), `<p>${t('unsubscribe.doneText')}</p><ul>${names}</ul><p>${t('unsubscribe.switchBack')}</p>`);
     },
   };
 }

@@ -52,8 +52,11 @@ export function numberedPlaceholders(sql: string): string {
 
 type Queryable = Pool | PoolClient;
 
-async function query<T>(on: Queryable, sql: string, params: readonly unknown[]): Promise<QueryResult> {
-  const run = () => on.query<T & QueryResultRow>(numberedPlaceholders(sql), bindable(params));
+async function query<T>(on: Queryable, sql: string, params: readonly unknown[], arrays = false): Promise<QueryResult> {
+  const run = (): Promise<QueryResult> =>
+    arrays
+      ? on.query({ text: numberedPlaceholders(sql), values: bindable(params), rowMode: 'array' })
+      : on.query<T & QueryResultRow>(numberedPlaceholders(sql), bindable(params));
   try {
     return await run();
   } catch (err) {
@@ -80,6 +83,9 @@ abstract class PgExecutor implements SqlDb {
   }
   async run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
     return { changes: (await query(this.target, sql, params)).rowCount ?? 0 };
+  }
+  async values(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
+    return (await query(this.target, sql, params, true)).rows as unknown[][];
   }
   abstract tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T>;
   abstract close(): Promise<void>;

@@ -16,6 +16,11 @@ export interface SqlDb {
   /** The first row, or null when there is none. */
   get<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T | null>;
   run(sql: string, params?: readonly unknown[]): Promise<RunResult>;
+  /**
+   * Rows as arrays of column values in SELECT order: no object per row, no key per value —
+   * for the hot listings that read many rows (a page of notifications).
+   */
+  values(sql: string, params?: readonly unknown[]): Promise<unknown[][]>;
   /** Runs `fn` in one transaction; a nested call joins the outer transaction. */
   tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T>;
   /**

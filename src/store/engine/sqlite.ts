@@ -9,6 +9,8 @@ type Statement = Database.Statement<unknown[], unknown>;
 /** Executes statements on one better-sqlite3 connection, with a statement cache. */
 class SqliteExecutor {
   private readonly statements = new Map<string, Statement>();
+  /** The same statements in raw mode (rows as arrays): better-sqlite3 keeps the mode per statement. */
+  private readonly rawStatements = new Map<string, Statement>();
   constructor(readonly db: Database.Database) {}
 
   prepare(sql: string): Statement {
@@ -21,6 +23,14 @@ class SqliteExecutor {
   }
   all<T>(sql: string, params: readonly unknown[]): T[] {
     return this.prepare(sql).all(...bindable(params)) as T[];
+  }
+  values(sql: string, params: readonly unknown[]): unknown[][] {
+    let stmt = this.rawStatements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql).raw(true);
+      this.rawStatements.set(sql, stmt);
+    }
+    return stmt.all(...bindable(params)) as unknown[][];
   }
   get<T>(sql: string, params: readonly unknown[]): T | null {
     return (this.prepare(sql).get(...bindable(params)) as T | undefined) ?? null;
@@ -106,6 +116,12 @@ export class SqliteDb implements SqlDb {
     if (reader) return reader.get<T>(sql, params);
     if (this.inTx) await this.idle();
     return this.exec.get<T>(sql, params);
+  }
+  async values(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
+    const reader = this.readerFor(sql);
+    if (reader) return reader.values(sql, params);
+    if (this.inTx) await this.idle();
+    return this.exec.values(sql, params);
   }
   async run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
     if (this.inTx) await this.idle();
@@ -209,6 +225,9 @@ class SqliteTx implements SqlDb {
   }
   async get<T>(sql: string, params: readonly unknown[] = []): Promise<T | null> {
     return this.exec.get<T>(sql, params);
+  }
+  async values(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
+    return this.exec.values(sql, params);
   }
   async run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
     return this.exec.run(sql, params);

@@ -15,6 +15,7 @@ export function watched(db: SqlDb, onError: (err: unknown) => void): SqlDb {
     all: <T>(sql: string, params?: readonly unknown[]) => db.all<T>(sql, params).catch(report),
     get: <T>(sql: string, params?: readonly unknown[]) => db.get<T>(sql, params).catch(report),
     run: (sql, params) => db.run(sql, params).catch(report),
+    values: (sql, params) => db.values(sql, params).catch(report),
     tx: <T>(fn: (t: SqlDb) => Promise<T>) => db.tx((t) => fn(watched(t, onError))),
     ...(db.externalVersion ? { externalVersion: () => db.externalVersion!() } : {}),
     close: () => db.close(),

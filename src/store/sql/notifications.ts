@@ -7,21 +7,22 @@ const COLS = `id, user_id, author_id, notify_type, module, event, tag, sub_tag, 
 /** The columns a listing prints (ListedNotification). */
 const LISTED_COLS = `id, author_id, notify_type, module, event, tag, sub_tag, title, body, is_read, buttons, params, created_at`;
 
-function listed(r: Record<string, unknown>): ListedNotification {
+/** A row of LISTED_COLS as values, in that order. */
+function listed(r: unknown[]): ListedNotification {
   return {
-    id: Number(r.id),
-    authorId: Number(r.author_id),
-    type: Number(r.notify_type),
-    module: String(r.module),
-    event: String(r.event),
-    tag: String(r.tag),
-    subTag: String(r.sub_tag),
-    title: String(r.title),
-    text: String(r.body),
-    read: Number(r.is_read) === 1,
-    buttons: String(r.buttons),
-    params: String(r.params),
-    createdAt: Number(r.created_at),
+    id: Number(r[0]),
+    authorId: Number(r[1]),
+    type: Number(r[2]),
+    module: String(r[3]),
+    event: String(r[4]),
+    tag: String(r[5]),
+    subTag: String(r[6]),
+    title: String(r[7]),
+    text: String(r[8]),
+    read: Number(r[9]) === 1,
+    buttons: String(r[10]),
+    params: String(r[11]),
+    createdAt: Number(r[12]),
   };
 }
 
@@ -260,21 +261,32 @@ export class SqlNotificationRepo implements NotificationRepo {
   }
 
   async listStages(userId: number, stages: PageStage[], limit: number | null): Promise<ListedNotification[]> {
-    if (stages.length === 1) {
-      const [sql, args] = stageSelect(userId, stages[0]!, LISTED_COLS);
-      return (await this.db.all(limit === null ? sql : `${sql} LIMIT ?`, limit === null ? args : [...args, limit])).map(listed);
+    const stageRows = async (stage: PageStage, room: number | null) => {
+      const [sql, args] = stageSelect(userId, stage, LISTED_COLS);
+      return (await this.db.values(room === null ? sql : `${sql} LIMIT ?`, room === null ? args : [...args, room])).map(listed);
+    };
+    if (stages.length === 1 || this.db.dialect === 'sqlite') {
+      // SQLite runs in this process: a statement per stage costs less than sorting a union, and
+      // a full first stage needs no second one.
+      const rows: ListedNotification[] = [];
+      for (const stage of stages) {
+        const room = limit === null ? null : limit - rows.length;
+        if (room !== null && room <= 0) break;
+        rows.push(...(await stageRows(stage, room)));
+      }
+      return rows;
     }
-    // Every stage limited on its own (each walks its index from the newest row), then ordered
-    // stage by stage: one statement instead of one per stage.
+    // PostgreSQL: one round trip. Every stage limited on its own (each walks its index from
+    // the newest row), then ordered stage by stage.
     const parts: string[] = [];
     const args: unknown[] = [];
     stages.forEach((stage, i) => {
-      const [sql, stageArgs] = stageSelect(userId, stage, `${i} AS stage, ${LISTED_COLS}`);
+      const [sql, stageArgs] = stageSelect(userId, stage, `${LISTED_COLS}, ${i} AS stage`);
       parts.push(`SELECT * FROM (${sql}${limit === null ? '' : ' LIMIT ?'}) s${i}`);
       args.push(...stageArgs, ...(limit === null ? [] : [limit]));
     });
     const sql = `${parts.join(' UNION ALL ')} ORDER BY stage, id DESC${limit === null ? '' : ' LIMIT ?'}`;
-    return (await this.db.all(sql, limit === null ? args : [...args, limit])).map(listed);
+    return (await this.db.values(sql, limit === null ? args : [...args, limit])).map(listed);
   }
 
   async pageHead(userId: number): Promise<PageHead | null> {

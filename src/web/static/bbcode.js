@@ -1,6 +1,7 @@
 // BB codes and attachments → DOM nodes. Every piece of user data becomes a text node or a
 // checked attribute; nothing is ever parsed as HTML, so no field can inject markup or script.
 import { el, safeColor, safeUrl } from './common.js';
+import { t } from './i18n.js';
 
 const SIMPLE = { b: 'strong', i: 'em', u: 'u', s: 's', code: 'code', quote: 'blockquote' };
 const TOKEN = /\[(\/?)(b|i|u|s|url|color|user|code|quote|br)(?:=([^\]]*))?\]|#BR#|\n/gi;
@@ -23,7 +24,7 @@ function openNode(name, arg) {
 function finishLink(a) {
   const href = safeUrl(a.dataset.href || a.textContent);
   delete a.dataset.href;
-  if (!href) return a.replaceWith(el('span', { class: 'blocked-link', title: 'link removed: not an http(s) URL' }, ...a.childNodes));
+  if (!href) return a.replaceWith(el('span', { class: 'blocked-link', title: t('bbcode.linkRemoved') }, ...a.childNodes));
   a.href = href;
   a.target = '_blank';
   a.rel = 'noopener noreferrer nofollow';
@@ -71,7 +72,7 @@ function link(href, label) {
   const url = safeUrl(href);
   return url
     ? el('a', { href: url, target: '_blank', rel: 'noopener noreferrer nofollow' }, label)
-    : el('span', { class: 'blocked-link', title: 'link removed: not an http(s) URL' }, label);
+    : el('span', { class: 'blocked-link', title: t('bbcode.linkRemoved') }, label);
 }
 
 function image(src, alt) {

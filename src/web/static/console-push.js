@@ -1,6 +1,7 @@
 // The console's Web Push card: every browser subscribed to push, per user, and revoking one
 // (it gets no more pushes until its user switches push on again on that device).
-import { currentSession, el, toast } from './common.js';
+import { currentSession } from './common.js';
+import { el, formatDate, labelled, t, toast } from './console-kit.js';
 
 const $ = (id) => document.getElementById(id);
 let sessid = '';
@@ -13,8 +14,8 @@ async function call(path, post = false) {
   return data;
 }
 
-const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
-const COLUMNS = ['ID', 'User', 'Push service', 'Device', 'Subscribed', 'Last push', 'Last error', ''];
+const when = (iso) => (iso ? formatDate(iso) : '—');
+const columns = () => [t('console.id'), t('console.push.user'), t('console.push.service'), t('console.push.device'), t('console.push.subscribed'), t('console.push.lastPush'), t('console.push.lastError'), t('console.actions')];
 
 function row(s) {
   const revoke = el('button', {
@@ -22,22 +23,22 @@ function row(s) {
     onclick: async () => {
       try {
         await call(`/${s.id}/revoke`, true);
-        toast(`Push subscription ${s.id} revoked`);
+        toast(t('console.push.revoked', { id: s.id }));
       } catch (err) {
         toast(err.message, 'error');
       }
       void load();
     },
-  }, 'Revoke');
-  return el('tr', { dataset: { id: String(s.id) } },
+  }, t('console.push.revoke'));
+  return labelled(el('tr', { dataset: { id: String(s.id) } },
     el('td', {}, s.id), el('td', {}, s.user_login ?? s.user_id), el('td', {}, s.push_service), el('td', { class: 'reason' }, s.user_agent),
-    el('td', {}, when(s.created_at)), el('td', {}, when(s.last_success_at)), el('td', { class: 'reason' }, s.last_error), el('td', {}, revoke));
+    el('td', {}, when(s.created_at)), el('td', {}, when(s.last_success_at)), el('td', { class: 'reason' }, s.last_error), el('td', { class: 'row-actions' }, revoke)), columns());
 }
 
 function render(subscriptions) {
   $('push-subscriptions').replaceChildren(...(subscriptions.length
     ? subscriptions.map(row)
-    : [el('tr', {}, el('td', { colspan: String(COLUMNS.length), class: 'muted' }, 'No browser has switched push on'))]));
+    : [el('tr', {}, el('td', { colspan: String(columns().length), class: 'muted' }, t('console.push.none')))]));
 }
 
 async function load() {
@@ -54,12 +55,13 @@ async function start() {
   } catch {
     return; // not an administrator: the console says so itself
   }
-  $('console')?.append(el('section', { id: 'push-card', class: 'card wide' },
-    el('h2', {}, 'Push subscriptions'),
-    el('div', { class: 'table-wrap' }, el('table', {},
-      el('thead', {}, el('tr', {}, ...COLUMNS.map((c) => el('th', {}, c)))),
+  const cols = columns();
+  $('console')?.append(el('section', { id: 'push-card', class: 'card wide', 'aria-labelledby': 'push-title' },
+    el('h2', { id: 'push-title' }, t('console.push.title')),
+    el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('console.push.title') }, el('table', { class: 'stack' },
+      el('thead', {}, el('tr', {}, ...cols.map((c, i) => el('th', { scope: 'col' }, i === cols.length - 1 ? el('span', { class: 'sr-only' }, c) : c)))),
       el('tbody', { id: 'push-subscriptions' }))),
-    el('button', { id: 'push-refresh', type: 'button', onclick: () => void load() }, 'Refresh')));
+    el('button', { id: 'push-refresh', type: 'button', onclick: () => void load() }, t('console.refresh'))));
   render(first.subscriptions);
   document.body.dataset.pushSubscriptions = 'ready';
 }

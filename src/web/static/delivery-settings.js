@@ -2,7 +2,7 @@
 // e-mail, push), do-not-disturb and quiet hours — all through notify24.settings.get/set. Also
 // tells the inbox which types the user switched off for the center (those are not shown).
 import { el, toast } from './common.js';
-import { t } from './i18n.js';
+import { t, typeName } from './i18n.js';
 
 const CHANNELS = ['center', 'email', 'push'];
 let hiddenTypes = new Set();
@@ -19,13 +19,13 @@ function remember(s) {
 function switchesTable(s, save) {
   const head = el('tr', {}, el('th', { scope: 'col' }, t('settings.type')), ...CHANNELS.map((c) => el('th', { scope: 'col' }, t(`settings.channel.${c}`))));
   const rows = s.types.map((type) => el('tr', {},
-    el('th', { scope: 'row' }, type.name),
+    el('th', { scope: 'row' }, typeName(type.id, type.name)),
     ...CHANNELS.map((channel) => {
       const own = s.overrides[type.id]?.[channel];
       const input = el('input', {
         type: 'checkbox',
         name: `${type.id}:${channel}`,
-        'aria-label': t('settings.switch', { type: type.name, channel: t(`settings.channel.${channel}`) }),
+        'aria-label': t('settings.switch', { type: typeName(type.id, type.name), channel: t(`settings.channel.${channel}`) }),
         title: own === undefined ? t('settings.fromDefault') : t('settings.own'),
         onchange: (e) => save({ SETTINGS: { [type.id]: { [channel]: e.target.checked ? 'Y' : 'N' } } }),
       });

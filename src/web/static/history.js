@@ -1,6 +1,6 @@
 // History search: every filter of im.notify.history.search, paged as the user scrolls.
 import { el } from './common.js';
-import { formatNumber, t } from './i18n.js';
+import { formatNumber, t, typeName } from './i18n.js';
 
 const PAGE = 50;
 const $ = (id) => document.getElementById(id);
@@ -25,8 +25,8 @@ async function loadTypes() {
   ]);
   const names = new Map();
   for (const module of Object.values(schema ?? {})) {
-    names.set(String(module.MODULE_ID), String(module.NAME ?? module.MODULE_ID));
-    for (const event of Array.isArray(module.LIST) ? module.LIST : []) names.set(String(event.ID), String(event.NAME ?? event.ID));
+    names.set(String(module.MODULE_ID), typeName(module.MODULE_ID, String(module.NAME ?? module.MODULE_ID)));
+    for (const event of Array.isArray(module.LIST) ? module.LIST : []) names.set(String(event.ID), typeName(event.ID, String(event.NAME ?? event.ID)));
   }
   // Notifications sent through REST carry module `rest`, which the schema (like the portal's) does not list.
   names.set('rest', t('search.restApps'));

@@ -25,6 +25,15 @@ export function t(key, vars = {}) {
   });
 }
 
+/**
+ * A notification type's (`module|event`) or a module's name in the page's language (keys
+ * `types.<module>.<event>`); `fallback`, the schema's own name, for one no language file names.
+ */
+export function typeName(id, fallback) {
+  const text = data.texts[`types.${String(id).replace('|', '.')}`];
+  return typeof text === 'string' ? text : fallback;
+}
+
 const numberFormat = new Intl.NumberFormat(lang);
 const dateTimeFormat = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' });
 const dayFormat = new Intl.DateTimeFormat(lang, { weekday: 'long', day: 'numeric', month: 'long' });
