@@ -28,6 +28,9 @@ before(async () => {
 });
 after(() => redis.stop());
 
+/** How long service may take to come back after Redis does (ioredis reconnects with back-off). */
+const RECOVERY_MS = 30_000;
+
 /** Generous buckets: the limiter must be consulted on every call without refusing this load. */
 const LIMIT = { burst: 10_000, drain: 1_000 };
 
@@ -38,8 +41,10 @@ async function server(failMode: 'open' | 'closed'): Promise<TestServer> {
 /** Waits until the server's rate limiter writes to Redis again (its bucket key reappears). */
 async function sharedBucketsBack(ts: TestServer, prefix: string): Promise<void> {
   const probe = new Redis(redis.url);
+  const deadline = Date.now() + RECOVERY_MS;
   try {
     for (;;) {
+      assert.ok(Date.now() < deadline, `the rate limiter used Redis again within ${RECOVERY_MS} ms`);
       await call(ts.hook, 'server.time');
       if ((await probe.keys(`${prefix}rate:*`)).length) return;
       await sleep(50);
@@ -67,11 +72,16 @@ test('fail open: Redis killed and restarted mid-load; every send acknowledged an
     // Recovery: the shared buckets are used again, and the page that stayed open through the
     // outage gets live pushes again (its node re-subscribed when Redis came back).
     await sharedBucketsBack(ts, 'outage-open:');
-    for (let i = 0; ; i++) {
-      const text = `after the outage ${i}`;
-      await ok(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: text });
-      const got = await Promise.race([page.inbox.nextWhere((m) => m.command === 'notifyAdd' && m.params.text === text), sleep(300).then(() => null)]);
-      if (got) break;
+    // One waiter for the whole loop: a waiter per attempt would leave stale ones behind that
+    // take (and drop) the later pushes, so a push that came back slowly was never seen.
+    let back = false;
+    const pushed = page.inbox.nextWhere((m) => m.command === 'notifyAdd' && String(m.params.text).startsWith('after the outage'));
+    void pushed.then(() => (back = true));
+    const deadline = Date.now() + RECOVERY_MS;
+    for (let i = 0; !back; i++) {
+      assert.ok(Date.now() < deadline, `live push came back within ${RECOVERY_MS} ms`);
+      await ok(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: `after the outage ${i}` });
+      await Promise.race([pushed, sleep(300)]);
     }
     await page.close();
   } finally {
