@@ -1,33 +1,22 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { test } from 'node:test';
 import { call } from '../helpers/http.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { DESKTOP, guard, launchBrowser, signInPage } from './browser.ts';
+import { DESKTOP, guard, serverAndBrowser, signInPage } from './browser.ts';
 
-let ts: TestServer;
-let browser: Browser | null = null;
-
-before(async () => {
-  ts = await startTestServer();
-});
-after(async () => {
-  await browser?.close();
-  await ts.close();
-});
+const env = serverAndBrowser();
 
 test('center: the counter follows the count each change carries, through concurrent sends and reads from elsewhere', async (t) => {
-  browser = await launchBrowser(t);
+  const browser = await env.browser(t);
   if (!browser) return;
-  const u = await ts.addUser({ login: 'tally', password: 'tally-secret-1' });
+  const u = await env.ts.addUser({ login: 'tally', password: 'tally-secret-1' });
   const page = await browser.newPage({ viewport: DESKTOP });
   const problems = guard(page);
-  await signInPage(page, ts.url, 'tally', 'tally-secret-1');
+  await signInPage(page, env.ts.url, 'tally', 'tally-secret-1');
   await page.locator('#counter[data-count="0"]').waitFor();
   const unread = async () => (await call(u.hook, 'im.counters.get')).body.result.TYPE.NOTIFY as number;
 
   // Sends at once from another system: every one appears and the counter ends on the stored count.
-  const sent = await Promise.all(Array.from({ length: 8 }, (_, i) => call(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: `Job ${i} done` })));
+  const sent = await Promise.all(Array.from({ length: 8 }, (_, i) => call(env.ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: `Job ${i} done` })));
   const ids = sent.map((r) => r.body.result as number);
   await page.locator(`#counter[data-count="${await unread()}"]`).waitFor();
   for (const id of ids) await page.locator(`#list li.item.unread[data-id="${id}"]`).waitFor();

@@ -5,22 +5,12 @@
  * `registration.getNotifications()`.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { call } from '../helpers/http.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { guard, launchBrowser, signInPage } from '../web/browser.ts';
+import { guard, serverAndBrowser, signInPage } from '../web/browser.ts';
 
-let ts: TestServer;
-let browser: Browser | null = null;
-
-before(async () => {
-  ts = await startTestServer();
-});
-after(async () => {
-  await browser?.close();
-  await ts.close();
-});
+const env = serverAndBrowser();
 
 interface Shown {
   title: string;
@@ -58,7 +48,7 @@ async function clearShown(page: Page): Promise<void> {
 async function registrationId(cdp: CDPSession): Promise<string> {
   const found = new Promise<string>((resolve) => {
     cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
-      const ours = registrations.find((r) => r.scopeURL === `${ts.url}/` && !r.isDeleted);
+      const ours = registrations.find((r) => r.scopeURL === `${env.ts.url}/` && !r.isDeleted);
       if (ours) resolve(ours.registrationId);
     });
   });
@@ -68,14 +58,14 @@ async function registrationId(cdp: CDPSession): Promise<string> {
 
 async function centerWithWorker(context: BrowserContext, login: string, password: string): Promise<Page> {
   const page = await context.newPage();
-  await signInPage(page, ts.url, login, password);
+  await signInPage(page, env.ts.url, login, password);
   const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
-  assert.equal(scope, `${ts.url}/`);
+  assert.equal(scope, `${env.ts.url}/`);
   return page;
 }
 
 test('/sw.js is served as a root-scoped script that is never cached stale', async () => {
-  const res = await fetch(`${ts.url}/sw.js`);
+  const res = await fetch(`${env.ts.url}/sw.js`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /^text\/javascript/);
   assert.equal(res.headers.get('service-worker-allowed'), '/');
@@ -84,21 +74,21 @@ test('/sw.js is served as a root-scoped script that is never cached stale', asyn
 });
 
 test('the service worker shows a pushed notification while no center is visible, none while one is, and a same-tag push replaces the shown one', async (t) => {
-  browser = browser ?? (await launchBrowser(t));
+  const browser = await env.browser(t);
   if (!browser) return;
-  await ts.addUser({ login: 'sw-anna', password: 'sw-anna-secret' });
+  await env.ts.addUser({ login: 'sw-anna', password: 'sw-anna-secret' });
   const context = await browser.newContext();
-  await context.grantPermissions(['notifications'], { origin: ts.url });
+  await context.grantPermissions(['notifications'], { origin: env.ts.url });
   const page = await centerWithWorker(context, 'sw-anna', 'sw-anna-secret');
   const problems = guard(page);
   const cdp = await context.newCDPSession(page);
   const id = await registrationId(cdp);
-  const deliver = (payload: Record<string, unknown>) => cdp.send('ServiceWorker.deliverPushMessage', { origin: ts.url, registrationId: id, data: JSON.stringify(payload) });
+  const deliver = (payload: Record<string, unknown>) => cdp.send('ServiceWorker.deliverPushMessage', { origin: env.ts.url, registrationId: id, data: JSON.stringify(payload) });
 
   // The center is open and visible: it shows the notification itself, so no system popup.
   await deliver({ v: 1, id: 1, title: 'Visible', body: 'not shown', url: '/?notification=1', tag: 'notify24:1' });
   // No center open (the console is not one): the worker shows it.
-  await page.goto(`${ts.url}/console`);
+  await page.goto(`${env.ts.url}/console`);
   await deliver({ v: 1, id: 2, title: 'Sam Sender', body: 'Build #42 passed', url: '/?notification=2', tag: 'notify24:MP|ci|build' });
   const first = await shownWhen(page, (list) => list.length > 0);
   assert.deepEqual(first, [{ title: 'Sam Sender', body: 'Build #42 passed', tag: 'notify24:MP|ci|build', data: { url: '/?notification=2', id: 2 } }]);
@@ -114,12 +104,12 @@ test('the service worker shows a pushed notification while no center is visible,
 });
 
 test('the switch: on a browser without a push service the open page notifies while hidden (with sound), never while visible; off stops it', async (t) => {
-  browser = browser ?? (await launchBrowser(t));
+  const browser = await env.browser(t);
   if (!browser) return;
-  const user = await ts.addUser({ login: 'sw-boris', password: 'sw-boris-secret' });
-  const sender = await ts.addUser({ login: 'sw-sam', name: 'Sam', lastName: 'Sender' });
+  const user = await env.ts.addUser({ login: 'sw-boris', password: 'sw-boris-secret' });
+  const sender = await env.ts.addUser({ login: 'sw-sam', name: 'Sam', lastName: 'Sender' });
   const context = await browser.newContext();
-  await context.grantPermissions(['notifications'], { origin: ts.url });
+  await context.grantPermissions(['notifications'], { origin: env.ts.url });
   const page = await centerWithWorker(context, 'sw-boris', 'sw-boris-secret');
   const problems = guard(page);
   const toggle = page.locator('#device-push');
@@ -136,7 +126,7 @@ test('the switch: on a browser without a push service the open page notifies whi
   await page.locator('#device-push-sound').check();
 
   // Visible: nothing is shown by the page (the list shows it).
-  const visible = await call(ts.hook, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: 'seen in the list' });
+  const visible = await call(env.ts.hook, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: 'seen in the list' });
   await page.locator(`#list li[data-id="${visible.body.result}"]`).waitFor();
   // Hidden (another tab in front): the page shows a desktop notification and plays the sound.
   // (A string: tsx would wrap a function's getter in a helper the page does not have.)
@@ -155,7 +145,7 @@ test('the switch: on a browser without a push service the open page notifies whi
   await clearShown(page);
   await toggle.uncheck();
   await page.locator('#device-push:not([disabled])[data-mode="off"]').waitFor();
-  const after = await call(ts.hook, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: 'switched off' });
+  const after = await call(env.ts.hook, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: 'switched off' });
   await page.locator(`#list li[data-id="${after.body.result}"]`).waitFor();
   assert.deepEqual(await shown(page), []);
   assert.equal(await page.locator('#device-push-sound').getAttribute('data-played'), '1');
@@ -165,12 +155,12 @@ test('the switch: on a browser without a push service the open page notifies whi
 });
 
 test('console: the push subscriptions card lists each user\u2019s browsers and revokes one', async (t) => {
-  browser = browser ?? (await launchBrowser(t));
+  const browser = await env.browser(t);
   if (!browser) return;
-  await ts.addUser({ login: 'sw-root', isAdmin: true, password: 'sw-root-secret' });
-  const owner = await ts.addUser({ login: 'sw-owner' });
+  await env.ts.addUser({ login: 'sw-root', isAdmin: true, password: 'sw-root-secret' });
+  const owner = await env.ts.addUser({ login: 'sw-owner' });
   // Any valid P-256 point will do for listing: take the server's own public key.
-  const key = (await call(ts.hook, 'notify24.push.key')).body.result.public_key as string;
+  const key = (await call(env.ts.hook, 'notify24.push.key')).body.result.public_key as string;
   const subscribed = await call(owner.hook, 'notify24.push.subscribe', {
     SUBSCRIPTION: { endpoint: 'https://push.example.org/send/abc', keys: { p256dh: key, auth: Buffer.alloc(16, 7).toString('base64url') } },
     USER_AGENT: 'Owner phone',
@@ -179,8 +169,8 @@ test('console: the push subscriptions card lists each user\u2019s browsers and r
   const context = await browser.newContext();
   const page = await context.newPage();
   const problems = guard(page);
-  await signInPage(page, ts.url, 'sw-root', 'sw-root-secret');
-  await page.goto(`${ts.url}/console`);
+  await signInPage(page, env.ts.url, 'sw-root', 'sw-root-secret');
+  await page.goto(`${env.ts.url}/console`);
   await page.locator('body[data-push-subscriptions="ready"]').waitFor();
   const row = page.locator(`#push-subscriptions tr[data-id="${subscribed.body.result.id}"]`);
   assert.deepEqual((await row.locator('td').allTextContents()).slice(1, 4), ['sw-owner', 'push.example.org', 'Owner phone']);
@@ -192,16 +182,16 @@ test('console: the push subscriptions card lists each user\u2019s browsers and r
 });
 
 test('a push notification\u2019s link opens the center at that notification', async (t) => {
-  browser = browser ?? (await launchBrowser(t));
+  const browser = await env.browser(t);
   if (!browser) return;
-  const user = await ts.addUser({ login: 'sw-cara', password: 'sw-cara-secret' });
+  const user = await env.ts.addUser({ login: 'sw-cara', password: 'sw-cara-secret' });
   const ids: number[] = [];
-  for (const text of ['first', 'linked', 'last']) ids.push((await call(ts.hook, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: text })).body.result);
+  for (const text of ['first', 'linked', 'last']) ids.push((await call(env.ts.hook, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: text })).body.result);
   const context = await browser.newContext();
   const page = await context.newPage();
   const problems = guard(page);
-  await signInPage(page, ts.url, 'sw-cara', 'sw-cara-secret');
-  await page.goto(`${ts.url}/?notification=${ids[1]}`);
+  await signInPage(page, env.ts.url, 'sw-cara', 'sw-cara-secret');
+  await page.goto(`${env.ts.url}/?notification=${ids[1]}`);
   await page.locator(`#list li.item.linked[data-id="${ids[1]}"]`).waitFor();
   assert.equal(await page.evaluate('document.activeElement?.dataset?.id'), String(ids[1]));
   assert.equal(await page.locator('#list li.item.linked').count(), 1);
