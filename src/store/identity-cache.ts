@@ -85,6 +85,7 @@ export class IdentityCache {
   private seenVersion: number | null;
   private readonly maxEntries: number;
   private readonly maxAgeMs: number;
+  private versionCheckedThisTurn = false;
 
   constructor(private readonly options: IdentityCacheOptions) {
     this.maxEntries = options.maxEntries ?? 50_000;
@@ -134,10 +135,16 @@ export class IdentityCache {
       this.drop();
       return false;
     }
-    const version = this.options.externalVersion?.() ?? null;
-    if (version !== this.seenVersion) {
-      this.seenVersion = version;
-      this.drop();
+    if (!this.versionCheckedThisTurn) {
+      // One look per event-loop turn: a call's two or three identity reads, and the other
+      // calls started in the same turn, share it. A commit elsewhere is seen from the next turn.
+      this.versionCheckedThisTurn = true;
+      setImmediate(() => (this.versionCheckedThisTurn = false));
+      const version = this.options.externalVersion?.() ?? null;
+      if (version !== this.seenVersion) {
+        this.seenVersion = version;
+        this.drop();
+      }
     }
     return true;
   }

@@ -1,7 +1,7 @@
 /**
  * Every file the pages load — `/web/…` in the HTML, and each module a script imports — is on
  * the list of files served under /web/ and answers 200 with a JavaScript or CSS type. A file
- * added to src/web/static but not to that list would otherwise fail only in a browser.
+ * a page loads but the server does not serve would otherwise fail only in a browser.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';

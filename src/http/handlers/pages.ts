@@ -17,36 +17,18 @@ const STATIC_DIR = [new URL('../src/web/static/', import.meta.url), new URL('../
 
 const JS = 'text/javascript; charset=utf-8';
 
-/** The files under /web/: a fixed list, so no path from a request reaches the disk. */
-export const ASSETS: Record<string, string> = {
-  'style.css': 'text/css; charset=utf-8',
-  'common.js': JS,
-  'i18n.js': JS,
-  'bbcode.js': JS,
-  'auth-forms.js': JS,
-  'history.js': JS,
-  'push.js': JS,
-  'center.js': JS,
-  'inbox.js': JS,
-  'item.js': JS,
-  'tabs.js': JS,
-  'shortcuts.js': JS,
-  'connection.js': JS,
-  'counter.js': JS,
-  'preferences-ui.js': JS,
-  'device-push.js': JS,
-  'linked-notification.js': JS,
-  'console-push.js': JS,
-  'console.js': JS,
-  // The console's sections and their parts, one file each (console.js lists which to load):
-  // adding a section is adding its file, never a path a request could choose.
-  ...Object.fromEntries(
-    readdirSync(STATIC_DIR)
-      .filter((name) => /^console-[a-z-]+\.(js|css)$/.test(name))
-      .map((name) => [name, name.endsWith('.css') ? 'text/css; charset=utf-8' : JS]),
-  ),
-  'delivery-settings.js': JS,
-};
+const TYPES: Record<string, string> = { js: JS, css: 'text/css; charset=utf-8' };
+
+/**
+ * The files under /web/: every script and style of src/web/static, listed once at start, so no
+ * path from a request reaches the disk and adding a file is all it takes to serve it. The
+ * service worker is served at the root instead (its scope must cover the center).
+ */
+export const ASSETS: Record<string, string> = Object.fromEntries(
+  readdirSync(STATIC_DIR)
+    .filter((name) => /^[a-z0-9-]+\.(js|css)$/.test(name) && name !== 'sw.js')
+    .map((name) => [name, TYPES[name.slice(name.lastIndexOf('.') + 1)]!]),
+);
 
 async function staticFile(name: string, type: string, cacheControl = 'no-cache'): Promise<Reply> {
   return file(await readFile(STATIC_DIR + name), type, cacheControl);
