@@ -68,7 +68,7 @@ async function benchmark(ctx: Ctx, mode: 'quick' | 'full', snapshot: boolean): P
   const sample = sendRequest(small!.webhookCode, 1);
   await add('floor', () => floorRow(ctx, sample));
   await add('cold start', () => coldStartRow(ctx, small!, base.firstStartMs));
-  for (const key of ['send', 'get', 'read', 'mixed', 'batch']) await add(CASES[key]!.name, () => restRow(ctx, small!, CASES[key]!));
+  for (const key of ['edge', 'send', 'get', 'read', 'mixed', 'batch']) await add(CASES[key]!.name, () => restRow(ctx, small!, CASES[key]!));
   for (const ds of large) await add(`get and send @${size(ds.size)}`, () => growthRows(ctx, ds, [CASES.get!, CASES.send!]));
   for (const n of s.pushSteps) await add(`push @${size(n)}`, () => pushRow(ctx, small!, n));
   await add('push', () => pushRow(ctx, small!));

@@ -1,5 +1,6 @@
 /** The REST rows: what each one sends, and what its note says. */
 import type { Dataset } from './dataset.ts';
+import { EDGE_CASE } from './edge.ts';
 import { IdCursor, batchRequest, getRequest, mixedRequests, readRequest, sendRequest } from './notify24.ts';
 import { size } from './report.ts';
 import type { RestCase } from './rows.ts';
@@ -7,6 +8,7 @@ import type { RestCase } from './rows.ts';
 const stored = (_r: unknown, ds: Dataset) => `${size(ds.size)} stored`;
 
 export const CASES: Record<string, RestCase> = {
+  edge: EDGE_CASE,
   send: { name: 'im.notify.system.add', requests: (ds) => [sendRequest(ds.webhookCode, 1)], note: stored },
   get: { name: 'im.notify.get (50 items)', requests: (ds) => [getRequest(ds.webhookCode)], note: stored },
   read: {

@@ -1,0 +1,73 @@
+/**
+ * `node --import tsx bench/edge-cpu.ts [--rows edge,send,get,read] [--seconds 5] [--repeat 3] [--root <checkout>]`:
+ * server CPU time per request (user + system of the server process, over a steady loaded run,
+ * no profiler) for a few REST rows. Unlike req/s this hardly moves when other work shares the
+ * machine, so two checkouts measured back to back (`--root` runs the server of another
+ * checkout on the same data) compare even on a busy machine. Prints the median of the repeats.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { CASES } from './lib/cases.ts';
+import { cpuSeconds, pinSelf, placement, spawnServer } from './lib/child.ts';
+import { makeBase, makeDataset, runCopy, type Dataset } from './lib/dataset.ts';
+import { runLoad } from './lib/load.ts';
+import { serverArgs, serverEnv } from './lib/notify24.ts';
+import { median } from './lib/stats.ts';
+
+/** Past the server's lazy loading of its logging and metrics libraries (1 s after listening). */
+const SETTLE_MS = 1500;
+const CONNECTIONS = 50;
+
+interface Options {
+  seconds: number;
+  root: string | undefined;
+}
+
+/** One fresh server on a copy of the data: a warm-up, then CPU ms per request of a measured run. */
+async function cpuPerRequest(ds: Dataset, key: string, workDir: string, o: Options): Promise<{ ms: number; rps: number }> {
+  const c = CASES[key]!;
+  const copy = runCopy(ds, workDir, `cpu-${key}`);
+  const p = placement();
+  const server = await spawnServer({ args: serverArgs(), env: serverEnv(copy.dir), readyPath: '/readyz', placement: p, cwd: o.root });
+  try {
+    const requests = c.requests(copy);
+    await runLoad({ url: server.url, connections: CONNECTIONS, duration: 1, requests });
+    await sleep(SETTLE_MS);
+    const before = cpuSeconds(server.pid);
+    const r = await runLoad({ url: server.url, connections: CONNECTIONS, duration: o.seconds, requests });
+    const ms = ((cpuSeconds(server.pid) - before) * 1000) / r.requests;
+    if (r.errors || r.non2xx) throw new Error(`${key}: ${r.errors} errors, ${r.non2xx} non-2xx of ${r.requests}`);
+    return { ms, rps: r.rps };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { rows: { type: 'string' }, seconds: { type: 'string' }, repeat: { type: 'string' }, root: { type: 'string' } } });
+  const keys = (values.rows ?? 'edge,send,get,read').split(',');
+  for (const k of keys) if (!CASES[k]) throw new Error(`--rows: each one of ${Object.keys(CASES).join(', ')}`);
+  const o: Options = { seconds: Number(values.seconds ?? 5), root: values.root ? resolve(values.root) : undefined };
+  const repeat = Number(values.repeat ?? 3);
+  const p = placement();
+  pinSelf(p);
+  const workDir = mkdtempSync(join(tmpdir(), 'notify24-edge-cpu-'));
+  try {
+    const ds = makeDataset(await makeBase(workDir, p), workDir, 1000);
+    console.log(`server CPU per request (ms), median of ${repeat} runs of ${o.seconds} s, ${CONNECTIONS} connections; server ${o.root ?? 'this checkout'}`);
+    for (const key of keys) {
+      const runs: { ms: number; rps: number }[] = [];
+      for (let i = 0; i < repeat; i++) runs.push(await cpuPerRequest(ds, key, workDir, o));
+      const ms = runs.map((r) => r.ms);
+      console.log(`${CASES[key]!.name.padEnd(42)} ${median(ms).toFixed(4)} ms  (runs ${ms.map((v) => v.toFixed(4)).join(', ')}; ${Math.round(median(runs.map((r) => r.rps)))} req/s)`);
+    }
+    console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+await main();
