@@ -8,7 +8,7 @@
  * runs only those rows (with `--snapshot`: 1M rows, 100k with `--quick`) and prints them.
  * Every run also draws docs/charts/*.svg, against `--before <report.json>` when given;
  * `-- --charts <report.json> [--before <report.json>]` only draws them from stored reports.
- * `-- --soak [--seconds 150] [--root <checkout>] [--label L] [--acceptor]` instead runs the soak (bench/lib/soak.ts)
+ * `-- --soak [--seconds 150] [--root <checkout>] [--label L] [--acceptor] [--cpu-prof]` instead runs the soak (bench/lib/soak.ts)
  * and writes bench/results/soak-*.{json,md}.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean' }, profile: { type: 'string' }, seed: { type: 'string' }, keep: { type: 'boolean' },
-      soak: { type: 'boolean' }, before: { type: 'string' }, charts: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, steady: { type: 'string' }, acceptor: { type: 'boolean' }, root: { type: 'string' }, label: { type: 'string' },
+      soak: { type: 'boolean' }, before: { type: 'string' }, charts: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, steady: { type: 'string' }, acceptor: { type: 'boolean' }, 'cpu-prof': { type: 'boolean' }, root: { type: 'string' }, label: { type: 'string' },
       snapshot: { type: 'boolean' }, testkit: { type: 'boolean' },
     },
   });
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
     }
     if (values.soak) {
       const root = values.root ? resolve(values.root) : ROOT;
-      const report = await soak({ root, workDir, placement: p, durationS: Number(values.seconds ?? 150), connections: values.connections ? Number(values.connections) : undefined, steadyClients: values.steady ? Number(values.steady) : undefined, env: values.acceptor ? { NOTIFY24_ACCEPTOR: '1' } : {}, log: ctx.log }, values.label ?? (values.root ? root : 'this checkout'));
+      const report = await soak({ root, workDir, placement: p, durationS: Number(values.seconds ?? 150), connections: values.connections ? Number(values.connections) : undefined, steadyClients: values.steady ? Number(values.steady) : undefined, env: values.acceptor ? { NOTIFY24_ACCEPTOR: '1' } : {}, cpuProfDir: values['cpu-prof'] ? join(workDir, 'profile') : undefined, log: ctx.log }, values.label ?? (values.root ? root : 'this checkout'));
       console.log('');
       console.log(soakTable(report));
       for (const f of writeSoak(RESULTS, report, soakTable(report))) console.error(`wrote ${f}`);

@@ -15,6 +15,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { formatSummary, summarise } from '../profile-summary.ts';
 import { listenQueues } from '../../src/observability/accept-queue.ts';
 import { cpuSeconds, rssKib, spawnServer, type Child, type Placement } from './child.ts';
 import { machine } from './machine.ts';
@@ -36,6 +37,8 @@ export interface SoakOptions {
   steadyClients?: number;
   /** Extra NOTIFY24_* settings for the server under test (`NOTIFY24_ACCEPTOR=1`). */
   env?: NodeJS.ProcessEnv;
+  /** Run the server under `node --cpu-prof`, writing its profile here (summarised after the run). */
+  cpuProfDir?: string;
   log: (line: string) => void;
 }
 
@@ -201,7 +204,8 @@ const all = (rows: Second[], key: string) => rows.flatMap((r) => (r[key] as numb
 export async function soak(o: SoakOptions, label: string): Promise<SoakReport> {
   const atStart = machine();
   const { dataDir, userId, hook } = await prepare(o);
-  const server: Child = await spawnServer({ args: ['bin/notify24.js', 'serve'], env: { ...serverEnv(dataDir), ...o.env }, readyPath: '/readyz', placement: o.placement, cwd: o.root });
+  const nodeFlags = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [];
+  const server: Child = await spawnServer({ args: ['bin/notify24.js', 'serve'], env: { ...serverEnv(dataDir), ...o.env }, nodeFlags, readyPath: '/readyz', placement: o.placement, cwd: o.root });
   const roles: Role[] = [];
   try {
     const base = server.url;
@@ -286,6 +290,8 @@ export async function soak(o: SoakOptions, label: string): Promise<SoakReport> {
     const probeFailed = total(probe.seconds, 'failed');
     const probeAll = all(probe.seconds, 'ms');
     const restAll = all(rest.seconds, 'ms');
+    const cpuS = cpuAt(o.durationS - 1) - cpuAt(0);
+    const frames = total(steady.seconds, 'frames');
     const checks = [
       { check: 'no REST errors', ok: restFinal.errors === 0, detail: `${restFinal.errors} errors of ${total(rest.seconds, 'requests') + restFinal.errors} requests` },
       { check: 'stored = acknowledged', ok: stored === acked.length, detail: `${stored} stored, ${acked.length} acknowledged (${restFinal.sent} sent)` },
@@ -309,6 +315,10 @@ export async function soak(o: SoakOptions, label: string): Promise<SoakReport> {
         probeP99: percentile(probeAll, 99),
         probeMax: probeAll.at(-1) ?? NaN,
         churnReadyPct: (100 * ready) / Math.max(1, opens),
+        // What the server's work costs, whatever share of its core it got: CPU per send (with its
+        // share of gets and read-alls) and per frame delivered to the steady clients.
+        cpuMsPerSend: (1000 * cpuS) / Math.max(1, acked.length * ((o.durationS - 1) / o.durationS)),
+        cpuUsPerFrame: (1e6 * cpuS) / Math.max(1, frames * ((o.durationS - 1) / o.durationS)),
         loadAtEnd: loadavg()[0]!,
         cpus: cpus().length,
       },
@@ -317,6 +327,11 @@ export async function soak(o: SoakOptions, label: string): Promise<SoakReport> {
   } finally {
     for (const r of roles) if (r.proc.exitCode === null) r.proc.kill('SIGKILL');
     await server.stop();
+    if (o.cpuProfDir) {
+      for (const name of readdirSync(o.cpuProfDir).filter((n) => n.endsWith('.cpuprofile'))) {
+        o.log(`soak: server CPU profile ${join(o.cpuProfDir, name)}\n${formatSummary(summarise(JSON.parse(readFileSync(join(o.cpuProfDir, name), 'utf8'))))}`);
+      }
+    }
   }
 }
 
@@ -336,7 +351,7 @@ export function soakTable(r: SoakReport): string {
   }
   const t = r.totals;
   lines.push('');
-  lines.push(`Whole run: ${f(t.restPerS as number)} REST req/s, ${f(t.sendsPerS as number, 1)} sends/s, REST p99 ${f(t.restP99 as number)} ms; fresh server.time p50 ${f(t.probeP50 as number)} / p99 ${f(t.probeP99 as number)} / max ${f(t.probeMax as number)} ms; churn ${f(t.churnReadyPct as number, 1)} % ready.`);
+  lines.push(`Whole run: ${f(t.restPerS as number)} REST req/s, ${f(t.sendsPerS as number, 1)} sends/s, REST p99 ${f(t.restP99 as number)} ms; fresh server.time p50 ${f(t.probeP50 as number)} / p99 ${f(t.probeP99 as number)} / max ${f(t.probeMax as number)} ms; churn ${f(t.churnReadyPct as number, 1)} % ready; server CPU ${f(t.cpuMsPerSend as number, 2)} ms per send, ${f(t.cpuUsPerFrame as number, 1)} µs per frame to the steady clients.`);
   lines.push('');
   for (const c of r.checks) lines.push(`- ${c.ok ? 'PASS' : 'FAIL'} ${c.check}: ${c.detail}`);
   return lines.join('\n');

@@ -9,6 +9,14 @@
  * first out, so each connection gets its messages in order). The time limit keeps turns short
  * on a slow or busy machine; the count limit keeps a slice small on a fast one.
  *
+ * WHY several messages per write: a socket write is a system call, and on a busy server the
+ * calls are most of the fan-out's cost. So a connection is never written one message at a time
+ * when more are waiting: writing to it means writing everything its feed holds after what it was
+ * last sent, in one write (a later message's job then finds it already served and skips it). The
+ * writes start on the turn after a publish, not during it, so what is published in one turn goes
+ * out together; under load, when a fan-out spans slices, later messages ride along with earlier
+ * ones for the connections not yet reached.
+ *
  * A new connection's catch-up (what it missed, then `ready`) goes ahead of queued messages: it
  * writes from the feed's buffer, which already holds them, and those queued writes then skip it
  * (their ids are not above what it was sent). So a page that connects during a long fan-out is
@@ -28,7 +36,8 @@ export interface Numbered {
 
 /** One open connection as the fan-out writes to it. */
 export interface Outlet<M> {
-  write(message: M): void;
+  /** Writes `messages`, in order, with one write to the connection (the array is shared: read it only). */
+  write(messages: readonly M[]): void;
   /** Bytes accepted but not yet handed to the kernel. */
   buffered(): number;
   /** Closes a connection that could not keep up; it reconnects and resumes. */
@@ -36,7 +45,7 @@ export interface Outlet<M> {
 }
 
 export interface FanOutLimits {
-  /** Connection writes per event-loop turn, at most. */
+  /** Connection writes per event-loop turn, at most (one write carries every message a connection is owed). */
   slice: number;
   /** Milliseconds of writing per turn, at most (whichever limit comes first ends the slice). */
   sliceMs: number;
@@ -52,7 +61,10 @@ export const DEFAULT_FANOUT_LIMITS: FanOutLimits = { slice: 1024, sliceMs: 8, sl
 
 /** What a feed offers a subscriber that catches up. */
 export interface FeedView<M> {
-  /** Messages after `id`, oldest first; null when the buffer no longer reaches back that far. */
+  /**
+   * Messages after `id`, oldest first; null when the buffer no longer reaches back that far.
+   * Connections in step ask for the same `id`, so the answer may be one shared array: read it only.
+   */
   after(id: number): M[] | null;
   /** The id a client that has everything so far stands at. */
   cursor(): number;
@@ -116,7 +128,6 @@ export class FanOut<M extends Numbered> {
     while (at < this.queue.length && this.queue[at]!.message === null) at++;
     this.queue.splice(at, 0, { message: null, targets: [sub], next: 0 });
     this.scheduleTurn();
-    if (this.queue.length === 1) this.pump();
   }
 
   /** Writes still queued, across all jobs. */
@@ -141,10 +152,12 @@ export class FanOut<M extends Numbered> {
   private enqueue(job: Job<M>): void {
     this.queue.push(job);
     this.scheduleTurn();
-    if (this.queue.length === 1) this.pump();
   }
 
-  /** The budget is per turn: a `setImmediate` marks the next one (and goes on with the queue). */
+  /**
+   * Writing happens in `setImmediate` turns: the first after a publish (so what one turn
+   * published goes out in the same writes), then one per slice. The budget is per turn.
+   */
   private scheduleTurn(): void {
     if (this.turnScheduled) return;
     this.turnScheduled = true;
@@ -184,44 +197,38 @@ export class FanOut<M extends Numbered> {
   }
 
   private deliver(sub: Subscriber<M>, message: M): void {
-    if (sub.closed || message.id <= sub.lastSent) return;
-    if (sub.behind) {
-      // Only a slow one is tried here; a new one catches up in its own job (after what came before).
-      if (!sub.readyPending) this.bringUp(sub);
-      return;
-    }
-    if (sub.outlet.buffered() > this.limits.slowBytes) {
-      this.fallBehind(sub);
-      return;
-    }
-    sub.outlet.write(message);
-    sub.lastSent = message.id;
-    this.spend();
+    // Already written along with an earlier message; or new, and catching up in its own job
+    // (after what came before).
+    if (sub.closed || message.id <= sub.lastSent || sub.readyPending) return;
+    this.bringUp(sub);
   }
 
-  /** Writes what `sub` missed, then `ready` if it still owes one; stops again if it fills up. */
+  /**
+   * Writes everything `sub` is owed — what its feed holds after `lastSent`, then `ready` if it
+   * still owes one — in one write, unless it is already past `slowBytes` (then it is behind).
+   */
   private bringUp(sub: Subscriber<M>): void {
     if (sub.closed) return;
     const missed = sub.feed.after(sub.lastSent);
     if (missed === null) {
       if (!sub.readyPending) return this.drop(sub); // the page reconnects and is told to resync
       const cursor = sub.feed.cursor();
-      sub.outlet.write(sub.feed.resync(cursor));
+      sub.outlet.write([sub.feed.resync(cursor)]);
       sub.lastSent = cursor;
       this.spend();
       return this.bringUp(sub);
     }
-    for (const m of missed) {
-      if (sub.outlet.buffered() > this.limits.slowBytes) return this.fallBehind(sub, missed.length);
-      sub.outlet.write(m);
-      sub.lastSent = m.id;
-      this.spend();
-    }
+    if (missed.length && sub.outlet.buffered() > this.limits.slowBytes) return this.fallBehind(sub, missed.length);
+    const last = missed.length ? missed[missed.length - 1]!.id : sub.lastSent;
     if (sub.readyPending) {
-      const cursor = Math.max(sub.lastSent, sub.feed.cursor());
-      sub.outlet.write(sub.feed.ready(cursor));
+      const cursor = Math.max(last, sub.feed.cursor());
+      sub.outlet.write([...missed, sub.feed.ready(cursor)]);
       sub.lastSent = cursor;
       sub.readyPending = false;
+      this.spend();
+    } else if (missed.length) {
+      sub.outlet.write(missed);
+      sub.lastSent = last;
       this.spend();
     }
     sub.behind = false;
@@ -229,7 +236,7 @@ export class FanOut<M extends Numbered> {
     this.slow.delete(sub);
   }
 
-  private fallBehind(sub: Subscriber<M>, missed = 1): void {
+  private fallBehind(sub: Subscriber<M>, missed: number): void {
     sub.behind = true;
     sub.behindSince ??= this.now();
     this.slow.add(sub);

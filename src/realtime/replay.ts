@@ -33,6 +33,8 @@ interface Feed extends FeedView<ChannelMessage> {
   floor: number;
   subscribers: Set<Subscriber<ChannelMessage>>;
   expiry: NodeJS.Timeout | null;
+  /** The last answer of `after`, until the buffer changes: every connection in step asks the same. */
+  lastAfter: { id: number; messages: ChannelMessage[] } | null;
 }
 
 /**
@@ -105,10 +107,15 @@ export class PushReplay {
         floor: this.lastId,
         subscribers: new Set(),
         expiry: null,
+        lastAfter: null,
         after(id) {
           if (id < this.floor) return null;
-          const from = this.buffer.findIndex((m) => m.id > id);
-          return from < 0 ? [] : this.buffer.slice(from);
+          if (this.lastAfter?.id === id) return this.lastAfter.messages;
+          // From the end: a connection in step is owed the last few messages.
+          let from = this.buffer.length;
+          while (from > 0 && this.buffer[from - 1]!.id > id) from--;
+          this.lastAfter = { id, messages: this.buffer.slice(from) };
+          return this.lastAfter.messages;
         },
         cursor() {
           return this.buffer.at(-1)?.id ?? this.floor;
@@ -130,6 +137,7 @@ export class PushReplay {
   private push(feed: Feed, message: PushMessage): void {
     const numbered: ChannelMessage = { id: ++this.lastId, command: message.command, params: message.params };
     feed.buffer.push(numbered);
+    feed.lastAfter = null;
     if (feed.buffer.length > this.options.capacity) feed.floor = feed.buffer.shift()!.id;
     this.fanout.send(numbered, feed.subscribers);
   }

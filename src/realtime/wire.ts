@@ -15,10 +15,10 @@ export function wireJson(message: object): string {
 }
 
 /**
- * The bytes of `message` in one transport's form (`form` names it: the WebSocket payload, the
+ * The bytes of `message` in one transport's form (`form` names it: the WebSocket frame, the
  * event-stream chunk), made by `encode` on first use and shared by every socket after that.
  */
-export function encodedOnce(message: object, form: string, encode: () => string): Buffer {
+export function encodedOnce(message: object, form: string, encode: () => string | Buffer): Buffer {
   let forms = encoded.get(message);
   if (!forms) {
     forms = new Map();
@@ -26,8 +26,19 @@ export function encodedOnce(message: object, form: string, encode: () => string)
   }
   let bytes = forms.get(form);
   if (bytes === undefined) {
-    bytes = Buffer.from(encode());
+    const made = encode();
+    bytes = typeof made === 'string' ? Buffer.from(made) : made;
     forms.set(form, bytes);
   }
   return bytes;
+}
+
+/**
+ * The bytes of several messages written together: each message's own bytes, one after the
+ * other. The fan-out hands every connection in step the same array, so the joined bytes are
+ * made once for all of them too.
+ */
+export function encodedBatch<M extends object>(messages: readonly M[], form: string, encode: (message: M) => string | Buffer): Buffer {
+  const one = (m: M) => encodedOnce(m, form, () => encode(m));
+  return messages.length === 1 ? one(messages[0]!) : encodedOnce(messages, form, () => Buffer.concat(messages.map(one)));
 }

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ServerMetrics } from '../observability/metrics.ts';
 import type { Cursor, PushReplay } from './replay.ts';
-import { encodedOnce, wireJson } from './wire.ts';
+import { encodedBatch, wireJson } from './wire.ts';
 
 const HEARTBEAT_MS = 25_000;
 /** Close code 1001 "going away": the client reconnects, to another node if this one is gone. */
@@ -25,12 +25,35 @@ export function cursorFrom(last: string | null | undefined, node: string | null 
 }
 
 /**
+ * One WebSocket text frame as a server sends it (final, unmasked: RFC 6455 §5.2): the header
+ * and `payload`, in one buffer. It is the same bytes for every connection, so a fan-out frames
+ * a message once.
+ */
+export function textFrame(payload: string): Buffer {
+  const size = Buffer.byteLength(payload);
+  const head = size < 126 ? 2 : size < 0x10000 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + size);
+  frame[0] = 0x81; // FIN + text
+  if (size < 126) frame[1] = size;
+  else if (size < 0x10000) {
+    frame[1] = 126;
+    frame.writeUInt16BE(size, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(size), 2);
+  }
+  frame.write(payload, head);
+  return frame;
+}
+
+/**
  * The per-user WebSocket channel (the route handler checks who may open it). Each frame is one
  * JSON `{id, command, params}`; a ping every 25 s keeps proxies from closing idle connections
  * and drops connections whose peer vanished.
  */
 export class WsChannel {
-  private readonly wss = new WebSocketServer({ noServer: true });
+  /** No compression: pushed frames are written as prepared bytes (below), and ws sends nothing else but pings and closes. */
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   private readonly alive = new WeakMap<WebSocket, boolean>();
   private readonly heartbeat: NodeJS.Timeout;
 
@@ -44,7 +67,7 @@ export class WsChannel {
 
   /** Completes the handshake of an upgrade request and serves `userId`'s channel on it. */
   accept(req: IncomingMessage, socket: Duplex, head: Buffer, userId: number, lastSeen: Cursor | null): void {
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, userId, lastSeen));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, socket, userId, lastSeen));
   }
 
   /**
@@ -63,18 +86,24 @@ export class WsChannel {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
-  private serve(ws: WebSocket, userId: number, lastSeen: Cursor | null): void {
+  /**
+   * WHY pushed frames go to the socket directly, not through `ws.send`: every connection in step
+   * gets the same frames, so they are framed once (`textFrame`), and the messages a connection
+   * is owed go out in one write: one system call however many there are. ws itself only writes
+   * pings, pongs and the close frame on this socket, and without compression it never holds a
+   * frame back, so nothing it writes can land inside or ahead of ours.
+   */
+  private serve(ws: WebSocket, socket: Duplex, userId: number, lastSeen: Cursor | null): void {
     this.alive.set(ws, true);
     ws.on('pong', () => this.alive.set(ws, true));
     this.metrics.pushConnections.inc(TRANSPORT);
     const detach = this.replay.attach(userId, lastSeen, {
-      write: (m) => {
+      write: (messages) => {
         if (ws.readyState !== ws.OPEN) return;
-        // A text frame over bytes encoded once for the whole fan-out; ws adds only its header.
-        ws.send(encodedOnce(m, 'ws', () => wireJson(m)), { binary: false });
-        this.metrics.pushSent.inc(TRANSPORT);
+        socket.write(encodedBatch(messages, 'ws', (m) => textFrame(wireJson(m))));
+        this.metrics.pushSent.inc(TRANSPORT, messages.length);
       },
-      buffered: () => ws.bufferedAmount,
+      buffered: () => socket.writableLength,
       drop: () => {
         this.metrics.pushSlowDropped.inc(TRANSPORT);
         ws.close(TOO_SLOW, 'too slow: reconnect to resume');

@@ -8,7 +8,7 @@ import { cursorFrom, type WsChannel } from '../../realtime/ws.ts';
 import { refuseUpgrade } from '../dispatch.ts';
 import type { Reply } from '../reply.ts';
 import { sameOrigin, type HttpRequest } from '../request.ts';
-import { encodedOnce } from '../../realtime/wire.ts';
+import { encodedBatch } from '../../realtime/wire.ts';
 import { eventStream, sseChunk } from '../sse-stream.ts';
 
 export interface PushDeps extends SessionDeps {
@@ -50,9 +50,9 @@ export function pushHandlers(deps: PushDeps) {
       return eventStream((write, stream) => {
         metrics.pushConnections.inc(transport);
         const detach = replay.attach(userId, lastSeen, {
-          write: (m) => {
-            write(encodedOnce(m, 'sse', () => sseChunk({ id: `${m.id}@${replay.node}`, data: m })));
-            metrics.pushSent.inc(transport);
+          write: (messages) => {
+            write(encodedBatch(messages, 'sse', (m) => sseChunk({ id: `${m.id}@${replay.node}`, data: m })));
+            metrics.pushSent.inc(transport, messages.length);
           },
           buffered: () => stream.writableLength,
           // No close code here: EventSource reconnects by itself with Last-Event-ID.
