@@ -104,8 +104,9 @@ export class FanOut<M extends Numbered> {
   private turnScheduled = false;
   private readonly slow = new Set<Subscriber<M>>();
   private sweeper: NodeJS.Timeout | null = null;
-  /** Turns that wrote at least once (for metrics and tests). */
+  /** Turns that wrote at least once, and connection writes (for metrics and tests). */
   slices = 0;
+  writes = 0;
   private wroteThisTurn = false;
 
   constructor(
@@ -190,6 +191,7 @@ export class FanOut<M extends Numbered> {
 
   private spend(): void {
     this.budget--;
+    this.writes++;
     if (!this.wroteThisTurn) {
       this.wroteThisTurn = true;
       this.slices++;

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { webLogin, type WebLogin } from '../helpers/session.ts';
-import type { Pushed } from './channel-client.ts';
+import { openSse, type Pushed } from './channel-client.ts';
 
 /** A lost message would leave a test waiting forever: fail it instead (not a timing check). */
 const GUARD = { timeout: 60_000 };
@@ -120,4 +120,29 @@ test('a connection that stops reading is skipped, then closed with 4008, and res
   assert.equal(again.got.at(-1)!.id, published.at(-1)!.id, 'ready carries the cursor');
   reader.ws.terminate();
   again.ws.terminate();
+});
+
+test('messages published in one turn reach each connection in one write, each still its own frame, in order (WebSocket and SSE)', GUARD, async () => {
+  await ts.addUser({ login: 'burst', password: 'burst-pass-1' });
+  const who = await webLogin(ts, 'burst', 'burst-pass-1');
+  const ws = [await subscribe(who), await subscribe(who), await subscribe(who)];
+  const sse = await openSse(ts, who.cookie);
+  await sse.inbox.until('ready');
+  const fanout = ts.server.services.replay.fanout;
+  const writesBefore = fanout.writes;
+
+  // Three sizes: each WebSocket frame length form (7-bit, 16-bit, 64-bit) is made once and sent together.
+  const texts = ['s', 'm'.repeat(300), 'l'.repeat(70_000)];
+  for (const text of texts) void ts.server.services.hub.publish(who.userId, { command: 'notifyAdd', params: { text } });
+
+  const sseGot = [] as Pushed[];
+  while (sseGot.length < 3) sseGot.push(await sse.inbox.next());
+  while (ws.some((c) => c.got.filter((m) => m.command === 'notifyAdd').length < 3)) await turn();
+  for (const got of [...ws.map((c) => c.got.filter((m) => m.command === 'notifyAdd')), sseGot]) {
+    assert.deepEqual(got.map((m) => [m.command, m.params.text]), texts.map((text) => ['notifyAdd', text]));
+    assert.ok(got[0]!.id < got[1]!.id && got[1]!.id < got[2]!.id);
+  }
+  assert.equal(fanout.writes - writesBefore, 4, 'one write per connection for the three messages');
+  for (const c of ws) c.ws.terminate();
+  await sse.close();
 });
