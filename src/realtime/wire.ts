@@ -18,7 +18,7 @@ export function wireJson(message: object): string {
  * The bytes of `message` in one transport's form (`form` names it: the WebSocket frame, the
  * event-stream chunk), made by `encode` on first use and shared by every socket after that.
  */
-export function encodedOnce(message: object, form: string, encode: () => string | Buffer): Buffer {
+function encodedOnce<T extends object>(message: T, form: string, encode: (message: T) => string | Buffer): Buffer {
   let forms = encoded.get(message);
   if (!forms) {
     forms = new Map();
@@ -26,7 +26,7 @@ export function encodedOnce(message: object, form: string, encode: () => string 
   }
   let bytes = forms.get(form);
   if (bytes === undefined) {
-    const made = encode();
+    const made = encode(message);
     bytes = typeof made === 'string' ? Buffer.from(made) : made;
     forms.set(form, bytes);
   }
@@ -34,11 +34,11 @@ export function encodedOnce(message: object, form: string, encode: () => string 
 }
 
 /**
- * The bytes of several messages written together: each message's own bytes, one after the
- * other. The fan-out hands every connection in step the same array, so the joined bytes are
- * made once for all of them too.
+ * The bytes of several messages written together: each message's own bytes (`encode`, once per
+ * message and form), one after the other. The fan-out hands every connection in step the same
+ * array, so the joined bytes are made once for all of them too.
  */
 export function encodedBatch<M extends object>(messages: readonly M[], form: string, encode: (message: M) => string | Buffer): Buffer {
-  const one = (m: M) => encodedOnce(m, form, () => encode(m));
-  return messages.length === 1 ? one(messages[0]!) : encodedOnce(messages, form, () => Buffer.concat(messages.map(one)));
+  if (messages.length === 1) return encodedOnce(messages[0]!, form, encode);
+  return encodedOnce(messages, form, (all) => Buffer.concat(all.map((m) => encodedOnce(m, form, encode))));
 }

@@ -46,6 +46,8 @@ export function textFrame(payload: string): Buffer {
   return frame;
 }
 
+const frameOf = (message: object) => textFrame(wireJson(message));
+
 /**
  * The per-user WebSocket channel (the route handler checks who may open it). Each frame is one
  * JSON `{id, command, params}`; a ping every 25 s keeps proxies from closing idle connections
@@ -100,7 +102,7 @@ export class WsChannel {
     const detach = this.replay.attach(userId, lastSeen, {
       write: (messages) => {
         if (ws.readyState !== ws.OPEN) return;
-        socket.write(encodedBatch(messages, 'ws', (m) => textFrame(wireJson(m))));
+        socket.write(encodedBatch(messages, 'ws', frameOf));
         this.metrics.pushSent.inc(TRANSPORT, messages.length);
       },
       buffered: () => socket.writableLength,

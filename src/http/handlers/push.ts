@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { webErrors } from '../../errors/web.ts';
 import { sessionFromHeaders, type SessionDeps } from '../../identity/web-sessions.ts';
 import type { ServerMetrics } from '../../observability/metrics.ts';
-import type { PushReplay } from '../../realtime/replay.ts';
+import type { ChannelMessage, PushReplay } from '../../realtime/replay.ts';
 import { cursorFrom, type WsChannel } from '../../realtime/ws.ts';
 import { refuseUpgrade } from '../dispatch.ts';
 import type { Reply } from '../reply.ts';
@@ -47,11 +47,12 @@ export function pushHandlers(deps: PushDeps) {
         : cursorFrom(req.url.searchParams.get('last'), req.url.searchParams.get('node'));
       const { replay, metrics } = deps;
       const transport = { transport: 'sse' };
+      const chunkOf = (m: ChannelMessage) => sseChunk({ id: `${m.id}@${replay.node}`, data: m });
       return eventStream((write, stream) => {
         metrics.pushConnections.inc(transport);
         const detach = replay.attach(userId, lastSeen, {
           write: (messages) => {
-            write(encodedBatch(messages, 'sse', (m) => sseChunk({ id: `${m.id}@${replay.node}`, data: m })));
+            write(encodedBatch(messages, 'sse', chunkOf));
             metrics.pushSent.inc(transport, messages.length);
           },
           buffered: () => stream.writableLength,
