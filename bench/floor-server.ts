@@ -2,9 +2,14 @@
  * The floor: the least any HTTP server on this machine can do per request — read the request,
  * answer a fixed JSON body — run with the same load generator and connections as notify24.
  * Every notify24 row is reported as a ratio to this, so figures travel between machines.
+ * `--cert <pem> --key <pem>` also listens over HTTPS (node:https, the same handler): the floor of
+ * the HTTPS rows. The plain listener stays, as notify24's does, for the readiness probe.
  */
-import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
 
 const BODY = JSON.stringify({
   result: true,
@@ -12,19 +17,28 @@ const BODY = JSON.stringify({
 });
 const HEADERS = { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(BODY) };
 
-const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+function answer(req: IncomingMessage, res: ServerResponse): void {
   // Drain the request body as notify24 must, so both sides do the same socket work.
   req.resume();
   req.on('end', () => {
     res.writeHead(200, HEADERS);
     res.end(BODY);
   });
-});
+}
 
-server.listen(0, '127.0.0.1', () => {
-  console.log(`floor listening on http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-});
+const { values } = parseArgs({ options: { cert: { type: 'string' }, key: { type: 'string' } } });
+const servers: Server[] = [createServer({ keepAliveTimeout: 65_000 }, answer)];
+if (values.cert && values.key) {
+  servers.push(createHttpsServer({ keepAliveTimeout: 65_000, cert: readFileSync(values.cert), key: readFileSync(values.key) }, answer));
+}
+
+const listening = servers.map((s) => new Promise<number>((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port))));
+const [httpPort, httpsPort] = await Promise.all(listening);
+console.log(`floor listening on http://127.0.0.1:${httpPort}${httpsPort ? ` and https://127.0.0.1:${httpsPort}` : ''}`);
 process.once('SIGTERM', () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
+  let open = servers.length;
+  for (const s of servers) {
+    s.close(() => --open === 0 && process.exit(0));
+    s.closeAllConnections();
+  }
 });

@@ -28,22 +28,25 @@ import { writeCharts } from './lib/charts.ts';
 import { readFileSync } from 'node:fs';
 import { snapshotRows, testkitRows } from './lib/testkit.ts';
 import { soak, soakTable, writeSoak } from './lib/soak.ts';
+import { httpsFloorRow, httpsRows, makeTls } from './lib/https.ts';
+import { compareWithSqlite, pgRows } from './lib/pg.ts';
+import { pushUsersRow } from './lib/push-users.ts';
 
 const RESULTS = new URL('./results/', import.meta.url).pathname;
 const ROOT = new URL('../', import.meta.url).pathname;
 /** Drawn where docs/performance.md shows them. */
 const CHARTS = new URL('../docs/charts/', import.meta.url).pathname;
 
-const QUICK: Settings = { connections: 50, durationS: 5, warmupS: 1, aloneRequests: 20, seeds: [1000, 100_000], subscribers: 1000, pushSteps: [100], pushSends: 10, coldStarts: 3 };
-const FULL: Settings = { connections: 50, durationS: 10, warmupS: 2, aloneRequests: 50, seeds: [1000, 100_000, 1_000_000], subscribers: 10_000, pushSteps: [100, 1000], pushSends: 20, coldStarts: 5 };
+const QUICK: Settings = { connections: 50, durationS: 5, warmupS: 1, aloneRequests: 20, seeds: [1000, 100_000], subscribers: 1000, pushSteps: [100], pushSends: 10, pushUsers: [1000], pushUserSends: 100, clientProcesses: 4, coldStarts: 3 };
+const FULL: Settings = { connections: 50, durationS: 10, warmupS: 2, aloneRequests: 50, seeds: [1000, 100_000, 1_000_000], subscribers: 10_000, pushSteps: [100, 1000], pushSends: 20, pushUsers: [1000, 10_000], pushUserSends: 300, clientProcesses: 4, coldStarts: 5 };
 
 /** Milliseconds as the log shows them. */
 const fmt = (v: number | null) => (v === null ? '—' : v < 10 ? v.toFixed(1) : Math.round(v).toString());
 
 function describe(p: Placement): string {
   return p.serverCpu === null
-    ? 'load generator (autocannon, WebSocket clients) in this process, each server in its own child process, not pinned (no taskset)'
-    : `load generator (autocannon, WebSocket clients) in this process on CPU ${p.loadCpu}; each server (floor, notify24) in its own child process pinned to CPU ${p.serverCpu}`;
+    ? 'load generator (autocannon) in this process, WebSocket clients in client processes, each server in its own child process, not pinned (no taskset)'
+    : `load generator (autocannon) in this process and WebSocket clients in client processes, on CPU ${p.loadCpu}; each server (floor, notify24) in its own child process pinned to CPU ${p.serverCpu}`;
 }
 
 async function benchmark(ctx: Ctx, mode: 'quick' | 'full', snapshot: boolean): Promise<Report> {
@@ -69,9 +72,17 @@ async function benchmark(ctx: Ctx, mode: 'quick' | 'full', snapshot: boolean): P
   await add('floor', () => floorRow(ctx, sample));
   await add('cold start', () => coldStartRow(ctx, small!, base.firstStartMs));
   for (const key of ['edge', 'send', 'get', 'read', 'mixed', 'batch']) await add(CASES[key]!.name, () => restRow(ctx, small!, CASES[key]!));
+  const tripled = ['send', 'get', 'read'].map((key) => CASES[key]!);
+  // Over HTTPS: a floor of its own, then the same rows as ratios to it.
+  const tls = makeTls(ctx.workDir);
+  let httpsFloor: Row | null = null;
+  await add('floor, HTTPS', async () => (httpsFloor = await httpsFloorRow(ctx, sample, await tls)));
+  await add('HTTPS', async () => httpsRows(ctx, small!, tripled, await tls, httpsFloor));
+  await add('PostgreSQL + Redis', () => pgRows(ctx, small!.size, tripled));
   for (const ds of large) await add(`get and send @${size(ds.size)}`, () => growthRows(ctx, ds, [CASES.get!, CASES.send!]));
   for (const n of s.pushSteps) await add(`push @${size(n)}`, () => pushRow(ctx, small!, n));
   await add('push', () => pushRow(ctx, small!));
+  for (const n of s.pushUsers) await add(`push to one of ${size(n)} users`, () => pushUsersRow(ctx, small!, n));
   // The test kit: in this process, as an integrator's test file runs it.
   await add('startPortal/reset', () => testkitRows(mode === 'quick' ? 5 : 10, mode === 'quick' ? 30 : 100, ctx.log));
   if (snapshot) for (const ds of datasets.slice(-1)) await add(`snapshot @${size(ds.size)}`, () => snapshotRows(ds.dir, size(ds.size), ctx.workDir));
@@ -79,9 +90,11 @@ async function benchmark(ctx: Ctx, mode: 'quick' | 'full', snapshot: boolean): P
   await add('floor again', () => floorRow(ctx, sample, 'floor again (end of run)'));
   // Other work on the machine can only slow a run down, so the higher floor is the closer one
   // to what the machine can do; ratios to it err against notify24, never in its favour.
+  // The HTTPS rows come with their ratio, to the HTTPS floor.
   const floors = [rows[0]!.rps ?? 0, rows.at(-1)!.rps ?? 0];
   const floor = Math.max(...floors);
-  if (floor > 0) for (const r of rows) if (r.rps !== null) r.ratio = r.rps / floor;
+  if (floor > 0) for (const r of rows) if (r.rps !== null && r.ratio === null) r.ratio = r.rps / floor;
+  compareWithSqlite(rows);
   return {
     date: new Date().toISOString(),
     mode,

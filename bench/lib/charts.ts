@@ -93,7 +93,7 @@ export function floorShareChart(after: Report, before: Report | null): string {
     });
   });
   body.push(...legend(labelW, 44, before ? [{ label: `before (${before.date.slice(0, 10)})`, color: BEFORE }, { label: `after (${after.date.slice(0, 10)})`, color: AFTER }] : [{ label: after.date.slice(0, 10), color: AFTER }]));
-  return svg(labelW + plotW + 80, height, 'Requests per second as a share of the floor (bare node:http)', body);
+  return svg(labelW + plotW + 80, height, 'Requests per second as a share of the floor (bare node:http; HTTPS rows: node:https)', body);
 }
 
 /** `10k` → 10000, as report.size() writes them. */
@@ -179,16 +179,26 @@ export function growthChart(after: Report, before: Report | null): string {
 
 const sizeLabel = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1000 ? `${n / 1000}k` : String(n));
 
-function pushPoints(report: Report | null, pick: (r: Row) => number | null): [number, number][] {
+/** Rows of one user's N connections (a broadcast), and of N users with one connection each. */
+const BROADCAST = /^push, (\S+) WebSocket subscribers$/;
+const ONE_OF_USERS = /^push, (\S+) users × 1 WebSocket, send to one$/;
+
+function pushPoints(report: Report | null, pick: (r: Row) => number | null, rows = BROADCAST): [number, number][] {
   if (!report) return [];
   return report.rows.flatMap((row): [number, number][] => {
-    const m = /^push, (\S+) WebSocket subscribers$/.exec(row.name);
+    const m = rows.exec(row.name);
     const v = pick(row);
     return m && v !== null ? [[parseSize(m[1]!), v]] : [];
   }).sort((a, b) => a[0] - b[0]);
 }
 
-/** Send → receipt latency (p50, p99) against the number of subscribers of one user's channel. */
+const ONE_OF_AFTER = '#059669';
+const ONE_OF_BEFORE = '#6ee7b7';
+
+/**
+ * Send → receipt latency (p50, p99) against the number of subscribers of one user's channel,
+ * and the p99 of a send to one of N users who have one connection each.
+ */
 export function pushChart(after: Report, before: Report | null): string {
   const series: Series[] = [
     ...(before ? [
@@ -197,9 +207,11 @@ export function pushChart(after: Report, before: Report | null): string {
     ] : []),
     { label: before ? 'p50, after' : 'p50', color: AFTER, dashed: false, points: pushPoints(after, (r) => r.p50) },
     { label: before ? 'p99, after' : 'p99', color: SECOND_AFTER, dashed: false, points: pushPoints(after, (r) => r.p99) },
+    ...(before ? [{ label: 'p99 to one of N users, before', color: ONE_OF_BEFORE, dashed: true, points: pushPoints(before, (r) => r.p99, ONE_OF_USERS) }] : []),
+    { label: before ? 'p99 to one of N users, after' : 'p99 to one of N users (one connection each)', color: ONE_OF_AFTER, dashed: false, points: pushPoints(after, (r) => r.p99, ONE_OF_USERS) },
   ];
   const ticks = [...new Set(series.flatMap((s) => s.points.map((p) => p[0])))].sort((p, q) => p - q);
-  return lineChart('Push: send → receipt on every connection, against subscribers', 'WebSocket subscribers of one user (log scale)', 'milliseconds', series, (v) => `${v < 10 ? fixed(v) : Math.round(v)} ms`, ticks.length ? ticks : [1], sizeLabel);
+  return lineChart('Push: send → receipt on every connection, against subscribers', 'WebSocket connections: of one user, or of N users (log scale)', 'milliseconds', series, (v) => `${v < 10 ? fixed(v) : Math.round(v)} ms`, ticks.length ? ticks : [1], sizeLabel);
 }
 
 /** Writes the three charts into `dir`; returns their paths. */

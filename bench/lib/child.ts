@@ -40,6 +40,8 @@ export interface Child {
   pid: number;
   /** `http://127.0.0.1:port` once it listens. */
   url: string;
+  /** `https://127.0.0.1:port` when it also listens over TLS (printed on the same line). */
+  httpsUrl: string | null;
   /** Milliseconds from spawn to the first 200 on the readiness URL. */
   startMs: number;
   stop(): Promise<void>;
@@ -58,15 +60,18 @@ export interface SpawnOptions {
   cwd?: string;
 }
 
-/** The first `http://host:port` a child prints: both servers print their URL once listening. */
-function waitForUrl(proc: ChildProcess): Promise<string> {
+/**
+ * The first line a child prints with an `http://host:port`: both servers print their URLs once
+ * listening, the HTTPS one (if any) on the same line.
+ */
+function waitForUrl(proc: ChildProcess): Promise<{ url: string; httpsUrl: string | null }> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: proc.stdout! });
     let stderr = '';
     proc.stderr!.on('data', (d) => (stderr += String(d)));
     lines.on('line', (line) => {
       const m = /http:\/\/[\d.]+:\d+/.exec(line);
-      if (m) resolve(m[0]);
+      if (m) resolve({ url: m[0], httpsUrl: /https:\/\/[\d.]+:\d+/.exec(line)?.[0] ?? null });
     });
     proc.once('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${stderr.trim()}`)));
   });
@@ -106,8 +111,9 @@ export async function spawnServer(o: SpawnOptions): Promise<Child> {
   const proc = spawn(cmd as string, args as string[], { cwd: o.cwd ?? ROOT, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   let url: string;
+  let httpsUrl: string | null;
   try {
-    url = await withDeadline(waitForUrl(proc), `${o.args.join(' ')} printed no URL`);
+    ({ url, httpsUrl } = await withDeadline(waitForUrl(proc), `${o.args.join(' ')} printed no URL`));
     await waitReady(url + o.readyPath);
   } catch (err) {
     proc.kill('SIGKILL');
@@ -118,6 +124,7 @@ export async function spawnServer(o: SpawnOptions): Promise<Child> {
     proc,
     pid: proc.pid!,
     url,
+    httpsUrl,
     startMs,
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');

@@ -60,6 +60,21 @@ function body(i: number): string {
   return `Build #${i} of [b]notify24[/b] finished: ${i % 7 === 0 ? 'failed' : 'passed'} in ${(i % 300) + 20} s`;
 }
 
+/** Notification `i` (1..size) of a seed: OWNER_ID's, two in three read, newest last. */
+export function seededNotification(i: number, size: number, now: number): { id: number; userId: number; body: string; isRead: number; createdAt: number } {
+  // One a second back from now: 1 M rows span 11.6 days, well inside the 60-day retention.
+  return { id: i, userId: OWNER_ID, body: body(i), isRead: i % 3 === 0 ? 0 : 1, createdAt: now - (size - i) * 1000 };
+}
+
+/**
+ * The server keeps per-user counters beside the rows (migration 6); rows written behind its back
+ * need theirs recomputed, as that migration does (after `DELETE FROM notify_counters`; both engines).
+ */
+export const RECOUNT_SQL = `INSERT INTO notify_counters (user_id, total, unread, unread_confirms)
+   SELECT user_id, COUNT(*), SUM(CASE WHEN is_read = 0 THEN 1 ELSE 0 END),
+          SUM(CASE WHEN is_read = 0 AND notify_type = 1 THEN 1 ELSE 0 END)
+   FROM notifications GROUP BY user_id`;
+
 /** Writes `size` notifications for OWNER_ID, newest last, all inside the retention window. */
 function seed(file: string, size: number, webUserId: number): void {
   const db = new Database(file);
@@ -72,16 +87,12 @@ function seed(file: string, size: number, webUserId: number): void {
   );
   db.transaction(() => {
     for (const userId of [OWNER_ID, webUserId]) db.prepare('INSERT OR IGNORE INTO notify_chats (user_id) VALUES (?)').run(userId);
-    // One a second back from now: 1 M rows span 11.6 days, well inside the 60-day retention.
-    for (let i = 1; i <= size; i++) insert.run(i, OWNER_ID, body(i), i % 3 === 0 ? 0 : 1, now - (size - i) * 1000);
-    // The server keeps per-user counters beside the rows (migration 6); rows written behind its
-    // back need theirs recomputed, as that migration does.
-    db.prepare(
-      `INSERT OR REPLACE INTO notify_counters (user_id, total, unread, unread_confirms)
-       SELECT user_id, COUNT(*), SUM(CASE WHEN is_read = 0 THEN 1 ELSE 0 END),
-              SUM(CASE WHEN is_read = 0 AND notify_type = 1 THEN 1 ELSE 0 END)
-       FROM notifications GROUP BY user_id`,
-    ).run();
+    for (let i = 1; i <= size; i++) {
+      const n = seededNotification(i, size, now);
+      insert.run(n.id, n.userId, n.body, n.isRead, n.createdAt);
+    }
+    db.prepare('DELETE FROM notify_counters').run();
+    db.prepare(RECOUNT_SQL).run();
   })();
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();

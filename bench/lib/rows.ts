@@ -4,7 +4,7 @@ import { spawnServer, type Child, type Placement } from './child.ts';
 import { runCopy, type Dataset } from './dataset.ts';
 import { failures, runLoad, type LoadResult, type Request } from './load.ts';
 import { serverArgs, serverEnv } from './notify24.ts';
-import { measurePush } from './push.ts';
+import { measurePush, pushNote } from './push.ts';
 import { size, type Row } from './report.ts';
 import { median } from './stats.ts';
 
@@ -21,6 +21,12 @@ export interface Settings {
   subscribers: number;
   pushSteps: number[];
   pushSends: number;
+  /** Users of the one-connection-per-user push rows (one row each). */
+  pushUsers: number[];
+  /** Sends of those rows, each to one user picked at random. */
+  pushUserSends: number;
+  /** Processes the push rows' WebSocket clients are spread over. */
+  clientProcesses: number;
   coldStarts: number;
 }
 
@@ -33,8 +39,9 @@ export interface Ctx {
   log: (line: string) => void;
 }
 
-export function startNotify24(ctx: Ctx, dataDir: string): Promise<Child> {
-  return spawnServer({ args: serverArgs(), env: serverEnv(dataDir), readyPath: '/readyz', placement: ctx.placement, nodeFlags: ctx.nodeFlags });
+/** `env`: settings on top of the bench's own (HTTPS, PostgreSQL, Redis). */
+export function startNotify24(ctx: Ctx, dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<Child> {
+  return spawnServer({ args: serverArgs(), env: { ...serverEnv(dataDir), ...env }, readyPath: '/readyz', placement: ctx.placement, nodeFlags: ctx.nodeFlags });
 }
 
 /**
@@ -184,21 +191,9 @@ export async function pushRow(ctx: Ctx, ds: Dataset, n = ctx.settings.subscriber
   const copy = runCopy(ds, ctx.workDir, 'push');
   const server = await startNotify24(ctx, copy.dir);
   try {
-    const p = await measurePush(server, ds.webhookCode, ds.webUserId, n, ctx.settings.pushSends);
+    const p = await measurePush(server, ds.webhookCode, ds.webUserId, n, ctx.settings.pushSends, ctx.settings.clientProcesses, ctx.placement);
     if ('skipped' in p) return { name, rps: null, p50: null, p99: null, aloneP50: null, ratio: null, note: p.skipped };
-    const lost = p.lost ? `; ${p.lost} deliveries missing` : '';
-    return {
-      name,
-      rps: null,
-      p50: p.p50,
-      p99: p.p99,
-      aloneP50: null,
-      ratio: null,
-      note:
-        `send→receipt over ${p.sends} sends × ${size(n)}; ${p.kibPerSubscriber.toFixed(1)} KiB RSS per idle subscriber; ` +
-        `${Math.round(p.deliveriesPerS).toLocaleString('en-US')} deliveries/s; ` +
-        `CPU during sends: server ${p.serverCpuS.toFixed(1)} s, clients ${p.clientCpuS.toFixed(1)} s of ${p.roundsS.toFixed(1)} s; connect ${p.connectS.toFixed(1)} s${lost}`,
-    };
+    return { name, rps: null, p50: p.p50, p99: p.p99, aloneP50: null, ratio: null, note: `send→receipt over ${p.sends} sends × ${size(n)}; ${pushNote(p)}` };
   } finally {
     await server.stop();
   }
