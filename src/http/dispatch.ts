@@ -86,9 +86,6 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
     async request(req: IncomingMessage, res: ServerResponse, secure: boolean): Promise<void> {
       const began = performance.now();
       const id = requestId(req.headers);
-      res.setHeader('X-Request-Id', id);
-      // While shutting down, every answer closes its connection: no new request rides on it.
-      if (draining) res.setHeader('Connection', 'close');
       track(res);
       answering++;
       const { ip, origin } = requestInfo(req, secure, deps.trustProxy);
@@ -106,8 +103,10 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
         return;
       }
       const head = method === 'HEAD';
+      // While shutting down, every answer closes its connection: no new request rides on it.
+      const lead = draining ? ['X-Request-Id', id, 'Connection', 'close'] : ['X-Request-Id', id];
       try {
-        writeReply(res, done.reply, head);
+        writeReply(res, done.reply, head, lead);
       } catch (err) {
         // A reply Node refuses to write (a header value with a line break) is our bug: a 500,
         // never an unhandled rejection that takes the process down.
@@ -115,9 +114,9 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
           res.destroy();
           return;
         }
-        for (const name of res.getHeaderNames()) if (name !== 'x-request-id' && name !== 'connection') res.removeHeader(name);
+        for (const name of res.getHeaderNames()) res.removeHeader(name);
         done = { reply: jsonError(toRestError(err, tagged(deps.log, { request_id: id }))), route: done.route };
-        writeReply(res, done.reply, head);
+        writeReply(res, done.reply, head, lead);
       }
       if (done.reply.open && !head) {
         streams.add(res);
@@ -153,8 +152,8 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
      * left, or at the deadline (the caller then closes what remains).
      */
     async drain(deadlineMs: number): Promise<void> {
+      // Answers not written yet see `draining` when they are, and close their connection.
       draining = true;
-      for (const res of open) if (!res.headersSent) res.setHeader('Connection', 'close');
       for (const res of streams) res.end();
       if (open.size === 0) return;
       let timer: NodeJS.Timeout | undefined;

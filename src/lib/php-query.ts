@@ -132,6 +132,8 @@ export function parsePhpFields(fields: Iterable<[string, string]>): RawParams {
 
 /** A query string or form body → parameters. */
 export function parsePhpQuery(text: string): RawParams {
+  // Most REST calls carry no query string at all.
+  if (text === '') return {};
   function* pairs(): Generator<[string, string]> {
     for (const part of text.split('&')) {
       if (!part) continue;
