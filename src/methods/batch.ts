@@ -4,7 +4,9 @@ import type { RawParams } from '../rest/params.ts';
 import { isMap, toBool } from '../rest/php.ts';
 import { checkShape } from '../rest/shape.ts';
 import { defineMethod } from '../rest/registry.ts';
-import type { MethodContext } from '../rest/method.ts';
+import type { MethodContext, MethodDeps } from '../rest/method.ts';
+import { HeldPushes } from '../notify/push-change.ts';
+import { StoreUnavailable } from '../store/engine/unavailable.ts';
 import { substitute, type BatchResults } from './batch-references.ts';
 import { errors, toRestError } from '../errors/rest.ts';
 import { RestError } from '../errors/rest-error.ts';
@@ -62,7 +64,7 @@ function phpArray(map: Map<string, unknown>): unknown {
 }
 
 /** Runs one command through the same pipeline as a top-level call, minus authentication. */
-async function runCommand(ctx: MethodContext, command: Command, results: BatchResults): Promise<void> {
+async function runCommand(ctx: MethodContext, command: Command, results: BatchResults, deps?: MethodDeps): Promise<void> {
   const { runner, caller, request } = ctx;
   if (NOT_IN_BATCH.has(command.method.toLowerCase())) throw errors.batchMethodNotAllowed();
   const def = runner.resolve(command.method);
@@ -71,7 +73,7 @@ async function runCommand(ctx: MethodContext, command: Command, results: BatchRe
   // A command's own parameters (its query, or our `{method, params}` form) meet the same bounds.
   checkShape(command.params);
   const raw = substitute(command.params, results) as RawParams;
-  const outcome = await runner.execute({ def, caller, raw, request, startMs: ctx.deps.clock.now(), inBatch: true });
+  const outcome = await runner.execute({ def, caller, raw, request, startMs: ctx.deps.clock.now(), inBatch: true, deps });
   results.result.set(command.key, outcome.result);
   if (outcome.total !== undefined) results.total.set(command.key, outcome.total);
   if (outcome.next !== undefined) results.next.set(command.key, outcome.next);
@@ -84,17 +86,74 @@ function errorEntry(ctx: MethodContext, command: Command, err: unknown): Record<
   return toRestError(err).body();
 }
 
+const copyResults = (r: BatchResults): BatchResults => ({
+  result: new Map(r.result), error: new Map(r.error), total: new Map(r.total), next: new Map(r.next), time: new Map(r.time),
+});
+
+/** Whether the command may run in one transaction with its neighbours (see `sharesBatchCommit`). */
+function sharesCommit(ctx: MethodContext, command: Command | null): command is Command {
+  if (!command || NOT_IN_BATCH.has(command.method.toLowerCase())) return false;
+  const def = ctx.deps.methods.find(command.method);
+  return Boolean(def?.sharesBatchCommit && def.batch !== false);
+}
+
+/**
+ * Runs `commands` in one transaction, each in a savepoint of its own: a failing one is rolled
+ * back alone and gets its error entry, exactly as if it had run alone; the next ones see the
+ * writes of those before. Their pushes and the web push wake-up wait for the commit, and the
+ * batch answers only after it. Returns the results so far and whether HALT stopped the batch.
+ */
+async function runInOneCommit(ctx: MethodContext, commands: Command[], results: BatchResults, halt: boolean): Promise<{ results: BatchResults; halted: boolean }> {
+  const run = await ctx.deps.store.tx(async (store) => {
+    // Collected afresh on every attempt: PostgreSQL runs a transaction again after a lost connection.
+    const attempt = { results: copyResults(results), pushes: new HeldPushes(), wakeWebPush: false, halted: false };
+    const deps: MethodDeps = { ...ctx.deps, store, heldPushes: attempt.pushes, wakeWebPush: () => void (attempt.wakeWebPush = true) };
+    for (const command of commands) {
+      const mark = attempt.pushes.size;
+      try {
+        await store.savepoint((part) => runCommand(ctx, command, attempt.results, { ...deps, store: part }));
+      } catch (err) {
+        // The transaction itself is gone: nothing of it is stored, the batch fails as a whole.
+        if (err instanceof StoreUnavailable) throw err;
+        attempt.pushes.forgetAfter(mark);
+        attempt.results.error.set(command.key, errorEntry(ctx, command, err));
+        if (halt) {
+          attempt.halted = true;
+          break;
+        }
+      }
+    }
+    return attempt;
+  });
+  if (run.wakeWebPush) ctx.deps.wakeWebPush();
+  await run.pushes.publish(ctx.deps);
+  return run;
+}
+
 async function runBatch(ctx: MethodContext): Promise<Record<string, unknown>> {
   const halt = toBool(ctx.params.get('HALT'));
-  const results: BatchResults = { result: new Map(), error: new Map(), total: new Map(), next: new Map(), time: new Map() };
+  let results: BatchResults = { result: new Map(), error: new Map(), total: new Map(), next: new Map(), time: new Map() };
   const entries = commandEntries(ctx.params.get('CMD'));
-  for (const [index, [key, entry]] of entries.entries()) {
-    if (index >= MAX_BATCH_COMMANDS) {
+  const commands = entries.map(([key, entry], index) => (index < MAX_BATCH_COMMANDS ? toCommand(key, entry) : null));
+  for (let index = 0; index < entries.length; ) {
+    // Neighbouring commands that can share a transaction commit together.
+    let end = index;
+    while (end < entries.length && sharesCommit(ctx, commands[end]!)) end++;
+    if (end > index) {
+      const run = await runInOneCommit(ctx, commands.slice(index, end) as Command[], results, halt);
+      results = run.results;
+      if (run.halted) break;
+      index = end;
+      continue;
+    }
+    const key = entries[index]![0];
+    const command = commands[index]!;
+    index++;
+    if (index > MAX_BATCH_COMMANDS) {
       results.error.set(key, errors.batchLengthExceeded().body());
       if (halt) break;
       continue;
     }
-    const command = toCommand(key, entry);
     if (!command) continue;
     try {
       await runCommand(ctx, command, results);

@@ -79,17 +79,19 @@ async function systemPrefix(ctx: MethodContext): Promise<string> {
 export const imNotify = defineMethod({
   name: 'im.notify',
   scope: 'im',
+  sharesBatchCommit: true,
   handler: (ctx) => send(ctx, 'BY_TYPE'),
 });
 
-export const imNotifyPersonalAdd = defineMethod({ name: 'im.notify.personal.add', scope: 'im', handler: (ctx) => send(ctx, 'USER') });
+export const imNotifyPersonalAdd = defineMethod({ name: 'im.notify.personal.add', scope: 'im', sharesBatchCommit: true, handler: (ctx) => send(ctx, 'USER') });
 
-export const imNotifySystemAdd = defineMethod({ name: 'im.notify.system.add', scope: 'im', handler: (ctx) => send(ctx, 'SYSTEM') });
+export const imNotifySystemAdd = defineMethod({ name: 'im.notify.system.add', scope: 'im', sharesBatchCommit: true, handler: (ctx) => send(ctx, 'SYSTEM') });
 
 // Callable but marked private on the portal, so `methods` does not list it (also history.search, schema.get).
 export const imNotifyGet = defineMethod({
   name: 'im.notify.get',
   scope: 'im',
+  sharesBatchCommit: true,
   listed: false,
   handler: async (ctx) => {
     const p = ctx.params;
@@ -111,6 +113,7 @@ export const imNotifyGet = defineMethod({
 export const imNotifyRead = defineMethod({
   name: 'im.notify.read',
   scope: 'im',
+  sharesBatchCommit: true,
   handler: async (ctx) => {
     const p = ctx.params;
     if (!p.has('ID')) return true;
@@ -126,6 +129,7 @@ export const imNotifyRead = defineMethod({
 export const imNotifyReadList = defineMethod({
   name: 'im.notify.read.list',
   scope: 'im',
+  sharesBatchCommit: true,
   handler: async (ctx) => {
     const list = asList(ctx.params.get('IDS'));
     if (!list) throw errors.paramsError('No IDS param or it is not an array');
@@ -143,6 +147,7 @@ export const imNotifyReadList = defineMethod({
 export const imNotifyReadAll = defineMethod({
   name: 'im.notify.read.all',
   scope: 'im',
+  sharesBatchCommit: true,
   handler: async (ctx) => ({ result: true, newCounter: await readAll(ctx.deps, ctx.caller.userId) }),
 });
 
@@ -166,6 +171,7 @@ function idsToDelete(raw: unknown): number[] {
 export const imNotifyDelete = defineMethod({
   name: 'im.notify.delete',
   scope: 'im',
+  sharesBatchCommit: true,
   handler: async (ctx) => {
     const p = ctx.params;
     if (p.has('ID')) return deleteOwn(ctx.deps, ctx.caller.userId, idsToDelete(p.get('ID')).filter((id) => id > 0));

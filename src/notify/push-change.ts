@@ -2,6 +2,53 @@ import type { PushHub, PushMessage } from '../realtime/hub.ts';
 import type { Store } from '../store/port/store.ts';
 import type { Logger } from '../lib/log.ts';
 
+/** What a change tells a user's pages, given the unread count after it. */
+export type ChangeMessages = (counter: number) => Promise<PushMessage[]> | PushMessage[];
+
+export interface PublishDeps {
+  store: Pick<Store, 'notifications'>;
+  hub: PushHub;
+  log?: Pick<Logger, 'warn'>;
+  /** Set while the change is in a transaction that has not committed yet (a batch's): its pushes wait there. */
+  heldPushes?: HeldPushes;
+}
+
+/**
+ * The pushes of changes made inside a transaction that is still open: the calls of a `batch`
+ * share one commit, and no page may hear of a change before it is committed. Published after
+ * the commit, each user's messages in order behind one read of the counter (the count after
+ * the whole batch, which is what each of them would carry had they been published one by one
+ * after the same commit).
+ */
+export class HeldPushes {
+  private readonly held: { userId: number; messages: ChangeMessages }[] = [];
+
+  hold(userId: number, messages: ChangeMessages): void {
+    this.held.push({ userId, messages });
+  }
+
+  /** How many are held: a mark to `forgetAfter` when the call that followed it failed. */
+  get size(): number {
+    return this.held.length;
+  }
+
+  /** Drops what was held after `mark` (the writes behind it were rolled back). */
+  forgetAfter(mark: number): void {
+    this.held.length = mark;
+  }
+
+  /** Publishes everything held (call after the commit). */
+  async publish(deps: Omit<PublishDeps, 'heldPushes'>): Promise<void> {
+    const byUser = new Map<number, ChangeMessages[]>();
+    for (const { userId, messages } of this.held) byUser.set(userId, [...(byUser.get(userId) ?? []), messages]);
+    await Promise.all([...byUser].map(([userId, list]) => publishChange(deps, userId, async (counter) => {
+      const all: PushMessage[] = [];
+      for (const messages of list) all.push(...(await messages(counter)));
+      return all;
+    })));
+  }
+}
+
 /** Per hub (one per server), per user: the tail of that user's publishing queue. */
 const tails = new WeakMap<PushHub, Map<number, Promise<void>>>();
 
@@ -15,11 +62,11 @@ const tails = new WeakMap<PushHub, Map<number, Promise<void>>>();
  * count. Reading the counter inside the queue, after the commit, makes the last message a user
  * gets carry the count after the last commit (within one process; nodes publish independently).
  */
-export function publishChange(
-  deps: { store: Pick<Store, 'notifications'>; hub: PushHub; log?: Pick<Logger, 'warn'> },
-  userId: number,
-  messages: (counter: number) => Promise<PushMessage[]> | PushMessage[],
-): Promise<void> {
+export function publishChange(deps: PublishDeps, userId: number, messages: ChangeMessages): Promise<void> {
+  if (deps.heldPushes) {
+    deps.heldPushes.hold(userId, messages);
+    return Promise.resolve();
+  }
   let perUser = tails.get(deps.hub);
   if (!perUser) {
     perUser = new Map();

@@ -5,7 +5,7 @@ import type { PushHub } from '../realtime/hub.ts';
 import type { Store } from '../store/port/store.ts';
 import type { ListedNotification, NewNotification, PageStage, ReplacedNotification } from '../store/port/notifications.ts';
 import { phpTrim } from '../rest/php.ts';
-import { publishChange } from './push-change.ts';
+import { publishChange, type HeldPushes } from './push-change.ts';
 import { appTag, type TagOwner } from './tags.ts';
 import { imUserView, notificationView } from './view.ts';
 import { errors } from '../errors/rest.ts';
@@ -22,6 +22,8 @@ export interface NotifyDeps {
   config: Pick<Config, 'mailDelayS'>;
   /** Tells the web push job that pushes were queued (src/webpush/). */
   wakeWebPush?: () => void;
+  /** Set inside a transaction that commits later (a batch's): pushes wait for that commit. */
+  heldPushes?: HeldPushes;
 }
 
 export const MAX_TEXT = 20_000;

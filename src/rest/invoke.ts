@@ -79,7 +79,7 @@ export class MethodPipeline implements MethodRunner {
       params: new Params(def.rawKeys ? raw : upperKeys(raw)),
       raw,
       start: intval(start),
-      deps: this.deps,
+      deps: call.deps ?? this.deps,
       runner: this,
       request,
       method: def.name,

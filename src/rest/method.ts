@@ -2,6 +2,7 @@ import type { AppEventSink } from '../apps/app-events.ts';
 import type { Config } from '../config.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
+import type { HeldPushes } from '../notify/push-change.ts';
 import type { PushHub } from '../realtime/hub.ts';
 import type { Store } from '../store/port/store.ts';
 import type { Caller } from './caller.ts';
@@ -40,6 +41,8 @@ export interface MethodDeps {
   wakeWebPush: () => void;
   /** The server's VAPID public key, for browsers subscribing to Web Push. */
   vapidPublicKey: string;
+  /** Set for the calls a batch runs in its one transaction: their pushes wait for its commit. */
+  heldPushes?: HeldPushes;
 }
 
 /** A successful call, before the edge wraps it in the envelope. */
@@ -59,6 +62,8 @@ export interface Call {
   /** When the HTTP request started (Unix ms), for `time.start`. */
   startMs: number;
   inBatch?: boolean;
+  /** The dependencies to run it with, when not the pipeline's own (a batch's transaction). */
+  deps?: MethodDeps;
 }
 
 /** Runs methods the way the edge does (batch re-enters it for each command). */
@@ -93,6 +98,13 @@ export interface MethodDef {
   handler: (ctx: MethodContext) => unknown | Promise<unknown>;
   /** Callable inside `batch` (default true). */
   batch?: boolean;
+  /**
+   * Inside `batch`, runs in one transaction with the neighbouring calls that also do (default
+   * false). Only for handlers that touch the store only through `ctx.deps.store`, await nothing
+   * else, and publish through `publishChange` and `ctx.deps.wakeWebPush` (both held until that
+   * commit): anything else would stall the writer or deadlock on it.
+   */
+  sharesBatchCommit?: boolean;
   /** Shown by `methods` (default true); Bitrix hides some callable methods. */
   listed?: boolean;
   /** Keep parameter keys as sent instead of upper-casing them (e.g. im.counters.get). */

@@ -162,10 +162,21 @@ export function withIdentityCache(store: Store, cache: IdentityCache): Store {
       wrote = true;
       cache.drop();
     };
-    const result = await store.tx((inner) => fn(wrapRepos(inner, null, onWrite)));
+    const result = await store.tx((inner) => fn(inTransaction(inner, onWrite)));
     if (wrote) await cache.invalidate();
     return result;
   };
+  // Outside a transaction a savepoint is a transaction of its own.
+  wrapped.savepoint = (fn) => wrapped.tx(fn);
+  return wrapped;
+}
+
+/** A transaction's store: reads bypass the cache, writes call `onWrite`, also in nested calls and savepoints. */
+function inTransaction(store: Store, onWrite: () => Promise<void>): Store {
+  const wrapped = wrapRepos(store, null, onWrite);
+  const rewrap = (inner: Store) => (inner === store ? wrapped : inTransaction(inner, onWrite));
+  wrapped.tx = (fn) => store.tx((inner) => fn(rewrap(inner)));
+  wrapped.savepoint = (fn) => store.savepoint((inner) => fn(rewrap(inner)));
   return wrapped;
 }
 

@@ -88,6 +88,7 @@ abstract class PgExecutor implements SqlDb {
     return (await query(this.target, sql, params, true)).rows as unknown[][];
   }
   abstract tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T>;
+  abstract savepoint<T>(fn: (db: SqlDb) => Promise<T>): Promise<T>;
   abstract close(): Promise<void>;
 }
 
@@ -163,6 +164,10 @@ export class PostgresDb extends PgExecutor {
     }
   }
 
+  savepoint<T>(fn: (db: SqlDb) => Promise<T>): Promise<T> {
+    return this.tx(fn);
+  }
+
   async close(): Promise<void> {
     await this.target.end();
   }
@@ -175,6 +180,23 @@ class PostgresTx extends PgExecutor {
   }
   tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T> {
     return fn(this);
+  }
+  async savepoint<T>(fn: (db: SqlDb) => Promise<T>): Promise<T> {
+    await this.target.query('SAVEPOINT part').catch(rethrowStoreError);
+    try {
+      const value = await fn(this);
+      await this.target.query('RELEASE SAVEPOINT part').catch(rethrowStoreError);
+      return value;
+    } catch (err) {
+      if (err instanceof StoreUnavailable) throw err;
+      // Until it is rolled back to the savepoint, the transaction refuses every statement, and
+      // a COMMIT would quietly roll everything back: when that fails, nothing can go on.
+      await this.target.query('ROLLBACK TO SAVEPOINT part').catch((rollbackErr: unknown) => {
+        throw new StoreUnavailable(rollbackErr);
+      });
+      await this.target.query('RELEASE SAVEPOINT part').catch(rethrowStoreError);
+      throw err;
+    }
   }
   async close(): Promise<void> {}
 }

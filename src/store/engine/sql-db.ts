@@ -24,6 +24,13 @@ export interface SqlDb {
   /** Runs `fn` in one transaction; a nested call joins the outer transaction. */
   tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T>;
   /**
+   * Inside a transaction: runs `fn` in a savepoint, so that when it throws only its own writes
+   * are undone and the transaction goes on. When the transaction itself is gone (the connection
+   * was lost, SQLite ended it on an I/O error), throws StoreUnavailable: nothing can go on.
+   * Outside a transaction: the same as `tx`.
+   */
+  savepoint<T>(fn: (db: SqlDb) => Promise<T>): Promise<T>;
+  /**
    * A number that changes whenever another connection (another process: the CLI) commits to
    * the same database; absent where the engine cannot tell (PostgreSQL).
    */

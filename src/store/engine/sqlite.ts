@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { bindable } from './bindable.ts';
 import type { RunResult, SqlDb } from './sql-db.ts';
+import { StoreUnavailable } from './unavailable.ts';
 
 type Statement = Database.Statement<unknown[], unknown>;
 
@@ -93,6 +94,9 @@ export class SqliteDb implements SqlDb {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Savepoints (one per transaction of a commit group, one per call of a batch) keep the pages
+    // they change in a journal of their own: in memory, not in a temporary file once it grows.
+    db.pragma('temp_store = MEMORY');
     this.exec = new SqliteExecutor(db);
     this.reader = path === ':memory:' ? null : new SqliteExecutor(openReader(path));
   }
@@ -135,6 +139,10 @@ export class SqliteDb implements SqlDb {
       // I/O callbacks in which the other requests of this turn ask for theirs).
       this.draining ??= new Promise<void>((done) => setImmediate(() => void this.drain().finally(done)));
     });
+  }
+
+  savepoint<T>(fn: (db: SqlDb) => Promise<T>): Promise<T> {
+    return this.tx(fn);
   }
 
   private async drain(): Promise<void> {
@@ -234,6 +242,21 @@ class SqliteTx implements SqlDb {
   }
   tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T> {
     return fn(this);
+  }
+  async savepoint<T>(fn: (db: SqlDb) => Promise<T>): Promise<T> {
+    this.exec.run('SAVEPOINT part', []);
+    try {
+      const value = await fn(this);
+      this.exec.run('RELEASE part', []);
+      return value;
+    } catch (err) {
+      // SQLite ends the whole transaction itself on some errors (I/O, a full disk): there is no
+      // savepoint left to return to, and statements run now would each commit on their own.
+      if (!this.exec.db.inTransaction) throw new StoreUnavailable(err);
+      this.exec.run('ROLLBACK TO part', []);
+      this.exec.run('RELEASE part', []);
+      throw err;
+    }
   }
   async close(): Promise<void> {}
 }

@@ -10,14 +10,17 @@ export function watched(db: SqlDb, onError: (err: unknown) => void): SqlDb {
     onError(err);
     throw err;
   };
-  return {
+  // A nested call gets the same handle back (`t === db`): no new wrapper for every nested tx.
+  const self: SqlDb = {
     dialect: db.dialect,
     all: <T>(sql: string, params?: readonly unknown[]) => db.all<T>(sql, params).catch(report),
     get: <T>(sql: string, params?: readonly unknown[]) => db.get<T>(sql, params).catch(report),
     run: (sql, params) => db.run(sql, params).catch(report),
     values: (sql, params) => db.values(sql, params).catch(report),
-    tx: <T>(fn: (t: SqlDb) => Promise<T>) => db.tx((t) => fn(watched(t, onError))),
+    tx: <T>(fn: (t: SqlDb) => Promise<T>) => db.tx((t) => fn(t === db ? self : watched(t, onError))),
+    savepoint: <T>(fn: (t: SqlDb) => Promise<T>) => db.savepoint((t) => fn(t === db ? self : watched(t, onError))),
     ...(db.externalVersion ? { externalVersion: () => db.externalVersion!() } : {}),
     close: () => db.close(),
   };
+  return self;
 }

@@ -39,6 +39,12 @@ export interface Store {
   webPush: WebPushRepo;
   /** Runs `fn` against a store whose every repository works inside one transaction. */
   tx<T>(fn: (store: Store) => Promise<T>): Promise<T>;
+  /**
+   * Inside a transaction: runs `fn` so that when it throws, only its own writes are undone and
+   * the transaction goes on (a savepoint; the calls of one `batch` each run in one). Throws
+   * StoreUnavailable when the transaction itself was lost. Outside a transaction: `tx`.
+   */
+  savepoint<T>(fn: (store: Store) => Promise<T>): Promise<T>;
   /** Changes when another process commits to the database; null where the engine cannot tell. */
   externalVersion(): number | null;
   /** Resolves when the database answers a trivial query (readiness checks). */

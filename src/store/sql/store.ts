@@ -15,7 +15,8 @@ import { SqlWebPushRepo } from './webpush.ts';
 
 /** The Store over one SQL connection (or one open transaction): every repository shares it. */
 export function sqlStore(db: SqlDb): Store {
-  return {
+  // Inside a transaction a nested tx or savepoint runs on the same handle: the same store serves it.
+  const store: Store = {
     engine: db.dialect,
     users: new SqlUserRepo(db),
     webhooks: new SqlWebhookRepo(db),
@@ -29,9 +30,11 @@ export function sqlStore(db: SqlDb): Store {
     mailOutbox: new SqlMailOutboxRepo(db),
     tables: new SqlTableStore(db),
     webPush: new SqlWebPushRepo(db),
-    tx: (fn) => db.tx((t) => fn(sqlStore(t))),
+    tx: (fn) => db.tx((t) => fn(t === db ? store : sqlStore(t))),
+    savepoint: (fn) => db.savepoint((t) => fn(t === db ? store : sqlStore(t))),
     externalVersion: () => db.externalVersion?.() ?? null,
     ping: async () => void (await db.get('SELECT 1 AS ok')),
     close: () => db.close(),
   };
+  return store;
 }
