@@ -15,6 +15,8 @@ import { call } from '../helpers/http.ts';
 import { startNode } from '../helpers/node-process.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { createTestSchema } from '../helpers/services.ts';
+import { webLogin } from '../helpers/session.ts';
+import { openWs } from '../web/channel-client.ts';
 
 const postgres = process.env.NOTIFY24_TEST_STORE === 'postgres';
 
@@ -89,6 +91,30 @@ test('a failing call inside a batch is rolled back alone, answered as on its own
     assert.deepEqual(mails.map((m) => Number(m.notification_id)).sort((a, b) => a - b), [result.first, result.second]);
   } finally {
     await store.close();
+  }
+});
+
+test('a batch pushes only after its commit: every frame finds all of its sends stored and carries the count after them', async () => {
+  const user = await ts.addUser({ login: 'batch-push', password: 'batch-push-1' });
+  const ws = await openWs(ts, (await webLogin(ts, 'batch-push', 'batch-push-1')).cookie);
+  try {
+    const res = await call(ts.hook, 'batch', {
+      cmd: [
+        `im.notify.system.add?USER_ID=${user.id}&MESSAGE=a`,
+        `im.notify.system.add?USER_ID=${user.id}&MESSAGE=boom`,
+        `im.notify.system.add?USER_ID=${user.id}&MESSAGE=b`,
+        `im.notify.system.add?USER_ID=${user.id}&MESSAGE=c`,
+      ],
+    });
+    const ids = res.body.result.result as Record<string, number>;
+    const first = await ws.inbox.until('notifyAdd');
+    const page = await call(user.hook, 'im.notify.get', {});
+    assert.deepEqual(page.body.result.notifications.map((n: { text: string }) => n.text), ['c', 'b', 'a']);
+    const frames = [first, await ws.inbox.until('notifyAdd'), await ws.inbox.until('notifyAdd')];
+    assert.deepEqual(frames.map((f) => Number(f.params.id)), [ids[0], ids[2], ids[3]], 'the failed send pushed nothing');
+    assert.deepEqual(frames.map((f) => f.params.counter), [3, 3, 3]);
+  } finally {
+    await ws.close();
   }
 });
 
