@@ -49,6 +49,7 @@ import { webhookAuth } from './rest/auth/webhook.ts';
 import { MethodPipeline } from './rest/invoke.ts';
 import { MethodRegistry } from './rest/registry.ts';
 import { IdentityCache, redisInvalidationBus, withIdentityCache } from './store/identity-cache.ts';
+import { RenderedNotifications } from './notify/rendered.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/port/store.ts';
 import { RequestInspector } from './web/inspector.ts';
@@ -122,6 +123,17 @@ function identityCacheFor(store: Store, config: Config, redis: RedisConnections 
   });
 }
 
+/**
+ * Rendered notifications go stale only when ids are reused, i.e. when whole tables are replaced
+ * (an import, a reset): the identity cache hears of those — here, from another process or node —
+ * so its drops clear this cache too, and where it cannot hear them it is off, and so is this one.
+ */
+function renderedNotificationsFor(identityCache: IdentityCache): RenderedNotifications {
+  const rendered = new RenderedNotifications(identityCache.enabled);
+  identityCache.onDrop(() => rendered.clear());
+  return rendered;
+}
+
 function rateLimiterFor(config: Config, redis: RedisConnections | null, log: Logger): RateLimiter {
   // With Redis the nodes share rate-limit buckets; without it, this process counts alone.
   if (!config.rateLimit) return noRateLimit;
@@ -164,7 +176,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   metrics.mailQueueDepth.sampleWith(() => opened.mailOutbox.queuedCount());
   metrics.webPushQueueDepth.sampleWith(() => opened.webPush.pendingCount());
   const redis = config.redisUrl ? await openRedis(config.redisUrl, config.redisTimeoutMs) : null;
-  const store = withIdentityCache(opened, identityCacheFor(opened, config, redis));
+  const identityCache = identityCacheFor(opened, config, redis);
+  const store = withIdentityCache(opened, identityCache);
+  const rendered = renderedNotificationsFor(identityCache);
   const hub: PushHub = redis ? new RedisPushHub(redis.commands, redis.subscriber, `${config.redisPrefix}push:`) : new LocalPushHub();
   const jobs = new Scheduler(log, metrics);
   const wakeDelivery = () => jobs.wake(EVENT_DELIVERY);
@@ -184,7 +198,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const loginThrottle = new LoginThrottle(failureCountsFor(config, redis, log));
   const rateLimiter = rateLimiterFor(config, redis, log);
   const runner = new MethodPipeline(registry, operatingTime, {
-    store, clock, log, hub, appEvents, methods: registry, config, wakeWebPush, vapidPublicKey: vapid.publicKey,
+    store, clock, log, hub, appEvents, methods: registry, config, wakeWebPush, vapidPublicKey: vapid.publicKey, rendered,
   });
 
   // A bad SMTP URL is logged here and shown on every mail it fails; it never stops the server.

@@ -1,5 +1,6 @@
 import type { OutgoingHttpHeader, ServerResponse } from 'node:http';
 import type { RestError } from '../errors/rest-error.ts';
+import { envelopeJson } from '../rest/json-text.ts';
 import { toXml } from './xml.ts';
 
 type Headers = Record<string, string | number | string[]>;
@@ -50,7 +51,7 @@ const PORTAL_TYPED: Record<Format, Headers> = {
 
 /** An answer in the portal's envelope style: CORS headers, JSON or XML. */
 export function portalReply(status: number, body: Record<string, unknown>, format: Format = 'json'): Reply {
-  return new Reply(status, PORTAL_TYPED[format], format === 'xml' ? toXml(body) : JSON.stringify(body));
+  return new Reply(status, PORTAL_TYPED[format], format === 'xml' ? toXml(body) : envelopeJson(body));
 }
 
 /** An error in the portal's envelope (REST, OAuth token endpoint). */

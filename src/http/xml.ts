@@ -4,6 +4,7 @@
  * all, not even as references (C0 controls but tab and line breaks, U+FFFE, U+FFFF, lone
  * surrogates), are left out of text; keys that are not plain names become `<item>`.
  */
+import { JsonText } from '../rest/json-text.ts';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
@@ -27,6 +28,7 @@ function element(key: string, value: unknown): string {
 }
 
 function node(value: unknown): string {
+  if (value instanceof JsonText) return node(value.value());
   if (Array.isArray(value)) return value.map((v) => element('item', v)).join('');
   if (value && typeof value === 'object') {
     return Object.entries(value).map(([k, v]) => element(k, v)).join('');

@@ -15,6 +15,7 @@ import {
 } from '../notify/service.ts';
 import { addTagOwner, deleteTagOwner } from '../notify/tags.ts';
 import { historySearch } from '../notify/search.ts';
+import { getPageJson } from '../notify/page-json.ts';
 import { parseAttach } from '../notify/attach.ts';
 import { htmlToBbCode } from '../notify/html-to-bb.ts';
 import { applicationName } from '../notify/app-name.ts';
@@ -101,12 +102,15 @@ export const imNotifyGet = defineMethod({
     if (p.has('LAST_ID') && !isDigits(p.get('LAST_ID'))) throw errors.lastIdString();
     const asked = p.has('LIMIT') ? p.int('LIMIT') : PAGE_LIMIT;
     const limit = asked <= 0 ? null : Math.min(asked, PAGE_LIMIT);
-    return getPage(ctx.deps.store, ctx.caller.userId, {
+    const page = {
       lastId: p.has('LAST_ID') ? p.int('LAST_ID') : null,
       lastType: p.has('LAST_TYPE') ? p.int('LAST_TYPE') : null,
       limit,
       convertText: p.flag('CONVERT_TEXT'),
-    });
+    };
+    // Inside batch later commands may refer to this result's fields: objects there, JSON text otherwise.
+    if (ctx.inBatch) return getPage(ctx.deps.store, ctx.caller.userId, page);
+    return getPageJson(ctx.deps.store, ctx.caller.userId, page, ctx.deps.rendered);
   },
 });
 

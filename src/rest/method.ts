@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { HeldPushes } from '../notify/push-change.ts';
+import type { RenderedNotifications } from '../notify/rendered.ts';
 import type { PushHub } from '../realtime/hub.ts';
 import type { Store } from '../store/port/store.ts';
 import type { Caller } from './caller.ts';
@@ -43,6 +44,8 @@ export interface MethodDeps {
   vapidPublicKey: string;
   /** Set for the calls a batch runs in its one transaction: their pushes wait for its commit. */
   heldPushes?: HeldPushes;
+  /** Notifications already rendered as im.notify.get prints them (src/notify/rendered.ts). */
+  rendered: RenderedNotifications;
 }
 
 /** A successful call, before the edge wraps it in the envelope. */

@@ -86,6 +86,7 @@ export class IdentityCache {
   private readonly maxEntries: number;
   private readonly maxAgeMs: number;
   private versionCheckedThisTurn = false;
+  private readonly dropListeners: (() => void)[] = [];
 
   constructor(private readonly options: IdentityCacheOptions) {
     this.maxEntries = options.maxEntries ?? 50_000;
@@ -101,6 +102,12 @@ export class IdentityCache {
 
   drop(): void {
     this.entries = new Map();
+    for (const listener of this.dropListeners) listener();
+  }
+
+  /** Calls `listener` on every drop: caches whose entries go stale on the same writes (rendered notifications). */
+  onDrop(listener: () => void): void {
+    this.dropListeners.push(listener);
   }
 
   /** Drops the cache here and on every other node. */

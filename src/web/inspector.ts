@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { toRestError } from '../errors/rest.ts';
 import { safeTarget } from '../observability/redact.ts';
+import { plainValue } from '../rest/json-text.ts';
 
 /** One REST call as the console lists it. */
 export interface InspectedCall {
@@ -166,7 +167,7 @@ export class RequestInspector {
       call.error = { error: error.code, error_description: error.description };
       call.status = error.status;
     } else {
-      call.result = maskSecrets(trace.result);
+      call.result = maskSecrets(plainValue(trace.result));
     }
     entry.shown = call;
     return call;

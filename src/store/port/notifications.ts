@@ -41,6 +41,16 @@ export interface PageHead {
   unread: number;
 }
 
+/**
+ * What a page is made of, read in one statement: the head (null before the user's first
+ * notification) and, in page order, the id and read state of each notification on it.
+ */
+export interface PageSkeleton {
+  head: PageHead | null;
+  ids: number[];
+  read: boolean[];
+}
+
 /** What tag replacement needs of a notification it removed. */
 export type ReplacedNotification = Pick<NotificationRow, 'id' | 'authorId' | 'params'>;
 
@@ -83,6 +93,14 @@ export interface NotificationRepo {
    * then the next one's while room is left — read in one statement with only the listed columns.
    */
   listStages(userId: number, stages: PageStage[], limit: number | null): Promise<ListedNotification[]>;
+  /**
+   * The head and the ids of a page of `listStages`, in one statement and without the texts:
+   * the page's JSON is rendered from cached fragments (src/notify/page-json.ts), so only the
+   * rows not rendered yet are read whole (`listByIds`).
+   */
+  pageSkeleton(userId: number, stages: PageStage[], limit: number | null): Promise<PageSkeleton>;
+  /** The user's notifications among `ids` with the listed columns, in no particular order. */
+  listByIds(userId: number, ids: number[]): Promise<ListedNotification[]>;
   /** The chat id and counters in one read; null before the user's first notification. */
   pageHead(userId: number): Promise<PageHead | null>;
   count(userId: number, unreadOnly: boolean): Promise<number>;

@@ -1,7 +1,7 @@
 import type { SqlDb } from '../engine/sql-db.ts';
 import { idChunks, placeholders } from './query.ts';
 import { storedText } from '../engine/bindable.ts';
-import type { ListedNotification, NewNotification, NotificationRepo, NotificationRow, NotificationSearch, PageHead, PageStage, ReplacedNotification } from '../port/notifications.ts';
+import type { ListedNotification, NewNotification, NotificationRepo, NotificationRow, NotificationSearch, PageHead, PageSkeleton, PageStage, ReplacedNotification } from '../port/notifications.ts';
 
 const COLS = `id, user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, tag_owner, created_at`;
 /** The columns a listing prints (ListedNotification). */
@@ -30,6 +30,36 @@ function listed(r: unknown[]): ListedNotification {
 function stageSelect(userId: number, stage: PageStage, columns: string): [string, unknown[]] {
   const sql = `SELECT ${columns} FROM notifications WHERE user_id = ? AND ${stage.confirm ? 'notify_type = 1' : 'notify_type <> 1'}${stage.beforeId === null ? '' : ' AND id < ?'} ORDER BY id DESC`;
   return [sql, stage.beforeId === null ? [userId] : [userId, stage.beforeId]];
+}
+
+/**
+ * SQLite re-prepares a statement on every run when its LIMIT is a bare parameter (`LIMIT ?`
+ * costs ~4 µs more than `LIMIT 50`); `? + 0` keeps the value bound without that.
+ */
+const LIMIT = ' LIMIT ? + 0';
+
+/**
+ * One stage's ids with their read state as one text: `2 * id + is_read`, comma separated, in
+ * no particular order (one value crossing from the engine instead of a row per notification;
+ * an ORDER BY inside the aggregate would cost SQLite a sort).
+ */
+function stageIdsSelect(userId: number, stage: PageStage, limit: number | null): [string, unknown[]] {
+  const [sql, args] = stageSelect(userId, stage, 'id, is_read');
+  return [
+    `(SELECT string_agg(CAST(id * 2 + is_read AS TEXT), ',') FROM (${sql}${limit === null ? '' : LIMIT}) s)`,
+    limit === null ? args : [...args, limit],
+  ];
+}
+
+/** `stageIdsSelect`'s text, newest first, appended to `ids` and `read`. */
+function unpackIds(text: unknown, ids: number[], read: boolean[]): void {
+  if (text === null || text === undefined || text === '') return;
+  const packed = String(text).split(',').map(Number).sort((a, b) => b - a);
+  for (const p of packed) {
+    const isRead = p % 2 === 1;
+    ids.push((p - (isRead ? 1 : 0)) / 2);
+    read.push(isRead);
+  }
 }
 
 function row(r: Record<string, unknown>): NotificationRow {
@@ -263,7 +293,7 @@ export class SqlNotificationRepo implements NotificationRepo {
   async listStages(userId: number, stages: PageStage[], limit: number | null): Promise<ListedNotification[]> {
     const stageRows = async (stage: PageStage, room: number | null) => {
       const [sql, args] = stageSelect(userId, stage, LISTED_COLS);
-      return (await this.db.values(room === null ? sql : `${sql} LIMIT ?`, room === null ? args : [...args, room])).map(listed);
+      return (await this.db.values(room === null ? sql : `${sql}${LIMIT}`, room === null ? args : [...args, room])).map(listed);
     };
     if (stages.length === 1 || this.db.dialect === 'sqlite') {
       // SQLite runs in this process: a statement per stage costs less than sorting a union, and
@@ -287,6 +317,39 @@ export class SqlNotificationRepo implements NotificationRepo {
     });
     const sql = `${parts.join(' UNION ALL ')} ORDER BY stage, id DESC${limit === null ? '' : ' LIMIT ?'}`;
     return (await this.db.values(sql, limit === null ? args : [...args, limit])).map(listed);
+  }
+
+  async pageSkeleton(userId: number, stages: PageStage[], limit: number | null): Promise<PageSkeleton> {
+    const columns: string[] = [];
+    const args: unknown[] = [];
+    for (const stage of stages) {
+      const [sql, stageArgs] = stageIdsSelect(userId, stage, limit);
+      columns.push(sql);
+      args.push(...stageArgs);
+    }
+    const [r] = await this.db.values(
+      `SELECT c.id, k.total, k.unread${columns.map((c) => `, ${c}`).join('')}
+       FROM notify_chats c LEFT JOIN notify_counters k ON k.user_id = c.user_id WHERE c.user_id = ?`,
+      [...args, userId],
+    );
+    if (!r) return { head: null, ids: [], read: [] };
+    const ids: number[] = [];
+    const read: boolean[] = [];
+    for (let i = 0; i < stages.length; i++) unpackIds(r[3 + i], ids, read);
+    if (limit !== null && ids.length > limit) {
+      ids.length = limit;
+      read.length = limit;
+    }
+    return { head: { chatId: Number(r[0]), total: Number(r[1] ?? 0), unread: Number(r[2] ?? 0) }, ids, read };
+  }
+
+  async listByIds(userId: number, ids: number[]): Promise<ListedNotification[]> {
+    const out: ListedNotification[] = [];
+    for (const chunk of idChunks(ids)) {
+      const rows = await this.db.values(`SELECT ${LISTED_COLS} FROM notifications WHERE user_id = ? AND id IN ${placeholders(chunk.length)}`, [userId, ...chunk]);
+      for (const r of rows) out.push(listed(r));
+    }
+    return out;
   }
 
   async pageHead(userId: number): Promise<PageHead | null> {

@@ -1,0 +1,75 @@
+/**
+ * A notification's JSON as im.notify.get prints it, up to its read state, kept per id so a page
+ * is a concatenation instead of a formatting of every row (src/notify/page-json.ts).
+ *
+ * Why this is safe: a stored notification never changes but for its read state, which every
+ * page reads from the store and appends (`"notify_read":"` + Y/N). Ids are never reused (the
+ * tables' keys only grow) except when whole tables are replaced — an import, a test portal's
+ * reset — and those drop the identity cache, whose drops clear this one too (server.ts). The
+ * chat id is in the text, so an entry is only used for the chat it was rendered for. Deleted
+ * notifications are forgotten where the deleting code knows their ids; whatever is left
+ * (retention's purge) is never asked for again and leaves with the oldest entries.
+ */
+export interface RenderedNotification {
+  chatId: number;
+  authorId: number;
+  /** `{"id":…,…,"params":…,"notify_read":"` */
+  json: string;
+}
+
+/** Characters kept at most (about 8 MB of ASCII): the first pages of ~20k notifications of the bench's size. */
+const MAX_CHARS = 8_000_000;
+
+export class RenderedNotifications {
+  private entries = new Map<number, RenderedNotification>();
+  private chars = 0;
+  private clears = 0;
+
+  /** `enabled` false: nothing is kept (outside writes could not be noticed, see server.ts). */
+  constructor(
+    readonly enabled: boolean,
+    private readonly maxChars = MAX_CHARS,
+  ) {}
+
+  /** Changes on every clear: a render started before it must not be kept after it. */
+  get generation(): number {
+    return this.clears;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(id: number, chatId: number): RenderedNotification | undefined {
+    const hit = this.entries.get(id);
+    return hit && hit.chatId === chatId ? hit : undefined;
+  }
+
+  /** Keeps `entry` unless the cache was cleared since `generation`; the oldest entries make room. */
+  put(generation: number, id: number, entry: RenderedNotification): void {
+    if (!this.enabled || generation !== this.clears || entry.json.length > this.maxChars) return;
+    this.forget([id]);
+    this.entries.set(id, entry);
+    this.chars += entry.json.length;
+    for (const [oldId, old] of this.entries) {
+      if (this.chars <= this.maxChars) break;
+      this.entries.delete(oldId);
+      this.chars -= old.json.length;
+    }
+  }
+
+  forget(ids: Iterable<number>): void {
+    for (const id of ids) {
+      const old = this.entries.get(id);
+      if (!old) continue;
+      this.entries.delete(id);
+      this.chars -= old.json.length;
+    }
+  }
+
+  clear(): void {
+    this.entries = new Map();
+    this.chars = 0;
+    this.clears++;
+  }
+}
