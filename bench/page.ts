@@ -72,6 +72,7 @@ try {
     ['im.notify.get: JSON text, rendered rows kept', async () => envelope(await getPageJson(store, OWNER, page, rendered))],
     ['im.notify.get: JSON text, nothing kept', async () => envelope(await getPageJson(store, OWNER, page, unkept))],
     ['im.notify.read: one id (store and push)', () => markRead(deps, OWNER, [(readId++ % SIZE) + 1], true)],
+    ['im.notify.read: one id, read then unread', () => markRead(deps, OWNER, [SIZE - 1], readId++ % 2 === 0)],
   ];
   console.log(`${SIZE} notifications stored; CPU µs per answer, best of ${ROUNDS} rounds`);
   for (const [name, fn] of rows) console.log(`${name.padEnd(44)} ${(await best(fn, 2000)).toFixed(1).padStart(8)}`);

@@ -57,9 +57,12 @@ export interface SendInput {
   senderClientId: string;
 }
 
-/** Queued e-mails of notifications just read or deleted are cancelled (the e-mail job checks again anyway). */
-function cancelMail(deps: NotifyDeps, userId: number): Promise<number> {
-  return deps.store.mailOutbox.cancelSettled(userId, deps.clock.now());
+/**
+ * Queued e-mails of notifications just read or deleted are cancelled (the e-mail job checks
+ * again anyway). An unread settles nothing: it cancels nothing.
+ */
+function cancelMail(store: Pick<Store, 'mailOutbox'>, clock: Clock, userId: number): Promise<number> {
+  return store.mailOutbox.cancelSettled(userId, clock.now());
 }
 
 /**
@@ -195,9 +198,16 @@ export async function getPage(store: Store, userId: number, req: PageRequest): P
  * whole tag group back when one of its notifications is marked unread.
  */
 export async function markRead(deps: NotifyDeps, userId: number, ids: number[], read: boolean): Promise<void> {
-  const target = read ? ids : [...new Set([...ids, ...(await deps.store.notifications.sameTagIds(userId, ids))])];
-  await deps.store.notifications.setRead(userId, target, read);
-  await cancelMail(deps, userId);
+  const repo = deps.store.notifications;
+  const target = read ? ids : [...new Set([...ids, ...(await repo.sameTagIds(userId, ids))])];
+  // Most calls name notifications already in that state (a page marks what it shows): one
+  // read then, no transaction.
+  if (await repo.anyToMark(userId, target, read)) {
+    await deps.store.tx(async (s) => {
+      const marked = await s.notifications.setRead(userId, target, read);
+      if (read && marked) await cancelMail(s, deps.clock, userId);
+    });
+  }
   await publishChange(deps, userId, () => [{ command: read ? 'notifyRead' : 'notifyUnread', params: { ids: target } }]);
 }
 
@@ -210,7 +220,7 @@ export async function markReadFrom(deps: NotifyDeps, userId: number, fromId: num
   const repo = deps.store.notifications;
   let siblings: number[] = [];
   if (read) {
-    await repo.setReadFrom(userId, fromId, true, fromId === 0);
+    await deps.store.tx((s) => readFrom(s, deps.clock, userId, fromId, fromId === 0));
   } else {
     const own = fromId > 0 ? await repo.byId(fromId) : null;
     if (!own || own.userId !== userId) return;
@@ -218,17 +228,22 @@ export async function markReadFrom(deps: NotifyDeps, userId: number, fromId: num
     siblings = await repo.sameTagIds(userId, [fromId]);
     if (siblings.length) await repo.setRead(userId, siblings, false);
   }
-  await cancelMail(deps, userId);
   await publishChange(deps, userId, () => [
     ...(siblings.length ? [{ command: 'notifyUnread', params: { ids: siblings } }] : []),
     { command: read ? 'notifyRead' : 'notifyUnread', params: { fromId } },
   ]);
 }
 
+/** Inside `s`'s transaction: reads `fromId` and newer, and cancels the e-mails that settles. */
+async function readFrom(s: Store, clock: Clock, userId: number, fromId: number, skipConfirms: boolean): Promise<void> {
+  if (await s.notifications.setReadFrom(userId, fromId, true, skipConfirms)) await cancelMail(s, clock, userId);
+}
+
 export async function readAll(deps: NotifyDeps, userId: number): Promise<number> {
-  await deps.store.notifications.setReadFrom(userId, 0, true, true);
-  const counter = await deps.store.notifications.countUnreadConfirms(userId);
-  await cancelMail(deps, userId);
+  const counter = await deps.store.tx(async (s) => {
+    await readFrom(s, deps.clock, userId, 0, true);
+    return s.notifications.countUnreadConfirms(userId);
+  });
   await publishChange(deps, userId, () => [{ command: 'notifyReadAll', params: {} }]);
   return counter;
 }
@@ -236,7 +251,7 @@ export async function readAll(deps: NotifyDeps, userId: number): Promise<number>
 export async function deleteOwn(deps: NotifyDeps, userId: number, ids: number[]): Promise<boolean> {
   const gone = await deps.store.notifications.deleteIds(userId, ids);
   if (!gone.length) return false;
-  await cancelMail(deps, userId);
+  await cancelMail(deps.store, deps.clock, userId);
   await publishChange(deps, userId, () => [{ command: 'notifyDelete', params: { ids: gone } }]);
   return true;
 }
@@ -246,7 +261,7 @@ export async function deleteByAppTag(deps: NotifyDeps, column: 'tag' | 'sub_tag'
   const byUser = new Map<number, number[]>();
   for (const g of gone) byUser.set(g.userId, [...(byUser.get(g.userId) ?? []), g.id]);
   for (const [userId, ids] of byUser) {
-    await cancelMail(deps, userId);
+    await cancelMail(deps.store, deps.clock, userId);
     await publishChange(deps, userId, () => [{ command: 'notifyDelete', params: { ids } }]);
   }
   return gone.length > 0;

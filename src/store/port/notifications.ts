@@ -106,6 +106,8 @@ export interface NotificationRepo {
   count(userId: number, unreadOnly: boolean): Promise<number>;
   countUnreadConfirms(userId: number): Promise<number>;
   setRead(userId: number, ids: number[], read: boolean): Promise<number>;
+  /** Whether `setRead` would change anything: one of the user's `ids` is in the other read state. */
+  anyToMark(userId: number, ids: number[], read: boolean): Promise<boolean>;
   /** Marks every notification of the user with id >= fromId (0: all), skipping confirms when asked. */
   setReadFrom(userId: number, fromId: number, read: boolean, skipConfirms: boolean): Promise<number>;
   /** Ids of the user's notifications that share a non-empty tag with one of `ids` (those included). */

@@ -61,12 +61,14 @@ export class SqlMailOutboxRepo implements MailOutboxRepo {
     );
   }
   async cancelSettled(userId: number, now: number) {
-    // Claimed rows are left to their worker, which checks the notifications again itself.
+    // Claimed rows are left to their worker, which checks the notifications again itself. Each
+    // queued mail looks up its own notification (by key): the cost follows the user's queued
+    // mails, not their unread notifications.
     const r = await this.db.run(
       `UPDATE mail_outbox SET state = 'cancelled', finished_at = ?, last_error = 'read or deleted before it was sent'
        WHERE user_id = ? AND state = 'queued' AND claimed_by IS NULL
-         AND notification_id NOT IN (SELECT id FROM notifications WHERE user_id = ? AND is_read = 0)`,
-      [now, userId, userId],
+         AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.id = mail_outbox.notification_id AND n.is_read = 0)`,
+      [now, userId],
     );
     return r.changes;
   }

@@ -382,6 +382,17 @@ export class SqlNotificationRepo implements NotificationRepo {
     return this.flipRead(read, ...idChunks(ids).map((chunk): [string, unknown[]] => [`user_id = ? AND id IN ${placeholders(chunk.length)}`, [userId, ...chunk]]));
   }
 
+  async anyToMark(userId: number, ids: number[], read: boolean): Promise<boolean> {
+    for (const chunk of idChunks(ids)) {
+      const found = await this.db.values(
+        `SELECT 1 FROM notifications WHERE user_id = ? AND id IN ${placeholders(chunk.length)} AND is_read <> ? LIMIT 1`,
+        [userId, ...chunk, read ? 1 : 0],
+      );
+      if (found.length) return true;
+    }
+    return false;
+  }
+
   async setReadFrom(userId: number, fromId: number, read: boolean, skipConfirms: boolean): Promise<number> {
     return this.flipRead(read, [`user_id = ? AND id >= ?${skipConfirms ? ' AND notify_type <> 1' : ''}`, [userId, fromId]]);
   }
