@@ -10,7 +10,8 @@
  *   once all of this process's sockets of that user have it, `{round, at: [ms, …]}` goes back;
  * - `{flush: round}` sends what arrived of a round that ran out of time, `{close: true}` ends.
  */
-import WebSocket from 'ws';
+import type { Socket as NetSocket } from 'node:net';
+import { openRawWs } from './lib/raw-ws.ts';
 
 interface Socket {
   cookie: string;
@@ -22,7 +23,7 @@ type Message = { open: { url: string; sockets: Socket[] } } | { flush: number } 
 /** Concurrent handshakes per process: several processes together stay within the server's accept backlog. */
 const WAVE = 200;
 
-const sockets: WebSocket[] = [];
+const sockets: NetSocket[] = [];
 /** How many of this process's sockets belong to each user: a round is complete at that many receipts. */
 const perUser = new Map<number, number>();
 /** Receipt times of rounds not reported yet. */
@@ -39,11 +40,10 @@ function digits(b: Buffer, at: number): [number, number] {
   return [n, at];
 }
 
-function onFrame(data: WebSocket.RawData): void {
+function onFrame(b: Buffer): void {
   const at = now();
   // Searched as bytes, never parsed or even decoded: this process must cost less per frame
   // than the server, or it would be what the row measures.
-  const b = data as Buffer;
   if (b.indexOf(NOTIFY_ADD) < 0) return;
   const m = b.indexOf(MARKER);
   if (m < 0) return;
@@ -60,19 +60,19 @@ function report(round: number): void {
   receipts.delete(round);
 }
 
+const READY = Buffer.from('"command":"ready"');
+
+/** Resolves at the socket's `ready` frame: from then on it misses nothing. */
 function open(url: string, s: Socket): Promise<void> {
-  const ws = new WebSocket(url, { headers: { Cookie: s.cookie }, perMessageDeflate: false, skipUTF8Validation: true });
-  sockets.push(ws);
   return new Promise((resolve, reject) => {
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`WebSocket upgrade refused: HTTP ${res.statusCode}`)));
-    ws.once('error', reject);
-    const ready = (data: WebSocket.RawData) => {
-      if (!String(data).includes('"command":"ready"')) return;
-      ws.off('message', ready);
-      ws.on('message', onFrame);
+    let ready = false;
+    const frame = (b: Buffer) => {
+      if (ready) return onFrame(b);
+      if (b.indexOf(READY) < 0) return;
+      ready = true;
       resolve();
     };
-    ws.on('message', ready);
+    openRawWs(url, { Cookie: s.cookie }, frame).then((socket) => sockets.push(socket), reject);
   });
 }
 
@@ -99,6 +99,6 @@ process.once('disconnect', leave);
 process.send!({ started: true });
 
 function leave(): void {
-  for (const ws of sockets) ws.terminate();
+  for (const socket of sockets) socket.destroy();
   process.exit(0);
 }

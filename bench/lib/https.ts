@@ -56,7 +56,7 @@ function probe(base: string, r: Request, tls: TlsFiles): Promise<void> {
 export async function httpsFloorRow(ctx: Ctx, sample: Request, tls: TlsFiles): Promise<Row> {
   const floor = await spawnServer({ args: ['--import', 'tsx', join(ROOT, 'bench/floor-server.ts'), '--cert', tls.cert, '--key', tls.key], readyPath: '/', placement: ctx.placement });
   try {
-    const m = await load(ctx, httpsUrl(floor), [sample], false);
+    const m = await load(ctx, httpsUrl(floor), [sample], false, floor.pid);
     return { ...loadRow('floor, HTTPS (bare node:https, fixed JSON)', m, 'same connections (kept alive) and request as the send row; the HTTPS rows are measured against it'), ratio: 1 };
   } finally {
     await floor.stop();
@@ -73,7 +73,7 @@ export async function httpsRows(ctx: Ctx, ds: Dataset, cases: RestCase[], tls: T
     try {
       const requests = c.requests(copy);
       await probe(httpsUrl(server), requests[0]!, tls);
-      const m = await load(ctx, httpsUrl(server), requests, false);
+      const m = await load(ctx, httpsUrl(server), requests, false, server.pid);
       const row = loadRow(`${c.name} over HTTPS`, m, `${c.note(m.loaded, copy)}; vs the HTTPS floor`);
       rows.push({ ...row, ratio: row.rps! / floor.rps });
     } finally {

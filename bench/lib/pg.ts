@@ -94,7 +94,7 @@ async function pgRow(ctx: Ctx, size: number, c: RestCase): Promise<Row> {
     const ds: Dataset = { dir: store.dataDir, size, maxId: size, webhookCode: code, webUserId: OWNER_ID };
     const server = await startNotify24(ctx, store.dataDir, env);
     try {
-      const m = await load(ctx, server.url, c.requests(ds));
+      const m = await load(ctx, server.url, c.requests(ds), true, server.pid);
       return loadRow(`${c.name}${PG_SUFFIX}`, m, c.note(m.loaded, ds));
     } finally {
       await server.stop();
@@ -115,11 +115,17 @@ export async function pgRows(ctx: Ctx, size: number, cases: RestCase[]): Promise
 
 const percent = (ratio: number) => `${(ratio * 100).toFixed(ratio < 0.1 ? 1 : 0)} %`;
 
-/** Each PostgreSQL row's note gets the SQLite row's ratio and the quotient of the two (target ≥ ½). */
+/**
+ * Each PostgreSQL row's note gets the SQLite row's ratio and the quotient of the two (target
+ * ≥ ½), and the same for notify24's CPU per request: PostgreSQL shares this machine's cores
+ * with the load generator and the server, so its req/s says as much about the machine as about
+ * notify24; the server's own CPU per request is what a node with a database elsewhere spends.
+ */
 export function compareWithSqlite(rows: Row[]): void {
   for (const r of rows) {
     if (!r.name.endsWith(PG_SUFFIX) || r.ratio === null) continue;
     const sqlite = rows.find((s) => s.name === r.name.slice(0, -PG_SUFFIX.length));
     if (sqlite?.ratio) r.note += `; SQLite ${percent(sqlite.ratio)}, PostgreSQL/SQLite ${(r.ratio / sqlite.ratio).toFixed(2)}`;
+    if (sqlite?.cpuMs && r.cpuMs) r.note += `; server CPU per request SQLite/PostgreSQL ${(sqlite.cpuMs / r.cpuMs).toFixed(2)}`;
   }
 }

@@ -14,6 +14,8 @@ export interface Row {
   aloneP50: number | null;
   /** rps / floor rps (the higher of the floor measured first and last). */
   ratio: number | null;
+  /** Server CPU time (user + system) per request of the measured run, ms. */
+  cpuMs?: number;
   /** Anything needed to read the row: data size, memory, failures, why it was skipped. */
   note: string;
 }

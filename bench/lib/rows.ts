@@ -1,6 +1,6 @@
 /** Each row of the table: start what it needs, load it, stop it. */
 import { join } from 'node:path';
-import { spawnServer, type Child, type Placement } from './child.ts';
+import { cpuSeconds, spawnServer, type Child, type Placement } from './child.ts';
 import { runCopy, type Dataset } from './dataset.ts';
 import { failures, runLoad, type LoadResult, type Request } from './load.ts';
 import { serverArgs, serverEnv } from './notify24.ts';
@@ -65,6 +65,8 @@ export interface Measured {
   slow: boolean;
   /** Requests of the loaded warm-up (0 when skipped). */
   warmupRequests: number;
+  /** Server CPU (user + system) per request of the measured run, ms; null when not asked for. */
+  cpuMs: number | null;
 }
 
 /** Longest a measured run may be stretched to for a slow row. */
@@ -81,7 +83,7 @@ const SLOW_MS = 10;
  * finishes about three requests: with 50 connections and 600 ms a request, the first answers
  * only come after ~30 s.
  */
-export async function load(ctx: Ctx, url: string, requests: Request[], check = true): Promise<Measured> {
+export async function load(ctx: Ctx, url: string, requests: Request[], check = true, serverPid: number | null = null): Promise<Measured> {
   const s = ctx.settings;
   if (check) await probe(url, requests[0]!);
   const alone = s.aloneRequests ? await runLoad({ url, connections: 1, amount: s.aloneRequests, requests }) : null;
@@ -89,13 +91,18 @@ export async function load(ctx: Ctx, url: string, requests: Request[], check = t
   const spec = { url, connections: s.connections, requests };
   const warmup = aloneMs < SLOW_MS ? await runLoad({ ...spec, duration: s.warmupS }) : null;
   const duration = Math.min(MAX_RUN_S, Math.max(s.durationS, Math.ceil((3 * aloneMs * s.connections) / 1000)));
-  return { alone, loaded: await runLoad({ ...spec, duration }), durationS: duration, slow: aloneMs >= SLOW_MS, warmupRequests: warmup?.requests ?? 0 };
+  // The server's CPU per request hardly moves when other work shares the machine (req/s does).
+  const cpuBefore = serverPid === null ? 0 : cpuSeconds(serverPid);
+  const loaded = await runLoad({ ...spec, duration });
+  const cpuMs = serverPid === null || !loaded.requests ? null : ((cpuSeconds(serverPid) - cpuBefore) * 1000) / loaded.requests;
+  return { alone, loaded, durationS: duration, slow: aloneMs >= SLOW_MS, warmupRequests: warmup?.requests ?? 0, cpuMs };
 }
 
 export function loadRow(name: string, m: Measured, note: string): Row {
   const r = m.loaded;
   const bad = [failures(r), m.alone && failures(m.alone) ? `alone: ${failures(m.alone)}` : null].filter(Boolean).join('; ');
   const stretched = m.slow ? `slow row: no loaded warm-up, measured over ${m.durationS} s` : '';
+  const cpu = m.cpuMs === null ? '' : `server CPU ${m.cpuMs.toFixed(3)} ms/request`;
   return {
     name,
     rps: r.rps,
@@ -103,7 +110,8 @@ export function loadRow(name: string, m: Measured, note: string): Row {
     p99: r.p99,
     aloneP50: m.alone?.p50 ?? null,
     ratio: null,
-    note: [note, stretched, bad].filter(Boolean).join('; '),
+    ...(m.cpuMs === null ? {} : { cpuMs: m.cpuMs }),
+    note: [note, cpu, stretched, bad].filter(Boolean).join('; '),
   };
 }
 
@@ -121,7 +129,7 @@ export async function floorRow(ctx: Ctx, sample: Request, name = 'floor (bare no
   const floor = await spawnServer({ args: ['--import', 'tsx', join(ROOT, 'bench/floor-server.ts')], readyPath: '/', placement: ctx.placement });
   try {
     // The same request a send row makes, so both sides read the same bytes.
-    const m = await load(ctx, floor.url, [sample], false);
+    const m = await load(ctx, floor.url, [sample], false, floor.pid);
     return loadRow(name, m, 'same connections and request as the send row');
   } finally {
     await floor.stop();
@@ -159,7 +167,7 @@ export async function restRow(ctx: Ctx, ds: Dataset, c: RestCase): Promise<Row> 
   const copy = runCopy(ds, ctx.workDir, 'rest');
   const server = await startNotify24(ctx, copy.dir);
   try {
-    const m = await load(ctx, server.url, c.requests(copy));
+    const m = await load(ctx, server.url, c.requests(copy), true, server.pid);
     return loadRow(c.name, m, c.note(m.loaded, copy));
   } finally {
     await server.stop();
@@ -177,7 +185,7 @@ export async function growthRows(ctx: Ctx, ds: Dataset, cases: RestCase[]): Prom
   for (const c of cases) {
     const server = await startNotify24(ctx, ds.dir);
     try {
-      const m = await load(ctx, server.url, c.requests(ds));
+      const m = await load(ctx, server.url, c.requests(ds), true, server.pid);
       rows.push(loadRow(`${c.name} @${size(ds.size)}`, m, `${c.note(m.loaded, ds)}; server start ${Math.round(server.startMs)} ms`));
     } finally {
       await server.stop();
