@@ -135,6 +135,13 @@ export class IdentityCache {
     return value;
   }
 
+  /** What the cache holds for `key`, if anything; never loads, never fills (reads inside a transaction). */
+  peek<T>(key: string): Promise<T> | undefined {
+    if (!this.fresh()) return undefined;
+    const hit = this.entries.get(key);
+    return hit && performance.now() - hit.loadedAt < this.maxAgeMs ? (hit.value as Promise<T>) : undefined;
+  }
+
   /** False when entries may be stale: another process wrote, or the bus may have missed a message. */
   private fresh(): boolean {
     const bus = this.options.bus;
@@ -163,13 +170,17 @@ export function withIdentityCache(store: Store, cache: IdentityCache): Store {
   const wrapped = wrapRepos(store, read, () => cache.invalidate());
   wrapped.tx = async (fn) => {
     let wrote = false;
-    // Inside a transaction reads see its own writes, so they bypass the cache; a write drops
-    // the cache at once and again after the commit (a read in between may have refilled it).
+    // Inside a transaction reads must see its own writes: once it wrote identity records they
+    // bypass the cache; before that, what the cache holds is what they would read (a batch's
+    // sends look up their recipients here), but a value read inside is never remembered. A
+    // write drops the cache at once and again after the commit (a read in between may have
+    // refilled it).
     const onWrite = async () => {
       wrote = true;
       cache.drop();
     };
-    const result = await store.tx((inner) => fn(inTransaction(inner, onWrite)));
+    const hitsOnly: Read | null = cache.enabled ? (key, load) => (wrote ? load() : (cache.peek(key) ?? load())) : null;
+    const result = await store.tx((inner) => fn(inTransaction(inner, hitsOnly, onWrite)));
     if (wrote) await cache.invalidate();
     return result;
   };
@@ -178,10 +189,10 @@ export function withIdentityCache(store: Store, cache: IdentityCache): Store {
   return wrapped;
 }
 
-/** A transaction's store: reads bypass the cache, writes call `onWrite`, also in nested calls and savepoints. */
-function inTransaction(store: Store, onWrite: () => Promise<void>): Store {
-  const wrapped = wrapRepos(store, null, onWrite);
-  const rewrap = (inner: Store) => (inner === store ? wrapped : inTransaction(inner, onWrite));
+/** A transaction's store: reads through `read`, writes call `onWrite`, also in nested calls and savepoints. */
+function inTransaction(store: Store, read: Read | null, onWrite: () => Promise<void>): Store {
+  const wrapped = wrapRepos(store, read, onWrite);
+  const rewrap = (inner: Store) => (inner === store ? wrapped : inTransaction(inner, read, onWrite));
   wrapped.tx = (fn) => store.tx((inner) => fn(rewrap(inner)));
   wrapped.savepoint = (fn) => store.savepoint((inner) => fn(rewrap(inner)));
   return wrapped;

@@ -61,6 +61,13 @@ interface Member {
 
 /** Most transactions one commit carries: bounds how long a group holds the writer. */
 const MAX_GROUP = 256;
+/**
+ * After this long, a group commits with what it ran so far and the rest wait for the next
+ * group. A member is answered only at its group's COMMIT, so without a bound a long member (a
+ * batch of 50 sends) would hold every other member's answer, and everything they keep alive
+ * for it, until the whole queue ran.
+ */
+const GROUP_BUDGET_MS = 10;
 
 /**
  * SQLite through better-sqlite3. The driver is synchronous while transactions are async
@@ -160,12 +167,15 @@ export class SqliteDb implements SqlDb {
   private async runGroup(group: Member[]): Promise<void> {
     this.inTx = true;
     const done: { member: Member; value: unknown }[] = [];
+    const began = performance.now();
     let next = 0;
+    let end = group.length;
     try {
       this.exec.run('BEGIN IMMEDIATE', []);
       // A lone transaction needs no savepoint: if it fails, the whole transaction is rolled back.
       const savepoints = group.length > 1;
-      for (const [i, member] of group.entries()) {
+      for (let i = 0; i < end; i++) {
+        const member = group[i]!;
         next = i;
         if (savepoints) this.exec.run('SAVEPOINT member', []);
         try {
@@ -179,13 +189,17 @@ export class SqliteDb implements SqlDb {
             // (an I/O error, a full disk), the writes of the members before this one are gone
             // too: they run again, in the next group (their callbacks only touch the store).
             if (this.exec.db.inTransaction) this.exec.run('ROLLBACK', []);
-            this.pending.unshift(...done.map((d) => d.member), ...group.slice(i + 1));
+            this.pending.unshift(...done.map((d) => d.member), ...group.slice(i + 1, end));
             return;
           }
           this.exec.run('ROLLBACK TO member', []);
           this.exec.run('RELEASE member', []);
         }
         next = i + 1;
+        if (next < end && performance.now() - began >= GROUP_BUDGET_MS) {
+          this.pending.unshift(...group.slice(next));
+          end = next;
+        }
       }
       this.exec.run('COMMIT', []);
       this.counted.commits += 1;
@@ -200,7 +214,7 @@ export class SqliteDb implements SqlDb {
         // the connection reports its own failure on the next statement
       }
       for (const d of done) d.member.reject(err);
-      for (const m of group.slice(next)) m.reject(err);
+      for (const m of group.slice(next, end)) m.reject(err);
     } finally {
       this.inTx = false;
     }
