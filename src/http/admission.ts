@@ -8,6 +8,8 @@ export const REQUESTS_PER_TURN = 8;
 /** No request is started in a turn once this many milliseconds went into starting requests in it. */
 export const TURN_BUDGET_MS = 10;
 
+const ignore = () => undefined;
+
 /**
  * Hands requests to `sink` at most `perTurn` per event-loop turn, and none once `budgetMs` went
  * into starting them, in arrival order; the rest after `setImmediate`.
@@ -52,8 +54,9 @@ export function admitPerTurn(sink: RequestSink, perTurn = REQUESTS_PER_TURN, bud
   };
 
   return {
-    request(req: IncomingMessage, res: ServerResponse, secure: boolean): Promise<void> {
-      return new Promise((resolve) => admit(() => void sink.request(req, res, secure).then(resolve, resolve)));
+    request(req: IncomingMessage, res: ServerResponse, secure: boolean): void {
+      // As before admission, nothing waits for the answer, and a failure is not the loop's.
+      admit(() => void sink.request(req, res, secure)?.catch(ignore));
     },
     upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
       // A client that gave up while it waited is not answered.

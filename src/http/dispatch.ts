@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { toRestError } from '../errors/rest.ts';
 import { tagged, type Logger } from '../lib/log.ts';
 import { empty, json, jsonError, notFound, Reply, writeReply } from './reply.ts';
-import { requestId, requestInfo, type HttpRequest, type RequestNotes } from './request.ts';
+import { IncomingRequest, requestId, requestInfo, splitTarget, targetUrl, type HttpRequest, type RequestBase, type RequestNotes } from './request.ts';
 import { Router, type Route } from './router.ts';
 
 /** One answered request, as the access log and the request metrics want it. */
@@ -58,14 +58,14 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
   let draining = false;
   let drained: (() => void) | null = null;
 
-  async function answer(req: IncomingMessage, base: Omit<HttpRequest, 'url' | 'params' | 'raw'>): Promise<{ reply: Reply; route: string | null }> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const match = router.find(base.method, url.pathname);
+  async function answer(req: IncomingMessage, base: RequestBase): Promise<{ reply: Reply; route: string | null }> {
+    const { pathname, search } = splitTarget(req.url);
+    const match = router.find(base.method, pathname);
     if (match.kind !== 'handler') {
       req.resume();
       return { reply: match.kind === 'none' ? notFound() : empty(405, { Allow: match.allow.join(', ') }), route: null };
     }
-    const request: HttpRequest = { ...base, url, params: match.params, raw: req };
+    const request: HttpRequest = new IncomingRequest(base, pathname, search, match.params, req);
     try {
       return { reply: asReply(await match.handler(request)), route: match.pattern };
     } catch (err) {
@@ -73,13 +73,16 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
     }
   }
 
+  /** One listener shared by every response (`this` is the response closing): no closure per request. */
+  function untrack(this: ServerResponse): void {
+    open.delete(this);
+    streams.delete(this);
+    if (draining && open.size === 0) drained?.();
+  }
+
   function track(res: ServerResponse): void {
     open.add(res);
-    res.once('close', () => {
-      open.delete(res);
-      streams.delete(res);
-      if (draining && open.size === 0) drained?.();
-    });
+    res.on('close', untrack);
   }
 
   return {
@@ -130,7 +133,7 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
 
     upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
       socket.on('error', () => socket.destroy());
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = targetUrl(req.url);
       const handler = router.findUpgrade(url.pathname);
       if (!handler) return refuseUpgrade(socket, 404);
       Promise.resolve()

@@ -8,7 +8,8 @@ import type { TlsMaterial } from './tls.ts';
 
 /** What a listener hands its requests to (the dispatcher). */
 export interface RequestSink {
-  request(req: IncomingMessage, res: ServerResponse, secure: boolean): Promise<void>;
+  /** Answers the request (the dispatcher returns a promise of its answer; listeners do not wait for it). */
+  request(req: IncomingMessage, res: ServerResponse, secure: boolean): void | Promise<void>;
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 }
 

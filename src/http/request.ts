@@ -16,7 +16,11 @@ export interface HttpRequest {
   id: string;
   notes: RequestNotes;
   method: string;
-  url: URL;
+  /** The target's path and query (`?…`, or '') exactly as `url` reads them. */
+  pathname: string;
+  search: string;
+  /** The whole target parsed (made on first use). */
+  readonly url: URL;
   /** Values of the route pattern's `:name` segments. */
   params: Record<string, string>;
   headers: IncomingHttpHeaders;
@@ -28,6 +32,68 @@ export interface HttpRequest {
   origin: string;
   /** The Node request, for reading the body (http/body.ts). */
   raw: IncomingMessage;
+}
+
+/** What a request is besides its target and route parameters. */
+export type RequestBase = Omit<HttpRequest, 'url' | 'pathname' | 'search' | 'params' | 'raw'>;
+
+/** A request target as `new URL(target, base)` reads it, parsed only when a handler wants more than path and query. */
+export class IncomingRequest implements HttpRequest {
+  readonly id: string;
+  readonly notes: RequestNotes;
+  readonly method: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly secure: boolean;
+  readonly ip: string;
+  readonly origin: string;
+  private parsed: URL | null = null;
+
+  constructor(
+    base: RequestBase,
+    readonly pathname: string,
+    readonly search: string,
+    readonly params: Record<string, string>,
+    readonly raw: IncomingMessage,
+  ) {
+    this.id = base.id;
+    this.notes = base.notes;
+    this.method = base.method;
+    this.headers = base.headers;
+    this.secure = base.secure;
+    this.ip = base.ip;
+    this.origin = base.origin;
+  }
+
+  get url(): URL {
+    return (this.parsed ??= targetUrl(this.raw.url));
+  }
+}
+
+export function targetUrl(target: string | undefined): URL {
+  return new URL(target ?? '/', 'http://localhost');
+}
+
+/**
+ * Targets `new URL` keeps exactly as sent: a path from the root (not `//`, which would name a
+ * host), of characters that are neither escaped nor dropped in the path or query, with no dot
+ * segment to resolve (`/.`, `%2e` anywhere sends a target the long way) and no fragment.
+ */
+const PLAIN_TARGET = /^\/(?!\/)[\w\-.~!$&()*+,;=:@\/%?[\]|^]*$/;
+const DOT_SEGMENT = /\/\.|%2e/i;
+
+/**
+ * The target's path and query as `new URL(target, 'http://localhost')` gives them (`search` is
+ * '' for no query or a bare `?`). WHY: parsing a URL is a visible share of a small REST call,
+ * and most targets are plain; others still go through `URL`.
+ */
+export function splitTarget(target: string | undefined): { pathname: string; search: string } {
+  if (target === undefined || !PLAIN_TARGET.test(target) || DOT_SEGMENT.test(target)) {
+    const url = targetUrl(target);
+    return { pathname: url.pathname, search: url.search };
+  }
+  const q = target.indexOf('?');
+  if (q < 0) return { pathname: target, search: '' };
+  return { pathname: target.slice(0, q), search: q === target.length - 1 ? '' : target.slice(q) };
 }
 
 /** An id a proxy or client may set: short, and nothing that could break a log line. */

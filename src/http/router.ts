@@ -45,8 +45,12 @@ function compile(pattern: string): { regex: RegExp; names: string[] } {
   return { regex: new RegExp(`^${source}${optionalSlash ? '/?' : ''}${anything ? '.*' : ''}$`), names };
 }
 
+/** What a pattern without `:name` segments gives every request. */
+const NO_PARAMS: Record<string, string> = Object.freeze({});
+
 /** The `:name` values, decoded; null when one is not valid percent-encoding. */
 function paramsOf(names: string[], m: RegExpExecArray): Record<string, string> | null {
+  if (names.length === 0) return NO_PARAMS;
   const params: Record<string, string> = {};
   try {
     names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
@@ -65,7 +69,7 @@ export class Router {
   }
 
   find(method: string, pathname: string): Match {
-    const allow = new Set<string>();
+    let allow: Set<string> | null = null;
     for (const route of this.routes) {
       if (route.method === 'UPGRADE') continue;
       const m = route.regex.exec(pathname);
@@ -77,10 +81,11 @@ export class Router {
       }
       // A line for every path (the CORS preflight) does not make a path known.
       if (route.pattern === '/*') continue;
+      allow ??= new Set<string>();
       allow.add(route.method);
       if (route.method === 'GET') allow.add('HEAD');
     }
-    return allow.size ? { kind: 'wrong-method', allow: [...allow] } : { kind: 'none' };
+    return allow ? { kind: 'wrong-method', allow: [...allow] } : { kind: 'none' };
   }
 
   findUpgrade(pathname: string): UpgradeHandler | null {

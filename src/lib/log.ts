@@ -55,6 +55,11 @@ function lazy(build: () => Pino.Logger): Logger {
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
+/** Whether `log` drops every line (NOTIFY24_LOG_LEVEL=silent): callers may skip building them. */
+export function isSilent(log: object): boolean {
+  return log === silent;
+}
+
 /** JSON lines: `{"level":"info","time":"…","pid":…,"hostname":"…",…data,"msg":"…"}`; an `err` is serialised with its stack. */
 export function createLogger(level: LogLevel = 'info', destination?: LogDestination): Logger {
   if (level === 'silent') return silent;

@@ -70,7 +70,7 @@ export class MetricsRegistry {
   counter<L extends string = never>(def: MetricDef<L>): Counter<L> {
     const real = this.declare('counter', def, (prom, registers) => new prom.Counter({ name: def.name, help: def.help, labelNames: def.labels ?? [], registers }));
     return {
-      inc: (labels = {}, by = 1) => this.record(() => real.metric!.inc(labels, by)),
+      inc: (labels = {}, by = 1) => (real.metric ? real.metric.inc(labels, by) : this.defer(() => real.metric!.inc(labels, by))),
     };
   }
 
@@ -95,9 +95,9 @@ export class MetricsRegistry {
       }),
     );
     return {
-      set: (labels, value) => this.record(() => real.metric!.set(labels, value)),
-      inc: (labels = {}, by = 1) => this.record(() => real.metric!.inc(labels, by)),
-      dec: (labels = {}, by = 1) => this.record(() => real.metric!.dec(labels, by)),
+      set: (labels, value) => (real.metric ? real.metric.set(labels, value) : this.defer(() => real.metric!.set(labels, value))),
+      inc: (labels = {}, by = 1) => (real.metric ? real.metric.inc(labels, by) : this.defer(() => real.metric!.inc(labels, by))),
+      dec: (labels = {}, by = 1) => (real.metric ? real.metric.dec(labels, by) : this.defer(() => real.metric!.dec(labels, by))),
       sampleWith: (fn) => void (sampler = fn),
     };
   }
@@ -108,7 +108,7 @@ export class MetricsRegistry {
       new prom.Histogram({ name: def.name, help: def.help, labelNames: def.labels ?? [], buckets: def.buckets, registers }),
     );
     return {
-      observe: (labels, value) => this.record(() => real.metric!.observe(labels, value)),
+      observe: (labels, value) => (real.metric ? real.metric.observe(labels, value) : this.defer(() => real.metric!.observe(labels, value))),
     };
   }
 
@@ -149,8 +149,11 @@ export class MetricsRegistry {
     return slot;
   }
 
-  private record(op: () => void): void {
-    if (this.registry) op();
-    else if (this.pending.length < PENDING_LIMIT) this.pending.push(op);
+  /**
+   * An op on a metric prom-client has not made yet, replayed by `load`. (Ops on a made metric
+   * go straight to it: no closure per op on the request path.)
+   */
+  private defer(op: () => void): void {
+    if (this.pending.length < PENDING_LIMIT) this.pending.push(op);
   }
 }

@@ -1,5 +1,5 @@
 import type { RequestDone } from '../http/dispatch.ts';
-import type { Logger } from '../lib/log.ts';
+import { isSilent, type Logger } from '../lib/log.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { safeTarget } from './redact.ts';
 import type { TrafficWindow } from './traffic.ts';
@@ -22,6 +22,8 @@ export interface RequestObserverDeps {
  * (target without credentials), the request metrics, and REST calls into the traffic window.
  */
 export function observeRequests({ log, metrics, traffic }: RequestObserverDeps): (done: RequestDone) => void {
+  // The access line's fields (the target's credentials masked) are not built for no log at all.
+  const accessLog = !isSilent(log);
   return (d) => {
     const route = d.route ?? 'none';
     const seconds = d.ms / 1000;
@@ -35,6 +37,7 @@ export function observeRequests({ log, metrics, traffic }: RequestObserverDeps):
       metrics.restDuration.observe({ method: restMethod }, seconds);
       traffic.record(d.status, d.ms, d.error);
     }
+    if (!accessLog) return;
     log.info('request', {
       request_id: d.id,
       method: d.method,

@@ -41,7 +41,7 @@ export interface RestEdgeDeps {
  */
 export function restHandler(deps: RestEdgeDeps) {
   return async (req: HttpRequest): Promise<Reply> => {
-    const path = parseRestPath(req.url.pathname);
+    const path = parseRestPath(req.pathname);
     if (!path) {
       req.raw.resume();
       return portalError(errors.methodNotFound());
@@ -49,7 +49,7 @@ export function restHandler(deps: RestEdgeDeps) {
     const startMs = deps.clock.now();
     const trace: RestCallTrace = {
       method: path.method, params: null, caller: null,
-      request: { httpMethod: req.method, target: req.url.pathname + req.url.search, origin: req.origin, headers: req.headers },
+      request: { httpMethod: req.method, target: req.pathname + req.search, origin: req.origin, headers: req.headers },
     };
     req.notes.restMethod = 'unknown';
     let truncate = false;
@@ -63,7 +63,7 @@ export function restHandler(deps: RestEdgeDeps) {
       }
       const def = deps.runner.resolve(path.method);
       req.notes.restMethod = def.name;
-      const query = parsePhpQuery(req.url.search.slice(1));
+      const query = parsePhpQuery(req.search.slice(1));
       checkShape(query);
       const params = mergeParams(query, await bodyParams(req.raw, deps.config.bodyLimit));
       delete params.method;
