@@ -3,7 +3,8 @@
  * many tabs): serialise it once, and encode each transport's bytes once, not once per socket.
  */
 const serialised = new WeakMap<object, string>();
-const encoded = new WeakMap<object, Map<string, Buffer>>();
+/** Per form, the bytes of each message (or batch): no allocation per message beyond its bytes. */
+const encoded = new Map<string, WeakMap<object, Buffer>>();
 
 export function wireJson(message: object): string {
   let text = serialised.get(message);
@@ -19,16 +20,16 @@ export function wireJson(message: object): string {
  * event-stream chunk), made by `encode` on first use and shared by every socket after that.
  */
 function encodedOnce<T extends object>(message: T, form: string, encode: (message: T) => string | Buffer): Buffer {
-  let forms = encoded.get(message);
-  if (!forms) {
-    forms = new Map();
-    encoded.set(message, forms);
+  let ofForm = encoded.get(form);
+  if (!ofForm) {
+    ofForm = new WeakMap();
+    encoded.set(form, ofForm);
   }
-  let bytes = forms.get(form);
+  let bytes = ofForm.get(message);
   if (bytes === undefined) {
     const made = encode(message);
     bytes = typeof made === 'string' ? Buffer.from(made) : made;
-    forms.set(form, bytes);
+    ofForm.set(message, bytes);
   }
   return bytes;
 }
