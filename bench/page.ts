@@ -1,7 +1,7 @@
 /**
  * `npm run bench:page`: what one `im.notify.get` answer (first page, 50 items) and one
  * `im.notify.read` (one id) cost inside the process, without HTTP — the store, the formatting
- * and the JSON text of the answer — on a SQLite file holding the bench's 1k notifications
+ * and the bytes of the answer as the edge writes them — on a SQLite file holding the bench's 1k notifications
  * (`--seed N` for another size). Prints CPU microseconds per answer (`process.cpuUsage`), the
  * best of several rounds, the figure least disturbed by other work on the machine.
  */
@@ -59,9 +59,11 @@ const dir = mkdtempSync(join(tmpdir(), 'notify24-page-bench-'));
 try {
   const store = await seeded(dir);
   const deps: NotifyDeps = { store, clock: { now: () => Date.now() }, hub: new LocalPushHub(), config: { mailDelayS: 600 } };
+  // The answer's bytes as the edge writes them: a text is measured (Content-Length) and encoded.
   const envelope = (result: unknown) => {
     const now = Date.now();
-    return envelopeJson({ result, time: timeBlock(now, now, 0.1, { operating: 0, resetAt: Math.floor(now / 1000) + 600 }) });
+    const body = envelopeJson({ result, time: timeBlock(now, now, 0.1, { operating: 0, resetAt: Math.floor(now / 1000) + 600 }) });
+    return Buffer.byteLength(body) + Buffer.from(body).length;
   };
   const page = { lastId: null, lastType: null, limit: 50 };
   let readId = 0;

@@ -6,9 +6,9 @@
  * page reads from the store and appends (`"notify_read":"` + Y/N). Ids are never reused (the
  * tables' keys only grow) except when whole tables are replaced — an import, a test portal's
  * reset — and those drop the identity cache, whose drops clear this one too (server.ts). The
- * chat id is in the text, so an entry is only used for the chat it was rendered for. Deleted
- * notifications are forgotten where the deleting code knows their ids; whatever is left
- * (retention's purge) is never asked for again and leaves with the oldest entries.
+ * chat id is in the text, so an entry is only used for the chat it was rendered for. A deleted
+ * notification (a delete, a tag replacement, retention's purge) is never on a page again, since
+ * pages list the ids the store holds: its entry is never asked for and leaves with the oldest.
  */
 export interface RenderedNotification {
   chatId: number;
@@ -48,7 +48,7 @@ export class RenderedNotifications {
   /** Keeps `entry` unless the cache was cleared since `generation`; the oldest entries make room. */
   put(generation: number, id: number, entry: RenderedNotification): void {
     if (!this.enabled || generation !== this.clears || entry.json.length > this.maxChars) return;
-    this.forget([id]);
+    this.drop(id);
     this.entries.set(id, entry);
     this.chars += entry.json.length;
     for (const [oldId, old] of this.entries) {
@@ -58,13 +58,11 @@ export class RenderedNotifications {
     }
   }
 
-  forget(ids: Iterable<number>): void {
-    for (const id of ids) {
-      const old = this.entries.get(id);
-      if (!old) continue;
-      this.entries.delete(id);
-      this.chars -= old.json.length;
-    }
+  private drop(id: number): void {
+    const old = this.entries.get(id);
+    if (!old) return;
+    this.entries.delete(id);
+    this.chars -= old.json.length;
   }
 
   clear(): void {

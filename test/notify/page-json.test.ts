@@ -170,3 +170,18 @@ test('a reset or a restored snapshot reuses ids: pages print the rows stored now
     await portal.close();
   }
 });
+
+test('rendered notifications: bounded by characters, oldest out first, nothing kept from before a clear', () => {
+  const rendered = new RenderedNotifications(true, 100);
+  const entry = (chatId: number) => ({ chatId, authorId: 0, json: 'x'.repeat(30) });
+  for (let id = 1; id <= 5; id++) rendered.put(rendered.generation, id, entry(7));
+  assert.equal(rendered.size, 3);
+  assert.equal(rendered.get(2, 7), undefined);
+  assert.ok(rendered.get(5, 7));
+  assert.equal(rendered.get(5, 8), undefined, 'another chat');
+  const before = rendered.generation;
+  rendered.clear();
+  rendered.put(before, 9, entry(7));
+  assert.equal(rendered.size, 0);
+  assert.equal(new RenderedNotifications(false).enabled, false);
+});

@@ -54,7 +54,14 @@ function stageIdsSelect(userId: number, stage: PageStage, limit: number | null):
 /** `stageIdsSelect`'s text, newest first, appended to `ids` and `read`. */
 function unpackIds(text: unknown, ids: number[], read: boolean[]): void {
   if (text === null || text === undefined || text === '') return;
-  const packed = String(text).split(',').map(Number).sort((a, b) => b - a);
+  const packed = String(text).split(',').map(Number);
+  // In practice the aggregate keeps the order of the stage's walk (newest first): sort only when not.
+  for (let i = 1; i < packed.length; i++) {
+    if (packed[i]! > packed[i - 1]!) {
+      packed.sort((a, b) => b - a);
+      break;
+    }
+  }
   for (const p of packed) {
     const isRead = p % 2 === 1;
     ids.push((p - (isRead ? 1 : 0)) / 2);
