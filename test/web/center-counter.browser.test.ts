@@ -31,6 +31,18 @@ test('center: the counter follows the count each change carries, through concurr
   await call(u.hook, 'im.notify.read.all');
   await page.locator('#counter[data-count="0"]').waitFor();
   assert.equal(await page.locator('#list li.item.unread').count(), 0);
+
+  // A batch's changes are pushed together after its commit and reach the page in one write
+  // (several frames in one read): each still counts, and the counter ends on the stored count.
+  const fanout = env.ts.server.services.replay.fanout;
+  const writesBefore = fanout.writes;
+  const batch = await call(env.ts.hook, 'batch', { cmd: ['a', 'b', 'c', 'd'].map((m) => `im.notify.system.add?USER_ID=${u.id}&MESSAGE=${m}`) });
+  const batchIds = Object.values(batch.body.result.result as Record<string, number>);
+  assert.equal(batchIds.length, 4);
+  await page.locator(`#counter[data-count="${await unread()}"]`).waitFor();
+  assert.equal(await unread(), 4);
+  for (const id of batchIds) await page.locator(`#list li.item.unread[data-id="${id}"]`).waitFor();
+  assert.equal(fanout.writes - writesBefore, 1, 'the four changes went to the page in one write');
   assert.deepEqual(problems, []);
   await page.close();
 });
