@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { isolatedStore } from '../../src/testing/isolated-store.ts';
 import { OWNER_ID, RECOUNT_SQL, seededNotification, type Dataset } from './dataset.ts';
+import type { Child } from './child.ts';
 import type { Row } from './report.ts';
 import { guarded, load, loadRow, startNotify24, type Ctx, type RestCase } from './rows.ts';
 
@@ -20,13 +21,13 @@ const REDIS_URL = process.env.NOTIFY24_BENCH_REDIS_URL ?? 'redis://127.0.0.1:637
 /** What the rows' names end with; the SQLite row of the same case has the name without it. */
 export const PG_SUFFIX = ', PostgreSQL + Redis';
 
-/** Throws (the row then says why) when either service is not there: a skipped row, not a crash. */
-async function reachable(): Promise<void> {
+/** Why PostgreSQL or Redis cannot be used, or null when both answer. */
+async function unreachable(): Promise<string | null> {
   const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();
   } catch (err) {
-    throw new Error(`skipped: PostgreSQL at ${DATABASE_URL} unreachable (${(err as Error).message})`);
+    return `PostgreSQL at ${DATABASE_URL} unreachable (${(err as Error).message})`;
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -35,10 +36,11 @@ async function reachable(): Promise<void> {
     await redis.connect();
     await redis.ping();
   } catch (err) {
-    throw new Error(`skipped: Redis at ${REDIS_URL} unreachable (${(err as Error).message})`);
+    return `Redis at ${REDIS_URL} unreachable (${(err as Error).message})`;
   } finally {
     redis.disconnect();
   }
+  return null;
 }
 
 /** `size` notifications as the SQLite seed has them, in one statement over parameter arrays. */
@@ -84,30 +86,48 @@ async function pgRow(ctx: Ctx, size: number, c: RestCase): Promise<Row> {
   const store = await isolatedStore(DATABASE_URL);
   const prefix = `notify24-bench:${randomBytes(6).toString('hex')}:`;
   const env = { NOTIFY24_DATABASE_URL: store.databaseUrl, NOTIFY24_REDIS_URL: REDIS_URL, NOTIFY24_REDIS_PREFIX: prefix };
+  let server: Child | null = null;
+  // Ctrl-C in the middle of the row still leaves no schema and no keys behind: once the server
+  // is gone (it writes to Redis as it shuts down).
+  const interrupted = () => {
+    void (async () => {
+      await server?.stop();
+      await Promise.allSettled([removeKeys(prefix), store.dispose()]);
+      process.exit(130);
+    })();
+  };
+  process.once('SIGINT', interrupted);
   let keys = 0;
   try {
     // The first start migrates the schema and makes user 1 with its webhook; the seed goes in
     // with the server stopped, as the SQLite one does.
-    await (await startNotify24(ctx, store.dataDir, env)).stop();
+    server = await startNotify24(ctx, store.dataDir, env);
+    await server.stop();
     const { code } = JSON.parse(readFileSync(join(store.dataDir, 'admin-webhook.json'), 'utf8')) as { code: string };
     await seed(store.databaseUrl, size);
     const ds: Dataset = { dir: store.dataDir, size, maxId: size, webhookCode: code, webUserId: OWNER_ID };
-    const server = await startNotify24(ctx, store.dataDir, env);
+    server = await startNotify24(ctx, store.dataDir, env);
     try {
       const m = await load(ctx, server.url, c.requests(ds), true, server.pid);
       return loadRow(`${c.name}${PG_SUFFIX}`, m, c.note(m.loaded, ds));
     } finally {
       await server.stop();
-      keys = await removeKeys(prefix);
     }
   } finally {
-    await store.dispose();
+    try {
+      keys = await removeKeys(prefix);
+    } finally {
+      await store.dispose();
+      process.off('SIGINT', interrupted);
+    }
     ctx.log(`  (PostgreSQL schema dropped; ${keys} Redis keys under ${prefix} removed)`);
   }
 }
 
+/** Send, get and read on PostgreSQL + Redis; one row saying why when either is not there. */
 export async function pgRows(ctx: Ctx, size: number, cases: RestCase[]): Promise<Row[]> {
-  await reachable();
+  const missing = await unreachable();
+  if (missing) return [{ name: `REST rows${PG_SUFFIX}`, rps: null, p50: null, p99: null, aloneP50: null, ratio: null, note: `skipped: ${missing}` }];
   const rows: Row[] = [];
   for (const c of cases) rows.push(...(await guarded(`${c.name}${PG_SUFFIX}`, () => pgRow(ctx, size, c))));
   return rows;
