@@ -20,8 +20,8 @@ const wsUrl = (query = '') => `${ts.url.replace(/^http/, 'ws')}/ws${query}`;
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A WebSocket client that keeps every message; resolves once `ready` arrived. */
-function subscribe(who: WebLogin, query = ''): Promise<{ ws: WebSocket; got: Pushed[] }> {
-  const ws = new WebSocket(wsUrl(query), { headers: { Cookie: who.cookie }, perMessageDeflate: false });
+function subscribe(who: WebLogin, query = '', offerCompression = false): Promise<{ ws: WebSocket; got: Pushed[] }> {
+  const ws = new WebSocket(wsUrl(query), { headers: { Cookie: who.cookie }, perMessageDeflate: offerCompression });
   const got: Pushed[] = [];
   return new Promise((resolve, reject) => {
     ws.once('error', reject);
@@ -125,7 +125,9 @@ test('a connection that stops reading is skipped, then closed with 4008, and res
 test('messages published in one turn reach each connection in one write, each still its own frame, in order (WebSocket and SSE)', GUARD, async () => {
   await ts.addUser({ login: 'burst', password: 'burst-pass-1' });
   const who = await webLogin(ts, 'burst', 'burst-pass-1');
-  const ws = [await subscribe(who), await subscribe(who), await subscribe(who)];
+  // The third offers compression, as browsers do: the server declines it (its frames are prepared bytes).
+  const ws = [await subscribe(who), await subscribe(who), await subscribe(who, '', true)];
+  assert.equal(ws[2]!.ws.extensions, '');
   const sse = await openSse(ts, who.cookie);
   await sse.inbox.until('ready');
   const fanout = ts.server.services.replay.fanout;
