@@ -72,7 +72,10 @@ function open(url: string, s: Socket): Promise<void> {
       ready = true;
       resolve();
     };
-    openRawWs(url, { Cookie: s.cookie }, frame).then((socket) => sockets.push(socket), reject);
+    openRawWs(url, { Cookie: s.cookie }, frame).then((socket) => {
+      sockets.push(socket);
+      socket.once('close', () => ready || reject(new Error('WebSocket closed before ready')));
+    }, reject);
   });
 }
 

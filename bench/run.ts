@@ -72,13 +72,13 @@ async function benchmark(ctx: Ctx, mode: 'quick' | 'full', snapshot: boolean): P
   await add('floor', () => floorRow(ctx, sample));
   await add('cold start', () => coldStartRow(ctx, small!, base.firstStartMs));
   for (const key of ['edge', 'send', 'get', 'read', 'mixed', 'batch']) await add(CASES[key]!.name, () => restRow(ctx, small!, CASES[key]!));
-  const tripled = ['send', 'get', 'read'].map((key) => CASES[key]!);
+  const sendGetRead = ['send', 'get', 'read'].map((key) => CASES[key]!);
   // Over HTTPS: a floor of its own, then the same rows as ratios to it.
   const tls = makeTls(ctx.workDir);
   let httpsFloor: Row | null = null;
   await add('floor, HTTPS', async () => (httpsFloor = await httpsFloorRow(ctx, sample, await tls)));
-  await add('HTTPS', async () => httpsRows(ctx, small!, tripled, await tls, httpsFloor));
-  await add('PostgreSQL + Redis', () => pgRows(ctx, small!.size, tripled));
+  await add('HTTPS', async () => httpsRows(ctx, small!, sendGetRead, await tls, httpsFloor));
+  await add('PostgreSQL + Redis', () => pgRows(ctx, small!.size, sendGetRead));
   for (const ds of large) await add(`get and send @${size(ds.size)}`, () => growthRows(ctx, ds, [CASES.get!, CASES.send!]));
   for (const n of s.pushSteps) await add(`push @${size(n)}`, () => pushRow(ctx, small!, n));
   await add('push', () => pushRow(ctx, small!));
