@@ -78,6 +78,8 @@ export interface ServerParts {
   hub: PushHub;
   /** Per-user feeds of this node's push connections, and the sliced writes to them. */
   replay: PushReplay;
+  /** The WebSocket side of the push channel (its connections' heartbeat). */
+  pushSockets: WsChannel;
   /** Shared Redis of a multi-node deployment (NOTIFY24_REDIS_URL); null on a single node. */
   redis: RedisConnections | null;
   /** Events for applications: queued in the store, posted by the event delivery job. */
@@ -267,7 +269,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   let closing: Promise<void> | null = null;
   return {
-    services: { config, store, clock, log, registry, hub, replay, redis, appEvents, jobs, metrics, metricsRegistry, traffic, faults, timeControl },
+    services: { config, store, clock, log, registry, hub, replay, pushSockets: ws, redis, appEvents, jobs, metrics, metricsRegistry, traffic, faults, timeControl },
     httpUrl: http!.url,
     httpsUrl: https?.url ?? null,
     metricsUrl: metricsListener ? `${metricsListener.url}/metrics` : null,

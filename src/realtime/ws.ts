@@ -6,6 +6,13 @@ import type { Cursor, PushReplay } from './replay.ts';
 import { encodedBatch, wireJson } from './wire.ts';
 
 const HEARTBEAT_MS = 25_000;
+/**
+ * Connections the heartbeat handles per event-loop turn, at most: a ping costs ~10 µs, so
+ * 10,000 connections in one go would hold the loop for ~100 ms (see `beat`).
+ */
+export const PINGS_PER_TURN = 256;
+/** A ping frame with no payload: the same two bytes for every connection. */
+const PING = Buffer.from([0x89, 0x00]);
 /** Close code 1001 "going away": the client reconnects, to another node if this one is gone. */
 const GOING_AWAY = 1001;
 /**
@@ -57,13 +64,15 @@ export class WsChannel {
   /** No compression: pushed frames are written as prepared bytes (below), and ws sends nothing else but pings and closes. */
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   private readonly alive = new WeakMap<WebSocket, boolean>();
+  /** Each open connection's socket, which pushed frames and pings are written to. */
+  private readonly sockets = new Map<WebSocket, Duplex>();
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
     private readonly replay: PushReplay,
     private readonly metrics: Pick<ServerMetrics, 'pushConnections' | 'pushSent' | 'pushSlowDropped'>,
   ) {
-    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
     this.heartbeat.unref();
   }
 
@@ -92,11 +101,12 @@ export class WsChannel {
    * WHY pushed frames go to the socket directly, not through `ws.send`: every connection in step
    * gets the same frames, so they are framed once (`textFrame`), and the messages a connection
    * is owed go out in one write: one system call however many there are. ws itself only writes
-   * pings, pongs and the close frame on this socket, and without compression it never holds a
-   * frame back, so nothing it writes can land inside or ahead of ours.
+   * pongs and the close frame on this socket, and without compression it never holds a frame
+   * back, so nothing it writes can land inside or ahead of ours.
    */
   private serve(ws: WebSocket, socket: Duplex, userId: number, lastSeen: Cursor | null): void {
     this.alive.set(ws, true);
+    this.sockets.set(ws, socket);
     ws.on('pong', () => this.alive.set(ws, true));
     this.metrics.pushConnections.inc(TRANSPORT);
     const detach = this.replay.attach(userId, lastSeen, {
@@ -112,20 +122,36 @@ export class WsChannel {
       },
     });
     ws.on('close', () => {
+      this.sockets.delete(ws);
       detach();
       this.metrics.pushConnections.dec(TRANSPORT);
     });
     ws.on('error', () => ws.terminate());
   }
 
-  private beat(): void {
-    for (const ws of this.wss.clients) {
-      if (!this.alive.get(ws)) {
-        ws.terminate();
-        continue;
-      }
-      this.alive.set(ws, false);
-      ws.ping();
-    }
+  /**
+   * The heartbeat: terminates each connection that did not answer the last ping and pings the
+   * others, `PINGS_PER_TURN` at a time with `setImmediate` between (like the fan-out's slices),
+   * so requests and pushes are not held up while it goes round. Resolves once every connection
+   * open at its start was handled.
+   */
+  beat(): Promise<void> {
+    const open = [...this.sockets];
+    let at = 0;
+    return new Promise((resolve) => {
+      const slice = () => {
+        for (const end = Math.min(at + PINGS_PER_TURN, open.length); at < end; at++) this.check(...open[at]!);
+        if (at < open.length) setImmediate(slice);
+        else resolve();
+      };
+      slice();
+    });
+  }
+
+  private check(ws: WebSocket, socket: Duplex): void {
+    if (ws.readyState !== ws.OPEN) return;
+    if (!this.alive.get(ws)) return void ws.terminate();
+    this.alive.set(ws, false);
+    socket.write(PING); // written directly for the same reason as pushed frames (see serve)
   }
 }
