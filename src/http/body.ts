@@ -115,9 +115,15 @@ export async function bodyParams(req: IncomingMessage, limit: number): Promise<R
  * so such keys are dropped.
  */
 export function mergeParams(query: RawParams, body: RawParams): RawParams {
-  const merged: RawParams = { ...query, ...body };
-  for (const [key, value] of Object.entries(merged)) if (value === null) delete merged[key];
+  // Most calls send their parameters one way: then that set (this request's own) is the result.
+  const merged: RawParams = !hasKeys(query) ? body : !hasKeys(body) ? query : { ...query, ...body };
+  for (const key in merged) if (merged[key] === null) delete merged[key];
   return merged;
+}
+
+function hasKeys(params: RawParams): boolean {
+  for (const _ in params) return true;
+  return false;
 }
 
 /**

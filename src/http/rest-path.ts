@@ -12,11 +12,15 @@ export interface RestPath {
  */
 export function parseRestPath(pathname: string): RestPath | null {
   if (!pathname.startsWith('/rest/')) return null;
-  let segments: string[];
-  try {
-    segments = pathname.slice('/rest/'.length).split('/').filter(Boolean).map(decodeURIComponent);
-  } catch {
-    return null;
+  const rest = pathname.slice('/rest/'.length);
+  let segments = rest.split('/').filter(Boolean);
+  // Without a `%` decoding changes nothing (most paths).
+  if (rest.includes('%')) {
+    try {
+      segments = segments.map(decodeURIComponent);
+    } catch {
+      return null;
+    }
   }
   if (segments.length !== 1 && segments.length !== 3) return null;
   let method = segments[segments.length - 1]!;
