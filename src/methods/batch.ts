@@ -6,7 +6,7 @@ import { checkShape } from '../rest/shape.ts';
 import { defineMethod } from '../rest/registry.ts';
 import type { MethodContext, MethodDeps } from '../rest/method.ts';
 import { HeldPushes } from '../notify/push-change.ts';
-import { StoreUnavailable } from '../store/engine/unavailable.ts';
+import { endsTransaction } from '../store/engine/unavailable.ts';
 import { substitute, type BatchResults } from './batch-references.ts';
 import { errors, toRestError } from '../errors/rest.ts';
 import { RestError } from '../errors/rest-error.ts';
@@ -113,8 +113,9 @@ async function runInOneCommit(ctx: MethodContext, commands: Command[], results: 
       try {
         await store.savepoint((part) => runCommand(ctx, command, attempt.results, { ...deps, store: part }));
       } catch (err) {
-        // The transaction itself is gone: nothing of it is stored, the batch fails as a whole.
-        if (err instanceof StoreUnavailable) throw err;
+        // The transaction itself is gone (a lost connection; a conflict, which the store answers
+        // by running the whole transaction again): nothing of it is stored.
+        if (endsTransaction(err)) throw err;
         attempt.pushes.forgetAfter(mark);
         attempt.results.error.set(command.key, errorEntry(ctx, command, err));
         if (halt) {

@@ -197,3 +197,31 @@ test('killed mid-batch (SIGKILL): every batch is stored whole or not at all, eve
     await drop();
   }
 });
+
+test('batches that send to the same users in opposite orders, at the same time, all succeed (no deadlock surfaces)', async () => {
+  const a = await ts.addUser({ login: 'cross-a' });
+  const b = await ts.addUser({ login: 'cross-b' });
+  const sends = (first: number, then: number) => [
+    `im.notify.system.add?USER_ID=${first}&MESSAGE=first`,
+    ...Array.from({ length: 20 }, (_, i) => `im.notify.system.add?USER_ID=${then}&MESSAGE=then+${i}`),
+    `im.notify.system.add?USER_ID=${first}&MESSAGE=last`,
+  ];
+  for (let round = 0; round < 2; round++) {
+    const answers = await Promise.all([
+      call(ts.hook, 'batch', { cmd: sends(a.id, b.id) }),
+      call(ts.hook, 'batch', { cmd: sends(b.id, a.id) }),
+    ]);
+    for (const r of answers) {
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.body.result.result_error, [], JSON.stringify(r.body.result.result_error).slice(0, 300));
+      assert.equal(r.body.result.result.length, 22);
+    }
+  }
+  const store = await openStore(ts.config.databaseUrl!);
+  try {
+    assert.equal(await store.notifications.count(a.id, false), 2 * 22);
+    assert.equal(await store.notifications.count(b.id, false), 2 * 22);
+  } finally {
+    await store.close();
+  }
+});

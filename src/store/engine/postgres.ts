@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { bindable } from './bindable.ts';
 import type { RunResult, SqlDb } from './sql-db.ts';
-import { isConnectionLoss, rethrowStoreError, StoreUnavailable } from './unavailable.ts';
+import { isConflict, isConnectionLoss, rethrowStoreError, StoreUnavailable, TransactionConflict } from './unavailable.ts';
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -67,6 +67,9 @@ async function query<T>(on: Queryable, sql: string, params: readonly unknown[], 
   }
 }
 
+/** Runs of a transaction the server aborted over a conflict with another, before its error is answered. */
+const CONFLICT_ATTEMPTS = 4;
+
 /** How long a query waits for a pooled connection (PostgreSQL unreachable or every connection busy). */
 const CONNECT_TIMEOUT_MS = 5000;
 
@@ -114,13 +117,16 @@ export class PostgresDb extends PgExecutor {
    * Runs `fn` in a transaction. When the connection is lost before COMMIT was sent, the server
    * has rolled everything back, so `fn` (which awaits nothing but the store) is run once more
    * on a fresh connection. A connection lost during COMMIT is reported (StoreUnavailable): the
-   * outcome is unknown there, and a retry could store a write twice.
+   * outcome is unknown there, and a retry could store a write twice. A transaction the server
+   * aborted over a conflict (a deadlock between two batches locking the same users' counters in
+   * opposite orders) is run again too, a few times: the other one has gone on meanwhile.
    */
   async tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.txOnce(fn);
       if (outcome.ok) return outcome.result;
-      if (attempt >= 2 || !outcome.beforeCommit || !(outcome.err instanceof StoreUnavailable)) throw outcome.err;
+      const again = outcome.beforeCommit && ((outcome.err instanceof StoreUnavailable && attempt < 2) || (isConflict(outcome.err) && attempt < CONFLICT_ATTEMPTS));
+      if (!again) throw outcome.err;
     }
   }
 
@@ -188,7 +194,10 @@ class PostgresTx extends PgExecutor {
       await this.target.query('RELEASE SAVEPOINT part').catch(rethrowStoreError);
       return value;
     } catch (err) {
-      if (err instanceof StoreUnavailable) throw err;
+      if (err instanceof StoreUnavailable || err instanceof TransactionConflict) throw err;
+      // A deadlock would recur at once: the locks the transaction took before this savepoint
+      // stay held. The whole transaction is rolled back and run again (PostgresDb.tx).
+      if (isConflict(err)) throw new TransactionConflict(err);
       // Until it is rolled back to the savepoint, the transaction refuses every statement, and
       // a COMMIT would quietly roll everything back: when that fails, nothing can go on.
       await this.target.query('ROLLBACK TO SAVEPOINT part').catch((rollbackErr: unknown) => {

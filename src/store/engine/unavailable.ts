@@ -26,3 +26,29 @@ export function isConnectionLoss(err: unknown): boolean {
 export function rethrowStoreError(err: unknown): never {
   throw isConnectionLoss(err) && !(err instanceof StoreUnavailable) ? new StoreUnavailable(err) : err;
 }
+
+/**
+ * The database aborted the transaction to resolve a conflict with another one (PostgreSQL's
+ * deadlock 40P01, serialization failure 40001): nothing of it is stored, and running it again
+ * from the start is the cure. Thrown out of a savepoint (a batch's command), where going on in
+ * the same transaction would wait for the same locks again.
+ */
+export class TransactionConflict extends Error {
+  constructor(cause: unknown) {
+    super(`transaction conflict: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'TransactionConflict';
+  }
+}
+
+const CONFLICT_CODES = new Set(['40P01', '40001']);
+
+export function isConflict(err: unknown): boolean {
+  if (err instanceof TransactionConflict) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CONFLICT_CODES.has(code);
+}
+
+/** Whether `err` ended the whole transaction (not just the statement or savepoint it came from). */
+export function endsTransaction(err: unknown): boolean {
+  return err instanceof StoreUnavailable || err instanceof TransactionConflict;
+}
