@@ -89,10 +89,11 @@ export const imNotifyPersonalAdd = defineMethod({ name: 'im.notify.personal.add'
 export const imNotifySystemAdd = defineMethod({ name: 'im.notify.system.add', scope: 'im', sharesBatchCommit: true, handler: (ctx) => send(ctx, 'SYSTEM') });
 
 // Callable but marked private on the portal, so `methods` does not list it (also history.search, schema.get).
+// Not `sharesBatchCommit`: rendered notifications are kept by id (notify/rendered.ts), so a
+// page must only ever read committed rows.
 export const imNotifyGet = defineMethod({
   name: 'im.notify.get',
   scope: 'im',
-  sharesBatchCommit: true,
   listed: false,
   handler: async (ctx) => {
     const p = ctx.params;

@@ -104,8 +104,9 @@ export interface MethodDef {
   /**
    * Inside `batch`, runs in one transaction with the neighbouring calls that also do (default
    * false). Only for handlers that touch the store only through `ctx.deps.store`, await nothing
-   * else, and publish through `publishChange` and `ctx.deps.wakeWebPush` (both held until that
-   * commit): anything else would stall the writer or deadlock on it.
+   * else, publish through `publishChange` and `ctx.deps.wakeWebPush` (both held until that
+   * commit), and keep nothing they read beyond the call (the transaction may still be rolled
+   * back): anything else would stall the writer, deadlock on it, or remember uncommitted rows.
    */
   sharesBatchCommit?: boolean;
   /** Shown by `methods` (default true); Bitrix hides some callable methods. */
