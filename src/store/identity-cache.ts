@@ -212,22 +212,31 @@ function wrapRepos(store: Store, read: Read | null, onWrite: () => Promise<void>
 function wrapRepo(name: string, repo: Repo, read: Read | null, onWrite: () => Promise<void>): Repo {
   const cached = new Set(CACHED[name]);
   const harmless = new Set(HARMLESS[name]);
+  // Each method's wrapper is made once (every call reaches it through the proxy), and again
+  // only should the repository's method be replaced.
+  const made = new Map<string, { method: unknown; wrapper: unknown }>();
+  const wrap = (target: Repo, prop: string, method: (...args: unknown[]) => Promise<unknown>): unknown => {
+    if (cached.has(prop) && read) {
+      return (...args: unknown[]) => read(`${name}.${prop}:${JSON.stringify(args)}`, () => method.apply(target, args));
+    }
+    if (cached.has(prop) || harmless.has(prop)) return method.bind(target);
+    return async (...args: unknown[]) => {
+      try {
+        return await method.apply(target, args);
+      } finally {
+        await onWrite();
+      }
+    };
+  };
   return new Proxy(repo, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (typeof prop !== 'string' || typeof value !== 'function') return value;
-      const method = value as (...args: unknown[]) => Promise<unknown>;
-      if (cached.has(prop) && read) {
-        return (...args: unknown[]) => read(`${name}.${prop}:${JSON.stringify(args)}`, () => method.apply(target, args));
-      }
-      if (cached.has(prop) || harmless.has(prop)) return method.bind(target);
-      return async (...args: unknown[]) => {
-        try {
-          return await method.apply(target, args);
-        } finally {
-          await onWrite();
-        }
-      };
+      const known = made.get(prop);
+      if (known?.method === value) return known.wrapper;
+      const wrapper = wrap(target, prop, value as (...args: unknown[]) => Promise<unknown>);
+      made.set(prop, { method: value, wrapper });
+      return wrapper;
     },
   });
 }

@@ -2,6 +2,20 @@ import { hashSecret, sameHash } from '../../lib/secrets.ts';
 import type { AuthDeps, AuthOutcome, AuthProvider, AuthRequest } from './index.ts';
 import { errors } from '../../errors/rest.ts';
 
+/**
+ * A webhook record's scopes as a set, made once per record: the identity cache hands every call
+ * the same record until it is read again, and callers never change their scopes.
+ */
+const scopeSets = new WeakMap<object, ReadonlySet<string>>();
+function scopesOf(webhook: { scopes: string[] }): ReadonlySet<string> {
+  let set = scopeSets.get(webhook);
+  if (!set) {
+    set = new Set(webhook.scopes);
+    scopeSets.set(webhook, set);
+  }
+  return set;
+}
+
 /** Remember a webhook's last use at most this often, so calls do not each cost a write. */
 const TOUCH_EVERY_MS = 60_000;
 
@@ -47,7 +61,7 @@ export const webhookAuth: AuthProvider = {
       caller: {
         kind: 'webhook',
         userId: user.id,
-        scopes: new Set(webhook.scopes),
+        scopes: scopesOf(webhook),
         clientId: null,
         credentialId: webhook.id,
       },
