@@ -148,3 +148,23 @@ test('messages published in one turn reach each connection in one write, each st
   for (const c of ws) c.ws.terminate();
   await sse.close();
 });
+
+test('over HTTPS (wss://) the prepared frames go through TLS the same way', GUARD, async () => {
+  await ts.addUser({ login: 'secure', password: 'secure-pass-1' });
+  const who = await webLogin(ts, 'secure', 'secure-pass-1');
+  const ws = new WebSocket(`${ts.httpsUrl.replace(/^https/, 'wss')}/ws`, { headers: { Cookie: who.cookie }, rejectUnauthorized: false });
+  const got: Pushed[] = [];
+  await new Promise<void>((resolve, reject) => {
+    ws.once('error', reject);
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as Pushed;
+      got.push(m);
+      if (m.command === 'ready') resolve();
+    });
+  });
+  const texts = ['tls', 't'.repeat(70_000)];
+  for (const text of texts) void ts.server.services.hub.publish(who.userId, { command: 'notifyAdd', params: { text } });
+  while (got.filter((m) => m.command === 'notifyAdd').length < 2) await turn();
+  assert.deepEqual(got.filter((m) => m.command === 'notifyAdd').map((m) => m.params.text), texts);
+  ws.terminate();
+});
