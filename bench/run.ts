@@ -94,6 +94,7 @@ async function benchmark(ctx: Ctx, mode: 'quick' | 'full', snapshot: boolean): P
   const floors = [rows[0]!.rps ?? 0, rows.at(-1)!.rps ?? 0];
   const floor = Math.max(...floors);
   if (floor > 0) for (const r of rows) if (r.rps !== null && r.ratio === null) r.ratio = r.rps / floor;
+  setCpuShares(rows);
   compareWithSqlite(rows);
   return {
     date: new Date().toISOString(),
@@ -106,6 +107,22 @@ async function benchmark(ctx: Ctx, mode: 'quick' | 'full', snapshot: boolean): P
     loadAtEnd: Math.round(loadavg()[0]! * 100) / 100,
     totalS: (performance.now() - started) / 1000,
   };
+}
+
+/**
+ * Every row with a server CPU figure gets its share of the floor by cost: the HTTPS rows against
+ * the HTTPS floor, the others against the lower of the two HTTP floors' CPU per request.
+ */
+function setCpuShares(rows: Row[]): void {
+  const cpuOf = (r: Row | undefined) => r?.cpuMs ?? null;
+  const httpFloors = [rows[0], rows.at(-1)].map(cpuOf).filter((v): v is number => v !== null);
+  const httpFloor = httpFloors.length ? Math.min(...httpFloors) : null;
+  const httpsFloor = cpuOf(rows.find((r) => r.name.startsWith('floor, HTTPS')));
+  for (const r of rows) {
+    if (!r.cpuMs) continue;
+    const floor = r.name.includes('HTTPS') ? httpsFloor : httpFloor;
+    r.cpuRatio = floor === null ? null : floor / r.cpuMs;
+  }
 }
 
 async function main(): Promise<void> {

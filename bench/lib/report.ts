@@ -16,6 +16,11 @@ export interface Row {
   ratio: number | null;
   /** Server CPU time (user + system) per request of the measured run, ms. */
   cpuMs?: number;
+  /**
+   * The floor's server CPU per request / this row's: the share of the floor by cost, which the
+   * load generator's own limits cannot distort (it sets the HTTPS floor's req/s on one core).
+   */
+  cpuRatio?: number | null;
   /** Anything needed to read the row: data size, memory, failures, why it was skipped. */
   note: string;
 }
@@ -53,10 +58,10 @@ function percent(ratio: number | null): string {
   return `${p >= 10 ? num(p) : p >= 1 ? num(p, 1) : p.toPrecision(2)} %`;
 }
 
-const HEAD = ['row', 'req/s', 'p50 ms', 'p99 ms', 'vs floor', '1-conn p50 ms', 'notes'];
+const HEAD = ['row', 'req/s', 'p50 ms', 'p99 ms', 'vs floor', 'CPU share', '1-conn p50 ms', 'notes'];
 
 function cells(r: Row): string[] {
-  return [r.name, num(r.rps), ms(r.p50), ms(r.p99), percent(r.ratio), ms(r.aloneP50), r.note];
+  return [r.name, num(r.rps), ms(r.p50), ms(r.p99), percent(r.ratio), percent(r.cpuRatio ?? null), ms(r.aloneP50), r.note];
 }
 
 export function textTable(rows: Row[]): string {
