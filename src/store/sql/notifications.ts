@@ -473,9 +473,13 @@ export class SqlNotificationRepo implements NotificationRepo {
   }
 
   async claimChat(userId: number): Promise<number> {
-    // One statement that creates the chat or finds it. ON CONFLICT: two nodes creating a user's
-    // first chat at once must both succeed; DO UPDATE (a no-op write) makes PostgreSQL lock the
-    // row until commit, and SQLite transactions hold the one write lock anyway (BEGIN IMMEDIATE).
+    // A user's chat is made with their first notification and never removed: almost always one
+    // index probe finds it, without writing (a no-op write would be journaled by every send's
+    // savepoint and written to the WAL by every commit, and hold a PostgreSQL row lock).
+    const found = await this.chatId(userId);
+    if (found !== null) return found;
+    // The first: ON CONFLICT, so two nodes creating it at once both succeed; DO UPDATE (a no-op)
+    // so that RETURNING gives the row whichever of them inserted it.
     const row = await this.db.get<{ id: number }>(
       'INSERT INTO notify_chats (user_id) VALUES (?) ON CONFLICT (user_id) DO UPDATE SET user_id = excluded.user_id RETURNING id',
       [userId],
