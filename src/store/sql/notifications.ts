@@ -285,11 +285,15 @@ export class SqlNotificationRepo implements NotificationRepo {
       await adjustCounters(t, added);
       return Number(r!.id);
     });
-    // The row as a read would return it, without reading it: texts as stored, unread.
+    // The row as a read would return it, without reading it: texts as stored, unread. Every
+    // field named (not `...n`): an object of one fixed shape is several times cheaper to build.
     return {
-      ...n,
       id,
+      userId: n.userId,
+      authorId: n.authorId,
+      type: n.type,
       read: false,
+      createdAt: n.createdAt,
       module: storedText(n.module),
       event: storedText(n.event),
       tag: storedText(n.tag),
