@@ -85,12 +85,18 @@ test('transactions asked for together: a failing insert or a thrown error fails 
   }
 });
 
-test('SQLite: concurrent transactions share commits, a lone one commits at once, each answered after its commit', { skip: postgres && 'SQLite only' }, async () => {
-  const db = new SqliteDb(join(dir, 'groups.db'));
+/** A fresh SQLite database (its SqliteDb, to read `stats()`) with one user. */
+async function sqliteWithUser(name: string) {
+  const db = new SqliteDb(join(dir, `${name}.db`));
   await migrate(db);
   const store = sqlStore(db);
+  const user = await createUser(store, { login: name, name }, Date.now());
+  return { db, store, user };
+}
+
+test('SQLite: concurrent transactions share commits, a lone one commits at once, each answered after its commit', { skip: postgres && 'SQLite only' }, async () => {
+  const { db, store, user } = await sqliteWithUser('groups');
   try {
-    const user = await createUser(store, { login: 'counted', name: 'Counted' }, Date.now());
     const before = db.stats();
     const ids = await Promise.all(Array.from({ length: 40 }, (_, i) => store.tx((t) => t.notifications.insert(note(user.id, `g${i}`)))));
     const grouped = db.stats();
@@ -112,11 +118,8 @@ test('SQLite: concurrent transactions share commits, a lone one commits at once,
 });
 
 test('SQLite: a group commits what it ran once it has held the writer for 10 ms; the rest go on in the next group', { skip: postgres && 'SQLite only' }, async () => {
-  const db = new SqliteDb(join(dir, 'budget.db'));
-  await migrate(db);
-  const store = sqlStore(db);
+  const { db, store, user } = await sqliteWithUser('budget');
   try {
-    const user = await createUser(store, { login: 'budget', name: 'Budget' }, Date.now());
     const before = db.stats();
     // Each of these holds the writer for 12 ms (longer than the budget): each gets a commit of its own.
     const slow = (i: number) => store.tx(async (t) => {
