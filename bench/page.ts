@@ -63,7 +63,7 @@ try {
   const envelope = (result: unknown) => {
     const now = Date.now();
     const body = envelopeJson({ result, time: timeBlock(now, now, 0.1, { operating: 0, resetAt: Math.floor(now / 1000) + 600 }) });
-    return Buffer.byteLength(body) + Buffer.from(body).length;
+    return typeof body === 'string' ? Buffer.byteLength(body) + Buffer.from(body).length : body.length;
   };
   const page = { lastId: null, lastType: null, limit: 50 };
   let readId = 0;

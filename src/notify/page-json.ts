@@ -6,6 +6,9 @@ import { authorsOf, getPage, pageStages, type PageRequest } from './service.ts';
 import { notificationView } from './view.ts';
 
 const EMPTY_PAGE = '{"notifications":[],"users":[]}';
+const READ = Buffer.from('Y"}');
+const UNREAD = Buffer.from('N"}');
+const COMMA = Buffer.from(',');
 
 /**
  * A notification's JSON up to its read state. It is `notificationView` serialised, so the
@@ -14,7 +17,7 @@ const EMPTY_PAGE = '{"notifications":[],"users":[]}';
  */
 export function renderNotification(n: ListedNotification, chatId: number): RenderedNotification {
   const json = JSON.stringify(notificationView(n, chatId));
-  return { chatId, authorId: n.authorId, json: json.slice(0, -3) };
+  return { chatId, authorId: n.authorId, json: Buffer.from(json.slice(0, -3)) };
 }
 
 /**
@@ -25,10 +28,10 @@ export function renderNotification(n: ListedNotification, chatId: number): Rende
 export async function getPageJson(store: Store, userId: number, req: PageRequest, rendered: RenderedNotifications): Promise<JsonText> {
   // CONVERT_TEXT=Y pages print HTML: rendered each time, never kept; so is every page when
   // nothing may be kept. Then the rows are read whole at once and serialised as objects.
-  if (!rendered.enabled || req.convertText) return new JsonText(JSON.stringify(await getPage(store, userId, req)));
+  if (!rendered.enabled || req.convertText) return JsonText.of(JSON.stringify(await getPage(store, userId, req)));
   const generation = rendered.generation;
   const { head, ids, read } = await store.notifications.pageSkeleton(userId, pageStages(req), req.limit);
-  if (head === null || head.total === 0) return new JsonText(EMPTY_PAGE);
+  if (head === null || head.total === 0) return JsonText.of(EMPTY_PAGE);
   const parts = new Array<RenderedNotification | undefined>(ids.length);
   const missing: number[] = [];
   for (let i = 0; i < ids.length; i++) {
@@ -45,17 +48,20 @@ export async function getPageJson(store: Store, userId: number, req: PageRequest
       rendered.put(generation, row.id, parts[i]!);
     }
   }
-  let list = '';
+  const list: Buffer[] = [];
   const shown: RenderedNotification[] = [];
   for (let i = 0; i < ids.length; i++) {
     const part = parts[i];
     // Gone between the two statements (deleted meanwhile): not on this page.
     if (!part) continue;
-    list += `${shown.length ? ',' : ''}${part.json}${read[i] ? 'Y"}' : 'N"}'}`;
+    if (shown.length) list.push(COMMA);
+    list.push(part.json, read[i] ? READ : UNREAD);
     shown.push(part);
   }
   const users = JSON.stringify(await authorsOf(store, shown));
-  return new JsonText(
-    `{"total_count":${head.total},"total_unread_count":${head.unread},"chat_id":${head.chatId},"notifications":[${list}],"users":${users}}`,
-  );
+  return new JsonText([
+    Buffer.from(`{"total_count":${head.total},"total_unread_count":${head.unread},"chat_id":${head.chatId},"notifications":[`),
+    ...list,
+    Buffer.from(`],"users":${users}}`),
+  ]);
 }

@@ -13,11 +13,11 @@
 export interface RenderedNotification {
   chatId: number;
   authorId: number;
-  /** `{"id":…,…,"params":…,"notify_read":"` */
-  json: string;
+  /** `{"id":…,…,"params":…,"notify_read":"` as UTF-8 */
+  json: Buffer;
 }
 
-/** Characters kept at most (about 8 MB of ASCII): the first pages of ~20k notifications of the bench's size. */
+/** Bytes kept at most (about 8 MB): the first pages of ~20k notifications of the bench's size. */
 const MAX_CHARS = 8_000_000;
 
 export class RenderedNotifications {

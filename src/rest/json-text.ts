@@ -1,14 +1,24 @@
 /**
- * A method result already written as JSON text, for answers whose JSON is cheaper to build as
- * a string than as objects (a page of notifications). The REST edge splices the text into the
- * envelope as it is; anything that needs the value itself (XML, the request inspector, a plain
- * `JSON.stringify`) gets it parsed back, which gives the same bytes when serialised again.
+ * A method result already written as JSON, for answers whose JSON is cheaper to build from
+ * stored pieces than from objects (a page of notifications). It is kept as UTF-8 pieces: the
+ * REST edge writes them into the envelope as bytes, with no string to flatten or encode.
+ * Anything that needs the value itself (XML, the request inspector, a plain `JSON.stringify`)
+ * gets it parsed back, which gives the same bytes when serialised again.
  */
 export class JsonText {
   private parsed: unknown;
   private isParsed = false;
 
-  constructor(readonly text: string) {}
+  /** `parts` joined are the JSON text; each part holds whole characters. */
+  constructor(readonly parts: readonly Buffer[]) {}
+
+  static of(text: string): JsonText {
+    return new JsonText([Buffer.from(text)]);
+  }
+
+  get text(): string {
+    return Buffer.concat(this.parts).toString('utf8');
+  }
 
   /** The value the text stands for (parsed once, on first use). */
   value(): unknown {
@@ -29,15 +39,18 @@ export function plainValue(value: unknown): unknown {
   return value instanceof JsonText ? value.value() : value;
 }
 
+const RESULT_KEY = Buffer.from('{"result":');
+
 /**
- * `JSON.stringify(body)` for an envelope whose first key is `result`: a JsonText result goes in
- * as its text, the keys after it (`next`, `total`, `time`) are written as usual.
+ * `JSON.stringify(body)` for an envelope whose first key is `result`: as UTF-8 bytes when the
+ * result is a JsonText (its pieces go in as they are; the keys after it — `next`, `total`,
+ * `time` — are written as usual).
  */
-export function envelopeJson(body: Record<string, unknown>): string {
+export function envelopeJson(body: Record<string, unknown>): string | Buffer {
   const result = body.result;
   if (!(result instanceof JsonText)) return JSON.stringify(body);
   const rest: Record<string, unknown> = {};
   for (const key in body) if (key !== 'result') rest[key] = body[key];
   const tail = JSON.stringify(rest);
-  return tail === '{}' ? `{"result":${result.text}}` : `{"result":${result.text},${tail.slice(1)}`;
+  return Buffer.concat([RESULT_KEY, ...result.parts, Buffer.from(tail === '{}' ? '}' : `,${tail.slice(1)}`)]);
 }

@@ -173,7 +173,7 @@ test('a reset or a restored snapshot reuses ids: pages print the rows stored now
 
 test('rendered notifications: bounded by characters, oldest out first, nothing kept from before a clear', () => {
   const rendered = new RenderedNotifications(true, 100);
-  const entry = (chatId: number) => ({ chatId, authorId: 0, json: 'x'.repeat(30) });
+  const entry = (chatId: number) => ({ chatId, authorId: 0, json: Buffer.from('x'.repeat(30)) });
   for (let id = 1; id <= 5; id++) rendered.put(rendered.generation, id, entry(7));
   assert.equal(rendered.size, 3);
   assert.equal(rendered.get(2, 7), undefined);
