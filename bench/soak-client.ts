@@ -30,7 +30,8 @@ export interface SoakClientConfig {
 }
 
 const cfg = JSON.parse(process.argv[2]!) as SoakClientConfig;
-const report = (m: unknown) => process.send!(m);
+/** Resolves once the message is written to the parent: a large final one must not be cut off by the disconnect at the end. */
+const report = (m: unknown) => new Promise<void>((resolve) => void process.send!(m, undefined, undefined, () => resolve()));
 const second = () => Math.floor((Date.now() - cfg.startAt) / 1000);
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (ms: number) => Math.round(ms * 10) / 10;
@@ -52,7 +53,7 @@ function flush(all = false): void {
   const now = second();
   for (const [s, b] of seconds) {
     if (!all && s >= now) continue;
-    report({ second: s, ...b });
+    void report({ second: s, ...b });
     seconds.delete(s);
   }
 }
@@ -121,7 +122,7 @@ async function rest(): Promise<void> {
   }));
   clearInterval(timer);
   flush(true);
-  report({ final: { acked, errors, sent } });
+  await report({ final: { acked, errors, sent } });
   agent.destroy();
 }
 
@@ -189,7 +190,7 @@ async function steady(): Promise<void> {
     clients.push(c);
   }
   for (let i = 0; i < clients.length; i += 50) await Promise.all(clients.slice(i, i + 50).map((c) => connect(c)));
-  report({ connected: clients.length });
+  void report({ connected: clients.length });
   const timer = everySecond();
   // The parent sends the number of acknowledged sends once the load is over; wait (at most
   // 120 s) until every client has had that many, as a starved machine may still be delivering.
@@ -214,7 +215,7 @@ async function steady(): Promise<void> {
   const sum = (f: (c: Steady) => number) => clients.reduce((a, c) => a + f(c), 0);
   const closes: Record<string, number> = {};
   for (const c of clients) for (const [code, n] of Object.entries(c.closes)) closes[code] = (closes[code] ?? 0) + n;
-  report({ final: { clients: clients.length, got: [...got], duplicates, outOfOrder: sum((c) => c.outOfOrder), reconnects: sum((c) => c.reconnects), resyncs: sum((c) => c.resyncs), closes } });
+  await report({ final: { clients: clients.length, got: [...got], duplicates, outOfOrder: sum((c) => c.outOfOrder), reconnects: sum((c) => c.reconnects), resyncs: sum((c) => c.resyncs), closes } });
 }
 
 /** Opens one channel and closes it at `ready`; a connection not ready in 10 s has failed. */
@@ -272,7 +273,7 @@ async function paced(perS: number, fn: () => void): Promise<void> {
   await wait(10_000); // the last opens and probes finish or time out
   clearInterval(timer);
   flush(true);
-  report({ final: {} });
+  await report({ final: {} });
 }
 
 const roles = {
