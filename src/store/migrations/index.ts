@@ -10,9 +10,10 @@ import { tagOwners } from './007-tag-owners.ts';
 import { delivery } from './008-delivery.ts';
 import { webPush } from './009-web-push.ts';
 import { userPreferences } from './010-user-preferences.ts';
+import { unreadIndex } from './011-unread-index.ts';
 
 /** Every schema version, in order. Add a file per version; never edit a released one. */
-export const migrations: Migration[] = [identity, apps, notifications, sessions, messageOut, notifyCounters, tagOwners, delivery, webPush, userPreferences];
+export const migrations: Migration[] = [identity, apps, notifications, sessions, messageOut, notifyCounters, tagOwners, delivery, webPush, userPreferences, unreadIndex];
 
 /** Any fixed number: the PostgreSQL advisory lock every node takes while migrating. */
 const MIGRATION_LOCK = 7_242_024;
