@@ -54,7 +54,7 @@ function stageIdsSelect(userId: number, stage: PageStage, limit: number | null):
 /** `stageIdsSelect`'s text, newest first, appended to `ids` and `read`. */
 function unpackIds(text: unknown, ids: number[], read: boolean[]): void {
   if (text === null || text === undefined || text === '') return;
-  const packed = String(text).split(',').map(Number);
+  const packed = digitRuns(String(text));
   // In practice the aggregate keeps the order of the stage's walk (newest first): sort only when not.
   for (let i = 1; i < packed.length; i++) {
     if (packed[i]! > packed[i - 1]!) {
@@ -67,6 +67,23 @@ function unpackIds(text: unknown, ids: number[], read: boolean[]): void {
     ids.push((p - (isRead ? 1 : 0)) / 2);
     read.push(isRead);
   }
+}
+
+/** The numbers of a comma-separated list of digits, read without a string per number. */
+function digitRuns(text: string): number[] {
+  const out: number[] = [];
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 44) {
+      out.push(n);
+      n = 0;
+    } else {
+      n = n * 10 + (c - 48);
+    }
+  }
+  out.push(n);
+  return out;
 }
 
 function row(r: Record<string, unknown>): NotificationRow {
