@@ -9,7 +9,7 @@ export type RawParams = Record<string, unknown>;
  */
 export function upperKeys(params: RawParams): RawParams {
   const out: RawParams = {};
-  for (const [key, value] of Object.entries(params)) out[key.toUpperCase()] = value;
+  for (const key in params) out[key.toUpperCase()] = params[key];
   return out;
 }
 

@@ -28,7 +28,8 @@ export function checkShape(value: unknown): void {
     const children = Object.values(current);
     count += children.length;
     if (count > MAX_PARAM_VALUES) throw errors.paramsTooLarge(MAX_PARAM_VALUES);
-    for (const child of children) pending.push([child, depth + 1]);
+    // Only maps and lists are walked further (a flat set of values is one look).
+    for (const child of children) if (child !== null && typeof child === 'object') pending.push([child, depth + 1]);
   }
 }
 
