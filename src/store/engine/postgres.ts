@@ -50,13 +50,28 @@ export function numberedPlaceholders(sql: string): string {
   return out;
 }
 
+/** Statements rewritten so far: the repositories' texts repeat, each send's five among them. */
+const numbered = new Map<string, string>();
+/** Texts kept at most (some are built per call: IN lists of every length); past it the map starts over. */
+const MAX_NUMBERED = 2000;
+
+function numberedOnce(sql: string): string {
+  let text = numbered.get(sql);
+  if (text === undefined) {
+    if (numbered.size >= MAX_NUMBERED) numbered.clear();
+    text = numberedPlaceholders(sql);
+    numbered.set(sql, text);
+  }
+  return text;
+}
+
 type Queryable = Pool | PoolClient;
 
 async function query<T>(on: Queryable, sql: string, params: readonly unknown[], arrays = false): Promise<QueryResult> {
   const run = (): Promise<QueryResult> =>
     arrays
-      ? on.query({ text: numberedPlaceholders(sql), values: bindable(params), rowMode: 'array' })
-      : on.query<T & QueryResultRow>(numberedPlaceholders(sql), bindable(params));
+      ? on.query({ text: numberedOnce(sql), values: bindable(params), rowMode: 'array' })
+      : on.query<T & QueryResultRow>(numberedOnce(sql), bindable(params));
   try {
     return await run();
   } catch (err) {
