@@ -67,6 +67,8 @@ export function publishChange(deps: PublishDeps, userId: number, messages: Chang
     deps.heldPushes.hold(userId, messages);
     return Promise.resolve();
   }
+  // No page of the user is open (nor its replay feed kept): nothing to count, nothing to send.
+  if (deps.hub.reaches?.(userId) === false) return Promise.resolve();
   let perUser = tails.get(deps.hub);
   if (!perUser) {
     perUser = new Map();

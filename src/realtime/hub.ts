@@ -20,6 +20,12 @@ export interface PushHub {
    * (a cross-node hub subscribes asynchronously); at once in a single process.
    */
   subscribed(userId: number): Promise<void>;
+  /**
+   * False when nothing anywhere listens for `userId` now (no open or recently open page of the
+   * user, in a hub of one process): a change for them need not be published at all. Absent
+   * where that cannot be known (a hub shared by several nodes).
+   */
+  reaches?(userId: number): boolean;
   close(): Promise<void>;
 }
 
@@ -49,6 +55,10 @@ export class LocalPushHub implements PushHub {
   }
 
   async subscribed(_userId: number): Promise<void> {}
+
+  reaches(userId: number): boolean {
+    return this.listeners.has(userId);
+  }
 
   async close(): Promise<void> {
     this.listeners.clear();
