@@ -209,6 +209,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   const replay = new PushReplay(hub, clock, {
     ...DEFAULT_REPLAY_OPTIONS,
+    gapMs: config.pushGapMs,
     fanout: { ...DEFAULT_FANOUT_LIMITS, slowBytes: config.pushSlowBytes, slowMessages: config.pushSlowMessages },
   });
   const ws = new WsChannel(replay, metrics);

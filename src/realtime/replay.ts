@@ -22,9 +22,14 @@ export interface ReplayOptions {
   retainMs: number;
   /** How writes are spread over event-loop turns, and when a slow connection is dropped. */
   fanout?: FanOutLimits;
+  /**
+   * Milliseconds between two fan-outs of one user's feed, at least: a message that comes sooner
+   * waits and goes out with the ones after it (see `push`).
+   */
+  gapMs: number;
 }
 
-export const DEFAULT_REPLAY_OPTIONS: ReplayOptions = { capacity: 500, retainMs: 5 * 60_000 };
+export const DEFAULT_REPLAY_OPTIONS: ReplayOptions = { capacity: 500, retainMs: 5 * 60_000, gapMs: 20 };
 
 interface Feed extends FeedView<ChannelMessage> {
   unsubscribe: () => void;
@@ -33,6 +38,9 @@ interface Feed extends FeedView<ChannelMessage> {
   floor: number;
   subscribers: Set<Subscriber<ChannelMessage>>;
   expiry: NodeJS.Timeout | null;
+  /** When the feed's last fan-out was started, and the one waiting for the gap to pass. */
+  walkedAt: number;
+  nextWalk: NodeJS.Timeout | null;
   /** The last answer of `after`, until the buffer changes: every connection in step asks the same. */
   lastAfter: { id: number; messages: ChannelMessage[] } | null;
 }
@@ -92,6 +100,7 @@ export class PushReplay {
     this.fanout.close();
     for (const feed of this.feeds.values()) {
       if (feed.expiry) clearTimeout(feed.expiry);
+      if (feed.nextWalk) clearTimeout(feed.nextWalk);
       feed.unsubscribe();
     }
     this.feeds.clear();
@@ -107,6 +116,8 @@ export class PushReplay {
         floor: this.lastId,
         subscribers: new Set(),
         expiry: null,
+        walkedAt: -Infinity,
+        nextWalk: null,
         lastAfter: null,
         after(id) {
           if (id < this.floor) return null;
@@ -139,7 +150,27 @@ export class PushReplay {
     feed.buffer.push(numbered);
     feed.lastAfter = null;
     if (feed.buffer.length > this.options.capacity) feed.floor = feed.buffer.shift()!.id;
-    this.fanout.send(numbered, feed.subscribers);
+    this.walk(feed);
+  }
+
+  /**
+   * Fans the feed's newest messages out to its connections — at once when its last fan-out is
+   * `gapMs` old, else once it is. WHY: each fan-out is a write (a system call) per connection,
+   * and a write carries every message the connection is owed (fanout.ts); a user whose pages
+   * get a message every few milliseconds gets them a few at a time, not one write each, for at
+   * most `gapMs` of delay. A user who gets one now and then gets it at once.
+   */
+  private walk(feed: Feed): void {
+    if (feed.nextWalk) return; // the waiting fan-out takes this message along
+    const wait = feed.walkedAt + this.options.gapMs - performance.now();
+    const go = () => {
+      feed.nextWalk = null;
+      feed.walkedAt = performance.now();
+      // The connections at the time it goes out (a page that became ready meanwhile included).
+      this.fanout.send(feed.buffer.at(-1)!, feed.subscribers);
+    };
+    if (wait <= 0) go();
+    else feed.nextWalk = setTimeout(go, wait);
   }
 
   private detach(userId: number, feed: Feed, sub: Subscriber<ChannelMessage>): void {

@@ -168,3 +168,41 @@ test('over HTTPS (wss://) the prepared frames go through TLS the same way', GUAR
   assert.deepEqual(got.filter((m) => m.command === 'notifyAdd').map((m) => m.params.text), texts);
   ws.terminate();
 });
+
+test('a user\'s messages that come within NOTIFY24_PUSH_GAP_MS of the last fan-out wait for it and go out together', GUARD, async () => {
+  const gapped = await startTestServer({ pushGapMs: 1000 });
+  try {
+    await gapped.addUser({ login: 'steady', password: 'steady-pass-1' });
+    const who = await webLogin(gapped, 'steady', 'steady-pass-1');
+    const open = () => new Promise<{ ws: WebSocket; got: Pushed[] }>((resolve, reject) => {
+      const ws = new WebSocket(`${gapped.url.replace(/^http/, 'ws')}/ws`, { headers: { Cookie: who.cookie }, perMessageDeflate: false });
+      const got: Pushed[] = [];
+      ws.once('error', reject);
+      ws.on('message', (data) => {
+        const m = JSON.parse(String(data)) as Pushed;
+        got.push(m);
+        if (m.command === 'ready') resolve({ ws, got });
+      });
+    });
+    const clients = [await open(), await open()];
+    const adds = (c: { got: Pushed[] }) => c.got.filter((m) => m.command === 'notifyAdd').map((m) => m.params.n);
+    const fanout = gapped.server.services.replay.fanout;
+    const publish = (n: number) => void gapped.server.services.hub.publish(who.userId, { command: 'notifyAdd', params: { n } });
+
+    publish(1);
+    while (clients.some((c) => adds(c).length < 1)) await turn();
+    const afterFirst = fanout.writes;
+    // Two more, on separate turns: without the gap each would be its own fan-out (two writes a page).
+    publish(2);
+    await turn();
+    publish(3);
+    while (clients.some((c) => adds(c).length < 3)) await turn();
+    assert.equal(fanout.writes - afterFirst, clients.length, 'one write per page for both');
+    for (const c of clients) {
+      assert.deepEqual(adds(c), [1, 2, 3]);
+      c.ws.terminate();
+    }
+  } finally {
+    await gapped.close();
+  }
+});
