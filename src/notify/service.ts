@@ -59,9 +59,14 @@ export interface SendInput {
 
 /**
  * Queued e-mails of notifications just read or deleted are cancelled (the e-mail job checks
- * again anyway). An unread settles nothing: it cancels nothing.
+ * again anyway). An unread settles nothing: it cancels nothing. Known ids cancel by id; a read
+ * of a whole range cancels whatever of the user's queue it settled.
  */
-function cancelMail(store: Pick<Store, 'mailOutbox'>, clock: Clock, userId: number): Promise<number> {
+function cancelMail(store: Pick<Store, 'mailOutbox'>, clock: Clock, userId: number, settled: readonly number[]): Promise<number> {
+  return store.mailOutbox.cancelFor(userId, settled, clock.now());
+}
+
+function cancelUserMail(store: Pick<Store, 'mailOutbox'>, clock: Clock, userId: number): Promise<number> {
   return store.mailOutbox.cancelSettled(userId, clock.now());
 }
 
@@ -127,7 +132,7 @@ export async function sendNotification(deps: NotifyDeps, input: SendInput): Prom
     if (input.messageOut !== MAIL_SKIP) {
       await s.mailOutbox.enqueue({ userId: input.userId, notificationId: id, typeKey: REST_TYPE, dueAt: createdAt + deps.config.mailDelayS * 1000 }, createdAt);
     }
-    if (replaced.length) await s.mailOutbox.cancelSettled(input.userId, createdAt);
+    if (replaced.length) await s.mailOutbox.cancelFor(input.userId, replaced.map((r) => r.id), createdAt);
     // Queued with the notification, so a crash right after the commit loses no push.
     const pushes = await s.webPush.enqueue(id, input.userId, createdAt);
     return { stored, replaced, chatId, pushes };
@@ -205,7 +210,7 @@ export async function markRead(deps: NotifyDeps, userId: number, ids: number[], 
   if (await repo.anyToMark(userId, target, read)) {
     await deps.store.tx(async (s) => {
       const marked = await s.notifications.setRead(userId, target, read);
-      if (read && marked) await cancelMail(s, deps.clock, userId);
+      if (read && marked) await cancelMail(s, deps.clock, userId, target);
     });
   }
   await publishChange(deps, userId, () => [{ command: read ? 'notifyRead' : 'notifyUnread', params: { ids: target } }]);
@@ -236,7 +241,7 @@ export async function markReadFrom(deps: NotifyDeps, userId: number, fromId: num
 
 /** Inside `s`'s transaction: reads `fromId` and newer, and cancels the e-mails that settles. */
 async function readFrom(s: Store, clock: Clock, userId: number, fromId: number, skipConfirms: boolean): Promise<void> {
-  if (await s.notifications.setReadFrom(userId, fromId, true, skipConfirms)) await cancelMail(s, clock, userId);
+  if (await s.notifications.setReadFrom(userId, fromId, true, skipConfirms)) await cancelUserMail(s, clock, userId);
 }
 
 export async function readAll(deps: NotifyDeps, userId: number): Promise<number> {
@@ -251,7 +256,7 @@ export async function readAll(deps: NotifyDeps, userId: number): Promise<number>
 export async function deleteOwn(deps: NotifyDeps, userId: number, ids: number[]): Promise<boolean> {
   const gone = await deps.store.notifications.deleteIds(userId, ids);
   if (!gone.length) return false;
-  await cancelMail(deps.store, deps.clock, userId);
+  await cancelMail(deps.store, deps.clock, userId, gone);
   await publishChange(deps, userId, () => [{ command: 'notifyDelete', params: { ids: gone } }]);
   return true;
 }
@@ -261,7 +266,7 @@ export async function deleteByAppTag(deps: NotifyDeps, column: 'tag' | 'sub_tag'
   const byUser = new Map<number, number[]>();
   for (const g of gone) byUser.set(g.userId, [...(byUser.get(g.userId) ?? []), g.id]);
   for (const [userId, ids] of byUser) {
-    await cancelMail(deps.store, deps.clock, userId);
+    await cancelMail(deps.store, deps.clock, userId, ids);
     await publishChange(deps, userId, () => [{ command: 'notifyDelete', params: { ids } }]);
   }
   return gone.length > 0;

@@ -21,7 +21,7 @@ let smtp: TestSmtp;
 before(async () => {
   smtp = await startSmtp({ user: 'mailer', password: 'p@ss word' });
   // The job's own interval is long: each test runs it when it wants to.
-  ts = await startTestServer({ smtpUrl: smtp.url, mailFrom: 'Alerts <alerts@example.test>', mailPollMs: 3_600_000, mailRetryBaseMs: 60_000, mailMaxAttempts: 3 }, { clock });
+  ts = await startTestServer({ smtpUrl: smtp.url, mailFrom: 'Alerts <alerts@example.test>', mailPollMs: 3_600_000, mailRetryBaseMs: 60_000, mailMaxAttempts: 3, webhookTagsWithClientId: true }, { clock });
 });
 after(async () => {
   await ts.close();
@@ -150,6 +150,24 @@ test('read or deleted before the delay: cancelled at once, never mailed', async 
   const later = await notify(user.id, { MESSAGE: 'read with all the others' });
   await ok(user.hook, 'im.notify.read.all');
   assert.equal((await outbox(user.id)).find((i) => i.notificationId === later)!.state, 'cancelled');
+});
+
+test('a read naming another user\'s notification cancels only the reader\'s own mail; a tag replacement cancels the replaced one', async () => {
+  const reader = await mailedUser('mail-cancel-reader');
+  const other = await mailedUser('mail-cancel-other');
+  const own = await notify(reader.id, { MESSAGE: 'mine' });
+  const theirs = await notify(other.id, { MESSAGE: 'theirs' });
+  await ok(reader.hook, 'im.notify.read.list', { IDS: [own, theirs], ACTION: 'Y' });
+  const state = async (userId: number, id: number) => (await outbox(userId)).find((i) => i.notificationId === id)!.state;
+  assert.equal(await state(reader.id, own), 'cancelled');
+  assert.equal(await state(other.id, theirs), 'queued', 'another user\'s queued mail is left alone');
+  const first = await notify(other.id, { MESSAGE: 'build 1 failed', TAG: 'mail-cancel-build', CLIENT_ID: 'mail-test' });
+  const second = await notify(other.id, { MESSAGE: 'build 2 failed', TAG: 'mail-cancel-build', CLIENT_ID: 'mail-test' });
+  assert.equal(await state(other.id, first), 'cancelled');
+  assert.equal(await state(other.id, second), 'queued');
+  assert.equal(await state(other.id, theirs), 'queued');
+  // Nothing of this test is left for the next ones to mail.
+  await ok(other.hook, 'im.notify.read.all');
 });
 
 test('do-not-disturb holds the mail; switched off, it goes at the next run', async () => {

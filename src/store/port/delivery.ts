@@ -102,6 +102,12 @@ export interface MailOutboxRepo {
   finish(ids: number[], worker: string, outcome: OutboxOutcome, now: number): Promise<void>;
   /** Cancels the user's queued items whose notification was read or deleted; returns how many. */
   cancelSettled(userId: number, now: number): Promise<number>;
+  /**
+   * Cancels the user's queued items of exactly these notifications (just read or deleted): the
+   * cost follows the ids, not the user's queue, which grows with every unread notification.
+   * Ids of other users' notifications cancel nothing.
+   */
+  cancelFor(userId: number, notificationIds: readonly number[], now: number): Promise<number>;
   /** Puts failed items back in the queue (the console's retry). */
   requeue(ids: number[], now: number): Promise<number>;
   saveMessage(m: NewMailMessage): Promise<number>;

@@ -1,8 +1,11 @@
 import type { SqlDb } from '../engine/sql-db.ts';
 import type { MailMessage, MailOutboxRepo, NewMailMessage, NewOutboxItem, OutboxItem, OutboxOutcome, OutboxState } from '../port/delivery.ts';
-import { placeholders } from './query.ts';
+import { idChunks, placeholders } from './query.ts';
 
 type Row = Record<string, unknown>;
+
+/** Why a queued mail was cancelled before its time: the console's outbox shows it. */
+const SETTLED = 'read or deleted before it was sent';
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
@@ -65,12 +68,24 @@ export class SqlMailOutboxRepo implements MailOutboxRepo {
     // queued mail looks up its own notification (by key): the cost follows the user's queued
     // mails, not their unread notifications.
     const r = await this.db.run(
-      `UPDATE mail_outbox SET state = 'cancelled', finished_at = ?, last_error = 'read or deleted before it was sent'
+      `UPDATE mail_outbox SET state = 'cancelled', finished_at = ?, last_error = ?
        WHERE user_id = ? AND state = 'queued' AND claimed_by IS NULL
          AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.id = mail_outbox.notification_id AND n.is_read = 0)`,
-      [now, userId],
+      [now, SETTLED, userId],
     );
     return r.changes;
+  }
+  async cancelFor(userId: number, notificationIds: readonly number[], now: number) {
+    let changes = 0;
+    for (const chunk of idChunks(notificationIds)) {
+      const r = await this.db.run(
+        `UPDATE mail_outbox SET state = 'cancelled', finished_at = ?, last_error = ?
+         WHERE notification_id IN ${placeholders(chunk.length)} AND user_id = ? AND state = 'queued' AND claimed_by IS NULL`,
+        [now, SETTLED, ...chunk, userId],
+      );
+      changes += r.changes;
+    }
+    return changes;
   }
   async requeue(ids: number[], now: number) {
     if (!ids.length) return 0;
