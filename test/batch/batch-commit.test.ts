@@ -12,7 +12,7 @@ import { SqliteDb } from '../../src/store/engine/sqlite.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { NotificationSearch } from '../../src/store/port/notifications.ts';
 import { call } from '../helpers/http.ts';
-import { startNode } from '../helpers/node-process.ts';
+import { killUnderLoad, startNode } from '../helpers/node-process.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { createTestSchema } from '../helpers/services.ts';
 import { webLogin } from '../helpers/session.ts';
@@ -149,31 +149,17 @@ test('killed mid-batch (SIGKILL): every batch is stored whole or not at all, eve
   const node = await startNode({ NOTIFY24_DATABASE_URL: url }, { expectHook: true });
   const PER_BATCH = 20;
   const acknowledged = new Set<string>();
-  let inFlightAtKill = 0;
-  let stop = false;
   try {
     const me = (await (await fetch(`${node.hook}user.current.json`)).json()) as { result: { ID: string } };
     const userId = Number(me.result.ID);
-    const worker = async (w: number) => {
-      for (let i = 0; !stop; i++) {
-        const label = `w${w}b${i}`;
-        const cmd = Array.from({ length: PER_BATCH }, (_, k) => `im.notify.system.add?USER_ID=${userId}&MESSAGE=${label}%20${k}`);
-        try {
-          const r = await fetch(`${node.hook}batch.json`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ cmd }) });
-          const body = (await r.json()) as { result?: { result: unknown[] } };
-          if (body.result?.result.length === PER_BATCH) acknowledged.add(label);
-        } catch {
-          inFlightAtKill++; // never acknowledged
-          return;
-        }
-      }
+    const batch = async (w: number, i: number) => {
+      const label = `w${w}b${i}`;
+      const cmd = Array.from({ length: PER_BATCH }, (_, k) => `im.notify.system.add?USER_ID=${userId}&MESSAGE=${label}%20${k}`);
+      const r = await fetch(`${node.hook}batch.json`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ cmd }) });
+      const body = (await r.json()) as { result?: { result: unknown[] } };
+      if (body.result?.result.length === PER_BATCH) acknowledged.add(label);
     };
-    const workers = Array.from({ length: 8 }, (_, w) => worker(w));
-    while (acknowledged.size < 40) await new Promise((r) => setTimeout(r, 5));
-    node.kill('SIGKILL');
-    await node.exited;
-    stop = true;
-    await Promise.all(workers);
+    const inFlightAtKill = await killUnderLoad(node, 8, batch, () => acknowledged.size >= 40);
     assert.ok(inFlightAtKill > 0, 'batches were in flight when the process was killed');
     const store = await openStore(url);
     try {
@@ -192,7 +178,6 @@ test('killed mid-batch (SIGKILL): every batch is stored whole or not at all, eve
       await store.close();
     }
   } finally {
-    stop = true;
     await node.stop();
     await drop();
   }

@@ -80,3 +80,30 @@ export async function startNode(env: Record<string, string>, options: { expectHo
     },
   };
 }
+
+/**
+ * Keeps `workers` loops calling `call(worker, i)` on `node` until `enough()` holds, then kills
+ * the node with SIGKILL in the middle of that load. Resolves with the number of calls the kill
+ * cut off (each loop ends at its first failed call): a crash test wants that above zero.
+ */
+export async function killUnderLoad(node: NodeProcess, workers: number, call: (worker: number, i: number) => Promise<void>, enough: () => boolean): Promise<number> {
+  let stop = false;
+  let cutOff = 0;
+  const loop = async (worker: number) => {
+    for (let i = 0; !stop; i++) {
+      try {
+        await call(worker, i);
+      } catch {
+        cutOff++;
+        return;
+      }
+    }
+  };
+  const loops = Array.from({ length: workers }, (_, w) => loop(w));
+  while (!enough()) await new Promise((r) => setTimeout(r, 5));
+  node.kill('SIGKILL');
+  await node.exited;
+  stop = true;
+  await Promise.all(loops);
+  return cutOff;
+}

@@ -15,7 +15,7 @@ import { openStore } from '../../src/store/open.ts';
 import type { NewNotification, NotificationSearch } from '../../src/store/port/notifications.ts';
 import type { Store } from '../../src/store/port/store.ts';
 import { sqlStore } from '../../src/store/sql/store.ts';
-import { startNode } from '../helpers/node-process.ts';
+import { killUnderLoad, startNode } from '../helpers/node-process.ts';
 import { createTestSchema } from '../helpers/services.ts';
 
 const postgres = process.env.NOTIFY24_TEST_STORE === 'postgres';
@@ -141,33 +141,20 @@ test('killed mid-group (SIGKILL) under concurrent sends: every acknowledged id i
   const url = await freshDatabase('killed');
   const node = await startNode({ NOTIFY24_DATABASE_URL: url }, { expectHook: true });
   const acknowledged: number[] = [];
-  let lost = 0;
-  let stop = false;
   try {
     const me = await (await fetch(`${node.hook}user.current.json`)).json() as { result: { ID: string } };
     const userId = Number(me.result.ID);
-    const worker = async (w: number) => {
-      for (let i = 0; !stop; i++) {
-        try {
-          const r = await fetch(`${node.hook}im.notify.system.add.json`, {
-            method: 'POST',
-            headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify({ USER_ID: userId, MESSAGE: `w${w} #${i}` }),
-          });
-          const body = (await r.json()) as { result?: number };
-          if (typeof body.result === 'number') acknowledged.push(body.result);
-        } catch {
-          lost++; // in flight when the process died: never acknowledged
-          return;
-        }
-      }
+    const send = async (w: number, i: number) => {
+      const r = await fetch(`${node.hook}im.notify.system.add.json`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ USER_ID: userId, MESSAGE: `w${w} #${i}` }),
+      });
+      const body = (await r.json()) as { result?: number };
+      if (typeof body.result === 'number') acknowledged.push(body.result);
     };
-    const workers = Array.from({ length: 16 }, (_, w) => worker(w));
-    while (acknowledged.length < 200) await new Promise((r) => setTimeout(r, 10));
-    node.kill('SIGKILL');
-    await node.exited;
-    stop = true;
-    await Promise.all(workers);
+    // Calls cut off by the kill were in flight when the process died: never acknowledged.
+    const lost = await killUnderLoad(node, 16, send, () => acknowledged.length >= 200);
     assert.ok(lost > 0, 'requests were in flight when the process was killed');
     const store = await openStore(url);
     try {
@@ -179,7 +166,6 @@ test('killed mid-group (SIGKILL) under concurrent sends: every acknowledged id i
       await store.close();
     }
   } finally {
-    stop = true;
     await node.stop();
   }
 });
