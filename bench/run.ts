@@ -8,6 +8,7 @@
  * runs only those rows (with `--snapshot`: 1M rows, 100k with `--quick`) and prints them.
  * Every run also draws docs/charts/*.svg, against `--before <report.json>` when given;
  * `-- --charts <report.json> [--before <report.json>]` only draws them from stored reports.
+ * `-- --only <text>` runs only the steps whose name holds the text (and the floors), printed, not stored.
  * `-- --soak [--seconds 150] [--root <checkout>] [--label L] [--acceptor] [--cpu-prof]` instead runs the soak (bench/lib/soak.ts)
  * and writes bench/results/soak-*.{json,md}.
  */
@@ -49,13 +50,16 @@ function describe(p: Placement): string {
     : `load generator (autocannon) in this process and WebSocket clients in client processes, on CPU ${p.loadCpu}; each server (floor, notify24) in its own child process pinned to CPU ${p.serverCpu}`;
 }
 
-async function benchmark(ctx: Ctx, mode: 'quick' | 'full', snapshot: boolean): Promise<Report> {
+async function benchmark(ctx: Ctx, mode: 'quick' | 'full', snapshot: boolean, only: string | null = null): Promise<Report> {
   const started = performance.now();
   const atStart = machine();
   const s = ctx.settings;
   const base = await makeBase(ctx.workDir, ctx.placement);
   const rows: Row[] = [];
+  // `--only`: the steps whose name holds that text, with the floors they are measured against.
+  const wanted = (name: string) => only === null || name.startsWith('floor') || name.toLowerCase().includes(only.toLowerCase());
   const add = async (name: string, measure: () => Promise<Row | Row[]>) => {
+    if (!wanted(name)) return;
     for (const r of await guarded(name, measure)) {
       rows.push(r);
       ctx.log(`  ${r.name}: ${r.rps === null ? '' : `${Math.round(r.rps)} req/s, `}p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms; ${r.note}`);
@@ -130,7 +134,7 @@ async function main(): Promise<void> {
     options: {
       quick: { type: 'boolean' }, profile: { type: 'string' }, seed: { type: 'string' }, keep: { type: 'boolean' },
       soak: { type: 'boolean' }, before: { type: 'string' }, charts: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, steady: { type: 'string' }, acceptor: { type: 'boolean' }, 'cpu-prof': { type: 'boolean' }, root: { type: 'string' }, label: { type: 'string' },
-      snapshot: { type: 'boolean' }, testkit: { type: 'boolean' },
+      snapshot: { type: 'boolean' }, testkit: { type: 'boolean' }, only: { type: 'string' },
     },
   });
   const before = values.before ? (JSON.parse(readFileSync(values.before, 'utf8')) as Report) : null;
@@ -170,13 +174,16 @@ async function main(): Promise<void> {
       await profileRow(ctx, values.profile, Number(values.seed ?? 1000), RESULTS);
       return;
     }
-    const report = await benchmark(ctx, mode, values.snapshot === true);
+    const only = values.only ?? null;
+    const report = await benchmark(ctx, mode, values.snapshot === true, only);
     console.log('');
     console.log(textTable(report.rows));
     console.log('');
     console.log(`${describe(p)}. Total ${Math.round(report.totalS)} s.`);
     const warning = driftWarning(report);
     if (warning) console.log(warning);
+    // A partial run is printed only: the stored reports and the charts stay those of whole runs.
+    if (only !== null) return;
     for (const f of writeReport(RESULTS, report)) console.error(`wrote ${f}`);
     for (const f of writeCharts(CHARTS, report, before)) console.error(`wrote ${f}`);
   } finally {
