@@ -31,18 +31,48 @@ export interface ReplayOptions {
 
 export const DEFAULT_REPLAY_OPTIONS: ReplayOptions = { capacity: 500, retainMs: 5 * 60_000, gapMs: 20 };
 
-interface Feed extends FeedView<ChannelMessage> {
-  unsubscribe: () => void;
-  buffer: ChannelMessage[];
-  /** Every message with an id above this one is in the buffer (or was never sent). */
-  floor: number;
-  subscribers: Set<Subscriber<ChannelMessage>>;
-  expiry: NodeJS.Timeout | null;
+/**
+ * One user's feed. A class, not an object literal with its own functions: there is one per user
+ * with an open page, and methods on the prototype (fields laid out in the object) keep it small.
+ */
+class Feed implements FeedView<ChannelMessage> {
+  unsubscribe: () => void = () => undefined;
+  buffer: ChannelMessage[] = [];
+  subscribers = new Set<Subscriber<ChannelMessage>>();
+  expiry: NodeJS.Timeout | null = null;
   /** When the feed's last fan-out was started, and the one waiting for the gap to pass. */
-  walkedAt: number;
-  nextWalk: NodeJS.Timeout | null;
+  walkedAt = -Infinity;
+  nextWalk: NodeJS.Timeout | null = null;
   /** The last answer of `after`, until the buffer changes: every connection in step asks the same. */
-  lastAfter: { id: number; messages: ChannelMessage[] } | null;
+  lastAfter: { id: number; messages: ChannelMessage[] } | null = null;
+
+  constructor(
+    /** Every message with an id above this one is in the buffer (or was never sent). */
+    public floor: number,
+    private readonly node: string,
+  ) {}
+
+  after(id: number): ChannelMessage[] | null {
+    if (id < this.floor) return null;
+    if (this.lastAfter?.id === id) return this.lastAfter.messages;
+    // From the end: a connection in step is owed the last few messages.
+    let from = this.buffer.length;
+    while (from > 0 && this.buffer[from - 1]!.id > id) from--;
+    this.lastAfter = { id, messages: this.buffer.slice(from) };
+    return this.lastAfter.messages;
+  }
+
+  cursor(): number {
+    return this.buffer.at(-1)?.id ?? this.floor;
+  }
+
+  ready(cursor: number): ChannelMessage {
+    return { id: cursor, command: 'ready', params: { node: this.node } };
+  }
+
+  resync(cursor: number): ChannelMessage {
+    return { id: cursor, command: 'resync', params: {} };
+  }
 }
 
 /**
@@ -109,31 +139,7 @@ export class PushReplay {
   private feedOf(userId: number): Feed {
     let feed = this.feeds.get(userId);
     if (!feed) {
-      const node = this.node;
-      const created: Feed = {
-        unsubscribe: () => undefined,
-        buffer: [],
-        floor: this.lastId,
-        subscribers: new Set(),
-        expiry: null,
-        walkedAt: -Infinity,
-        nextWalk: null,
-        lastAfter: null,
-        after(id) {
-          if (id < this.floor) return null;
-          if (this.lastAfter?.id === id) return this.lastAfter.messages;
-          // From the end: a connection in step is owed the last few messages.
-          let from = this.buffer.length;
-          while (from > 0 && this.buffer[from - 1]!.id > id) from--;
-          this.lastAfter = { id, messages: this.buffer.slice(from) };
-          return this.lastAfter.messages;
-        },
-        cursor() {
-          return this.buffer.at(-1)?.id ?? this.floor;
-        },
-        ready: (cursor) => ({ id: cursor, command: 'ready', params: { node } }),
-        resync: (cursor) => ({ id: cursor, command: 'resync', params: {} }),
-      };
+      const created = new Feed(this.lastId, this.node);
       created.unsubscribe = this.hub.subscribe(userId, (message) => this.push(created, message));
       this.feeds.set(userId, created);
       feed = created;
