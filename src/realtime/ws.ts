@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ServerMetrics } from '../observability/metrics.ts';
-import type { Cursor, PushReplay } from './replay.ts';
+import type { Outlet } from './fanout.ts';
+import type { ChannelMessage, Cursor, PushReplay } from './replay.ts';
 import { encodedBatch, wireJson } from './wire.ts';
 
 const HEARTBEAT_MS = 25_000;
@@ -55,6 +56,45 @@ export function textFrame(payload: string): Buffer {
 
 const frameOf = (message: object) => textFrame(wireJson(message));
 
+type ChannelMetrics = Pick<ServerMetrics, 'pushConnections' | 'pushSent' | 'pushSlowDropped'>;
+
+/**
+ * One open connection as the fan-out writes to it, and its heartbeat state. WHY a class: there
+ * is one per idle page, so its methods are shared on the prototype instead of closures made for
+ * each connection.
+ */
+class WsOutlet implements Outlet<ChannelMessage> {
+  /** Answered the last ping (or was just opened). */
+  alive = true;
+  detach: () => void = () => undefined;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly socket: Duplex,
+    private readonly metrics: ChannelMetrics,
+  ) {}
+
+  write(messages: readonly ChannelMessage[]): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    this.socket.write(encodedBatch(messages, 'ws', frameOf));
+    this.metrics.pushSent.inc(TRANSPORT, messages.length);
+  }
+
+  buffered(): number {
+    return this.socket.writableLength;
+  }
+
+  drop(): void {
+    this.metrics.pushSlowDropped.inc(TRANSPORT);
+    this.ws.close(TOO_SLOW, 'too slow: reconnect to resume');
+  }
+}
+
+/** A connection's error listener, one for all: the connection is dropped. */
+function terminateOnError(this: WebSocket): void {
+  this.terminate();
+}
+
 /**
  * The per-user WebSocket channel (the route handler checks who may open it). Each frame is one
  * JSON `{id, command, params}`; a ping every 25 s keeps proxies from closing idle connections
@@ -63,17 +103,31 @@ const frameOf = (message: object) => textFrame(wireJson(message));
 export class WsChannel {
   /** No compression: pushed frames are written as prepared bytes (below), and ws sends nothing else but pings and closes. */
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
-  private readonly alive = new WeakMap<WebSocket, boolean>();
-  /** Each open connection's socket, which pushed frames and pings are written to. */
-  private readonly sockets = new Map<WebSocket, Duplex>();
+  /** Each open connection's outlet, which holds the socket pushed frames and pings are written to. */
+  private readonly outlets = new Map<WebSocket, WsOutlet>();
   private readonly heartbeat: NodeJS.Timeout;
+  /** Listeners shared by every connection (ws calls them with the connection as `this`). */
+  private readonly onPong: (this: WebSocket) => void;
+  private readonly onClose: (this: WebSocket) => void;
 
   constructor(
     private readonly replay: PushReplay,
-    private readonly metrics: Pick<ServerMetrics, 'pushConnections' | 'pushSent' | 'pushSlowDropped'>,
+    private readonly metrics: ChannelMetrics,
   ) {
     this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
     this.heartbeat.unref();
+    const outlets = this.outlets;
+    this.onPong = function (this: WebSocket) {
+      const outlet = outlets.get(this);
+      if (outlet) outlet.alive = true;
+    };
+    this.onClose = function (this: WebSocket) {
+      const outlet = outlets.get(this);
+      if (!outlet) return;
+      outlets.delete(this);
+      outlet.detach();
+      metrics.pushConnections.dec(TRANSPORT);
+    };
   }
 
   /** Completes the handshake of an upgrade request and serves `userId`'s channel on it. */
@@ -105,28 +159,13 @@ export class WsChannel {
    * back, so nothing it writes can land inside or ahead of ours.
    */
   private serve(ws: WebSocket, socket: Duplex, userId: number, lastSeen: Cursor | null): void {
-    this.alive.set(ws, true);
-    this.sockets.set(ws, socket);
-    ws.on('pong', () => this.alive.set(ws, true));
+    const outlet = new WsOutlet(ws, socket, this.metrics);
+    this.outlets.set(ws, outlet);
+    ws.on('pong', this.onPong);
     this.metrics.pushConnections.inc(TRANSPORT);
-    const detach = this.replay.attach(userId, lastSeen, {
-      write: (messages) => {
-        if (ws.readyState !== ws.OPEN) return;
-        socket.write(encodedBatch(messages, 'ws', frameOf));
-        this.metrics.pushSent.inc(TRANSPORT, messages.length);
-      },
-      buffered: () => socket.writableLength,
-      drop: () => {
-        this.metrics.pushSlowDropped.inc(TRANSPORT);
-        ws.close(TOO_SLOW, 'too slow: reconnect to resume');
-      },
-    });
-    ws.on('close', () => {
-      this.sockets.delete(ws);
-      detach();
-      this.metrics.pushConnections.dec(TRANSPORT);
-    });
-    ws.on('error', () => ws.terminate());
+    outlet.detach = this.replay.attach(userId, lastSeen, outlet);
+    ws.on('close', this.onClose);
+    ws.on('error', terminateOnError);
   }
 
   /**
@@ -136,11 +175,11 @@ export class WsChannel {
    * open at its start was handled.
    */
   beat(): Promise<void> {
-    const open = [...this.sockets];
+    const open = [...this.outlets.values()];
     let at = 0;
     return new Promise((resolve) => {
       const slice = () => {
-        for (const end = Math.min(at + PINGS_PER_TURN, open.length); at < end; at++) this.check(...open[at]!);
+        for (const end = Math.min(at + PINGS_PER_TURN, open.length); at < end; at++) this.check(open[at]!);
         if (at < open.length) setImmediate(slice);
         else resolve();
       };
@@ -148,10 +187,11 @@ export class WsChannel {
     });
   }
 
-  private check(ws: WebSocket, socket: Duplex): void {
+  private check(outlet: WsOutlet): void {
+    const { ws } = outlet;
     if (ws.readyState !== ws.OPEN) return;
-    if (!this.alive.get(ws)) return void ws.terminate();
-    this.alive.set(ws, false);
-    socket.write(PING); // written directly for the same reason as pushed frames (see serve)
+    if (!outlet.alive) return void ws.terminate();
+    outlet.alive = false;
+    outlet.socket.write(PING); // written directly for the same reason as pushed frames (see serve)
   }
 }
