@@ -1,3 +1,4 @@
+import { groupBy } from '../lib/group-by.ts';
 import type { PushHub, PushMessage } from '../realtime/hub.ts';
 import type { Store } from '../store/port/store.ts';
 import type { Logger } from '../lib/log.ts';
@@ -39,8 +40,7 @@ export class HeldPushes {
 
   /** Publishes everything held (call after the commit). */
   async publish(deps: Omit<PublishDeps, 'heldPushes'>): Promise<void> {
-    const byUser = new Map<number, ChangeMessages[]>();
-    for (const { userId, messages } of this.held) byUser.set(userId, [...(byUser.get(userId) ?? []), messages]);
+    const byUser = groupBy(this.held, (h) => h.userId, (h) => h.messages);
     await Promise.all([...byUser].map(([userId, list]) => publishChange(deps, userId, async (counter) => {
       const all: PushMessage[] = [];
       for (const messages of list) all.push(...(await messages(counter)));

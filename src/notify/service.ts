@@ -1,3 +1,4 @@
+import { groupBy } from '../lib/group-by.ts';
 import type { Caller } from '../rest/caller.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
@@ -263,9 +264,7 @@ export async function deleteOwn(deps: NotifyDeps, userId: number, ids: number[])
 
 export async function deleteByAppTag(deps: NotifyDeps, column: 'tag' | 'sub_tag', owner: TagOwner, value: string): Promise<boolean> {
   const gone = await deps.store.notifications.deleteAllByTag(column, appTag(owner.name, value), owner.key);
-  const byUser = new Map<number, number[]>();
-  for (const g of gone) byUser.set(g.userId, [...(byUser.get(g.userId) ?? []), g.id]);
-  for (const [userId, ids] of byUser) {
+  for (const [userId, ids] of groupBy(gone, (g) => g.userId, (g) => g.id)) {
     await cancelMail(deps.store, deps.clock, userId, ids);
     await publishChange(deps, userId, () => [{ command: 'notifyDelete', params: { ids } }]);
   }

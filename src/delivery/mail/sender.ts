@@ -1,3 +1,4 @@
+import { groupBy } from '../../lib/group-by.ts';
 import { hostname } from 'node:os';
 import type { Config } from '../../config.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -56,9 +57,7 @@ export class MailSender {
       const now = clock.now();
       const claimed = await store.mailOutbox.claimDue(this.workerId, now, now + CLAIM_MS, USERS_PER_CLAIM);
       if (!claimed.length) return;
-      const byUser = new Map<number, OutboxItem[]>();
-      for (const item of claimed) byUser.set(item.userId, [...(byUser.get(item.userId) ?? []), item]);
-      for (const [userId, items] of byUser) {
+      for (const [userId, items] of groupBy(claimed, (item) => item.userId)) {
         if (signal.aborted) return; // unfinished claims lapse and are taken again
         await this.mailUser(userId, items);
       }
