@@ -14,6 +14,8 @@ export class RestError extends Error {
     readonly status: number = 400,
     /** Extra top-level keys of the error body, e.g. `argument` for ERROR_ARGUMENT. */
     readonly extra: Record<string, unknown> = {},
+    /** Extra response headers, e.g. `Retry-After` on a throttled sign-in. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(`${code}: ${description}`);
     this.name = 'RestError';
@@ -42,13 +44,14 @@ export type ErrorFactory<A extends unknown[] = []> = ((...args: A) => RestError)
 export interface Variant {
   text?: string;
   extra?: Record<string, unknown>;
+  headers?: Record<string, string>;
 }
 
 /** Declares one catalog entry; `vary` turns the factory's arguments into a variant. */
 export function defineError<A extends unknown[] = []>(entry: CatalogEntry, vary?: (...args: A) => Variant): ErrorFactory<A> {
   const make = (...args: A): RestError => {
     const variant = vary ? vary(...args) : {};
-    return new RestError(entry.code, variant.text ?? entry.text, entry.status, variant.extra ?? {});
+    return new RestError(entry.code, variant.text ?? entry.text, entry.status, variant.extra ?? {}, variant.headers ?? {});
   };
   return Object.assign(make, entry);
 }

@@ -3,7 +3,9 @@ import { defineError } from './rest-error.ts';
 /** Errors of the web page's own endpoints: signing in and out, the console API, the push channel. */
 export const webErrors = {
   // Sign-in (/login, /logout, /session), shared by the console.
-  tooManyAttempts: defineError({ code: 'TOO_MANY_ATTEMPTS', status: 429, text: 'Too many failed sign-ins, try again later', origin: 'login', when: 'a sign-in attempt during the wait that failed sign-ins impose: per login and address after 5 failures (1 s, doubling, up to 15 min), per address after 50 (up to 30 s)' }),
+  tooManyAttempts: defineError({ code: 'TOO_MANY_ATTEMPTS', status: 429, text: 'Too many failed sign-ins, try again later', origin: 'login', when: 'a sign-in attempt during the wait that failed sign-ins impose: per login and address after 5 failures (1 s, doubling, up to 15 min), per address after 50 (up to 30 s); `Retry-After` gives the seconds left' }, (waitMs: number) => ({
+    headers: { 'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))) },
+  })),
   wrongLogin: defineError({ code: 'WRONG_LOGIN', status: 401, text: 'Wrong login or password', origin: 'login', when: 'sign-in refused (a plain form post is sent back to `/?login=failed` instead)' }),
   logoutSessidFailed: defineError({ code: 'session_failed', status: 403, text: 'Sessid check failed', origin: 'login', when: "sign-out or saving preferences without the session's sessid" }),
   notSignedIn: defineError({ code: 'NOT_SIGNED_IN', status: 401, text: 'User not authorized', origin: 'login', when: '/session or a console call without a live session' }),

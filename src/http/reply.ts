@@ -71,7 +71,7 @@ export function json(body: unknown, status = 200, headers: Headers = {}): Reply 
 
 /** An error of the site's own JSON endpoints: `{error, error_description}`. */
 export function jsonError(err: RestError): Reply {
-  return carrying(json(err.body(), err.status), err);
+  return carrying(json(err.body(), err.status, err.headers), err);
 }
 
 /** An HTML page; `headers` may replace the default policy (the OAuth pages carry their own). */

@@ -37,7 +37,8 @@ export function loginHandlers(deps: LoginDeps) {
       const next = localPath(params.next) ?? '/';
       const login = text(params.login).trim();
       const now = deps.clock.now();
-      if ((await throttle.wait(req.ip, login, now)) > 0) throw webErrors.tooManyAttempts();
+      const waitMs = await throttle.wait(req.ip, login, now);
+      if (waitMs > 0) throw webErrors.tooManyAttempts(waitMs);
       const user = login ? await checkPassword(deps.store, login, text(params.password)) : null;
       if (!user) {
         await throttle.fail(req.ip, login, now);
