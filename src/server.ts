@@ -239,8 +239,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     await hub.close();
     await redis?.close();
   };
+  const admitted = admitPerTurn(dispatcher);
   try {
-    const admitted = admitPerTurn(dispatcher);
     listeners.push(await listen(config, config.port, admitted, null));
     if (config.httpsPort !== null) {
       tls = await loadTls(config);
@@ -292,7 +292,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         const grace = config.shutdownTimeoutMs;
         const all = metricsListener ? [...listeners, metricsListener] : listeners;
         const stopped = all.map((l) => l.close());
-        await Promise.all([dispatcher.drain(grace), ws.close(grace)]);
+        // Requests already read but still waiting for their turn are answered like those in flight.
+        await Promise.all([dispatcher.drain(grace, admitted.idle()), ws.close(grace)]);
         for (const l of all) l.closeConnections();
         await Promise.all(stopped);
         stopObserving();

@@ -21,8 +21,15 @@ const ignore = () => undefined;
  * connections are accepted, timers fire and the push fan-out's slices go out between them; a
  * request waits at most (queued ÷ perTurn) short turns.
  */
-export function admitPerTurn(sink: RequestSink, perTurn = REQUESTS_PER_TURN, budgetMs = TURN_BUDGET_MS): RequestSink {
+/** An admission: a sink that also says when every request it queued has been started. */
+export interface Admission extends RequestSink {
+  /** Resolves once no request waits for its turn (at once when none does). */
+  idle(): Promise<void>;
+}
+
+export function admitPerTurn(sink: RequestSink, perTurn = REQUESTS_PER_TURN, budgetMs = TURN_BUDGET_MS): Admission {
   const waiting: Array<() => void> = [];
+  let emptied: Array<() => void> = [];
   let started = 0;
   /** Time spent starting requests in this turn (their synchronous part: SQLite work included). */
   let spent = 0;
@@ -41,6 +48,11 @@ export function admitPerTurn(sink: RequestSink, perTurn = REQUESTS_PER_TURN, bud
     spent = 0;
     while (room() && waiting.length) start(waiting.shift()!);
     if (waiting.length || started > 0) schedule();
+    if (waiting.length === 0 && emptied.length) {
+      const resolve = emptied;
+      emptied = [];
+      for (const r of resolve) r();
+    }
   };
   const schedule = () => {
     if (turnScheduled) return;
@@ -54,6 +66,10 @@ export function admitPerTurn(sink: RequestSink, perTurn = REQUESTS_PER_TURN, bud
   };
 
   return {
+    idle(): Promise<void> {
+      // A shutdown asks: requests still queued here are not in flight in the dispatcher yet.
+      return waiting.length === 0 ? Promise.resolve() : new Promise<void>((resolve) => emptied.push(resolve));
+    },
     request(req: IncomingMessage, res: ServerResponse, secure: boolean): void {
       // As before admission, nothing waits for the answer, and a failure is not the loop's.
       admit(() => void sink.request(req, res, secure)?.catch(ignore));

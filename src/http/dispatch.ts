@@ -163,10 +163,12 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
      * ended at once, every answer from now on closes its connection. Resolves when none is
      * left, or at the deadline (the caller then closes what remains).
      */
-    async drain(deadlineMs: number): Promise<void> {
+    /** `queued`: resolves once requests read but not yet handed over (admission) have started. */
+    async drain(deadlineMs: number, queued: Promise<void> = Promise.resolve()): Promise<void> {
       // Answers not written yet see `draining` when they are, and close their connection.
       draining = true;
       for (const res of streams) res.end();
+      await queued;
       if (open.size === 0) return;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([

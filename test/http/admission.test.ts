@@ -47,3 +47,33 @@ test('requests that arrive together are started a few per event-loop turn, in or
   for (let i = 1; i < n; i++) assert.ok(answeredIn[i]! >= answeredIn[i - 1]!, 'first come, first served');
   for (const s of sockets) s.destroy();
 });
+
+test('a shutdown answers the requests still waiting for their turn, not only those in flight', async () => {
+  const own = await startTestServer();
+  const port = Number(new URL(own.url).port);
+  const n = REQUESTS_PER_TURN * 4;
+  const sockets: Socket[] = await Promise.all(Array.from({ length: n }, () => new Promise<Socket>((resolve) => {
+    const s = connect(port, '127.0.0.1', () => resolve(s));
+  })));
+  await Promise.all(sockets.map((s, i) => new Promise((resolve) => {
+    s.once('data', resolve);
+    s.write(`GET /warm-${i} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  })));
+  const answers = sockets.map((s) => new Promise<string>((resolve) => {
+    let text = '';
+    s.on('data', (chunk) => (text += String(chunk)));
+    s.on('error', (err) => (text += `[${err.message}]`));
+    s.once('close', () => resolve(text));
+  }));
+  for (const [i, s] of sockets.entries()) s.write(`GET /no-such-page-${i} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  const until = performance.now() + 200;
+  while (performance.now() < until);
+  // The next turn's poll reads them all (a few are started, the rest wait in the admission
+  // queue); the close runs in that turn's check phase, before the queue's next turn.
+  let closed!: Promise<void>;
+  setImmediate(() => setImmediate(() => (closed = own.close())));
+  const texts = await Promise.all(answers);
+  await closed;
+  for (const [i, t] of texts.entries()) assert.match(t, /^HTTP\/1\.1 404/, `request ${i} was answered`);
+  assert.match(texts.at(-1)!, /\r\nConnection: close\r\n/i, 'the last one, answered during the shutdown, closes its connection');
+});
