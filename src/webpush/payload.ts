@@ -46,12 +46,16 @@ export function pushTag(n: NotificationRow): string {
   return n.tag ? `notify24:${n.tag}` : `notify24:${n.id}`;
 }
 
-export function pushPayload(n: NotificationRow, author: User | null): PushPayload {
+/**
+ * `systemName`: how the center names the author of a system notification, in the recipient's
+ * language ("System"), so a push without a title reads as the center shows it.
+ */
+export function pushPayload(n: NotificationRow, author: User | null, systemName: string): PushPayload {
   const authorName = author ? [author.name, author.lastName].filter(Boolean).join(' ') || author.login : '';
   return {
     v: 1,
     id: n.id,
-    title: cut(n.title || authorName || 'notify24', MAX_TITLE),
+    title: cut(n.title || authorName || systemName, MAX_TITLE),
     body: cut(plainText(n.text), MAX_BODY),
     url: `/?notification=${n.id}`,
     tag: pushTag(n),

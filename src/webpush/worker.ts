@@ -11,6 +11,7 @@ import type { Store } from '../store/port/store.ts';
 import type { PushDelivery, PushSubscriptionRecord, VapidKeys } from '../store/port/webpush.ts';
 import { pushPayload, pushTopic } from './payload.ts';
 import type { DeliveryPolicy } from '../delivery/policy.ts';
+import { pickLanguage, translate } from '../web/i18n.ts';
 
 /** Rows claimed per round; each is pushed concurrently with the others. */
 const BATCH = 20;
@@ -132,7 +133,9 @@ export class WebPushWorker {
       return 'held';
     }
     const author = n.authorId > 0 ? await store.users.byId(n.authorId) : null;
-    const answer = await this.post(sub, JSON.stringify(pushPayload(n, author)), pushTopic(n), signal);
+    // A closed browser has no page to ask for a language: the one the user saved, else English.
+    const lang = pickLanguage((await store.preferences.get(n.userId)).language, undefined);
+    const answer = await this.post(sub, JSON.stringify(pushPayload(n, author, translate(lang, 'author.system'))), pushTopic(n), signal);
     const what = `web push of notification #${n.id} to subscription #${sub.id} (${new URL(sub.endpoint).host}), attempt ${d.attempts}`;
     if (answer.status !== null && answer.status >= 200 && answer.status < 300) {
       await store.webPush.finish(d.id);

@@ -125,7 +125,11 @@ test('the REST answer does not wait for the push service, nor do other users\' p
   assert.equal(one.headers.topic, two.headers.topic);
   assert.match(String(one.headers.topic), /^[\w-]{32}$/);
   assert.equal(two.payload.body, 'Deploy 2 of 2');
-  assert.equal(two.payload.title, 'notify24');
+  assert.equal(two.payload.title, 'System', 'a system notification without a title is named as the center names it');
+  // In the language the user saved in the center.
+  await ts.server.services.store.preferences.set(user.id, { theme: 'auto', language: 'ru' }, Date.now());
+  await call(ts.hook, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: 'Deploy 3' });
+  assert.equal((await service.next()).payload.title, 'Система');
 });
 
 test('410 and 404 from the push service remove the subscription', async () => {
