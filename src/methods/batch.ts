@@ -6,7 +6,8 @@ import { checkShape } from '../rest/shape.ts';
 import { defineMethod } from '../rest/registry.ts';
 import type { MethodContext, MethodDeps } from '../rest/method.ts';
 import { HeldPushes } from '../notify/push-change.ts';
-import { endsTransaction } from '../store/engine/unavailable.ts';
+import { endsTransaction, isConflict } from '../store/engine/unavailable.ts';
+import type { Store } from '../store/port/store.ts';
 import { substitute, type BatchResults } from './batch-references.ts';
 import { errors, toRestError } from '../errors/rest.ts';
 import { RestError } from '../errors/rest-error.ts';
@@ -98,24 +99,74 @@ function sharesCommit(ctx: MethodContext, command: Command | null): command is C
 }
 
 /**
- * Runs `commands` in one transaction, each in a savepoint of its own: a failing one is rolled
- * back alone and gets its error entry, exactly as if it had run alone; the next ones see the
- * writes of those before. Their pushes and the web push wake-up wait for the commit, and the
- * batch answers only after it. Returns the results so far and whether HALT stopped the batch.
+ * Thrown out of a run's transaction when a command failed after it had used the store while
+ * running without a savepoint of its own: the transaction is rolled back whole and the run
+ * goes again with one savepoint per command.
+ */
+class RunAgainWithSavepoints extends Error {}
+
+/**
+ * The store as one run's commands see it, noting whether the running command used it at all:
+ * a command that failed before that (a missing parameter, a refused caller) wrote nothing and
+ * needs no savepoint to be undone.
+ */
+class TouchedStore {
+  touched = false;
+  readonly store: Store;
+  constructor(target: Store) {
+    this.store = new Proxy(target, {
+      get: (t, prop, receiver) => {
+        this.touched = true;
+        return Reflect.get(t, prop, receiver);
+      },
+    });
+  }
+}
+
+/**
+ * Runs `commands` in one transaction: a failing one is rolled back alone and gets its error
+ * entry, exactly as if it had run alone; the next ones see the writes of those before. Their
+ * pushes and the web push wake-up wait for the commit, and the batch answers only after it.
+ * Returns the results so far and whether HALT stopped the batch.
+ *
+ * First without a savepoint per command (two statements each, and every page a command
+ * changes copied into the savepoint's journal): a command that fails before it used the store
+ * has nothing to undo. One that fails after can only be undone by rolling back the whole
+ * transaction: then the run goes again, each command in a savepoint of its own.
  */
 async function runInOneCommit(ctx: MethodContext, commands: Command[], results: BatchResults, halt: boolean): Promise<{ results: BatchResults; halted: boolean }> {
-  const run = await ctx.deps.store.tx(async (store) => {
+  let run;
+  try {
+    run = await runInTransaction(ctx, commands, results, halt, false);
+  } catch (err) {
+    if (!(err instanceof RunAgainWithSavepoints)) throw err;
+    run = await runInTransaction(ctx, commands, results, halt, true);
+  }
+  if (run.wakeWebPush) ctx.deps.wakeWebPush();
+  await run.pushes.publish(ctx.deps);
+  return run;
+}
+
+async function runInTransaction(ctx: MethodContext, commands: Command[], results: BatchResults, halt: boolean, savepoints: boolean) {
+  return ctx.deps.store.tx(async (store) => {
     // Collected afresh on every attempt: PostgreSQL runs a transaction again after a lost connection.
     const attempt = { results: copyResults(results), pushes: new HeldPushes(), wakeWebPush: false, halted: false };
-    const deps: MethodDeps = { ...ctx.deps, store, heldPushes: attempt.pushes, wakeWebPush: () => void (attempt.wakeWebPush = true) };
+    const watch = savepoints ? null : new TouchedStore(store);
+    const deps: MethodDeps = { ...ctx.deps, store: watch ? watch.store : store, heldPushes: attempt.pushes, wakeWebPush: () => void (attempt.wakeWebPush = true) };
     for (const command of commands) {
       const mark = attempt.pushes.size;
       try {
-        await store.savepoint((part) => runCommand(ctx, command, attempt.results, { ...deps, store: part }));
+        if (watch) {
+          watch.touched = false;
+          await runCommand(ctx, command, attempt.results, deps);
+        } else {
+          await store.savepoint((part) => runCommand(ctx, command, attempt.results, part === store ? deps : { ...deps, store: part }));
+        }
       } catch (err) {
         // The transaction itself is gone (a lost connection; a conflict, which the store answers
         // by running the whole transaction again): nothing of it is stored.
-        if (endsTransaction(err)) throw err;
+        if (endsTransaction(err) || isConflict(err)) throw err;
+        if (watch?.touched) throw new RunAgainWithSavepoints();
         attempt.pushes.forgetAfter(mark);
         attempt.results.error.set(command.key, errorEntry(ctx, command, err));
         if (halt) {
@@ -126,9 +177,6 @@ async function runInOneCommit(ctx: MethodContext, commands: Command[], results: 
     }
     return attempt;
   });
-  if (run.wakeWebPush) ctx.deps.wakeWebPush();
-  await run.pushes.publish(ctx.deps);
-  return run;
 }
 
 async function runBatch(ctx: MethodContext): Promise<Record<string, unknown>> {
