@@ -15,8 +15,8 @@ import type { Child } from './child.ts';
 import type { Row } from './report.ts';
 import { guarded, load, loadRow, startNotify24, type Ctx, type RestCase } from './rows.ts';
 
-const DATABASE_URL = process.env.NOTIFY24_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.NOTIFY24_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const DATABASE_URL = process.env.NOTIFY24_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const REDIS_URL = process.env.NOTIFY24_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** What the rows' names end with; the SQLite row of the same case has the name without it. */
 export const PG_SUFFIX = ', PostgreSQL + Redis';
@@ -44,7 +44,7 @@ async function unreachable(): Promise<string | null> {
 }
 
 /** `size` notifications as the SQLite seed has them, in one statement over parameter arrays. */
-async function seed(url: string, size: number): Promise<void> {
+export async function seed(url: string, size: number): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -69,7 +69,7 @@ async function seed(url: string, size: number): Promise<void> {
 }
 
 /** Removes every key under `prefix`; returns how many there were. */
-async function removeKeys(prefix: string): Promise<number> {
+export async function removeKeys(prefix: string): Promise<number> {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   try {
     let removed = 0;

@@ -104,40 +104,26 @@ export async function sendNotification(deps: NotifyDeps, input: SendInput): Prom
   const subTag = input.tagOwner && input.subTag ? appTag(input.tagOwner.name, input.subTag) : '';
   const tagOwner = tag || subTag ? input.tagOwner!.key : '';
   if (tooLong(tag) || tooLong(subTag)) return false;
-  const { stored, replaced, chatId, pushes } = await deps.store.tx(async (s) => {
-    const chatId = await s.notifications.claimChat(input.userId);
-    const replaced = tag ? await s.notifications.deleteByTag(input.userId, tag, tagOwner) : [];
-    const params = withReplacedAuthors(input.params, replaced, input.authorId);
-    const createdAt = deps.clock.now();
-    const row: NewNotification = {
-      userId: input.userId,
-      authorId: input.authorId,
-      type: input.type,
-      module: REST_MODULE,
-      event: REST_EVENT,
-      tag,
-      subTag,
-      title: input.title,
-      text: input.text,
-      messageOut: input.messageOut,
-      buttons: input.buttons,
-      params: params ? JSON.stringify(params) : '',
-      senderClientId: input.senderClientId,
-      tagOwner,
-      createdAt,
-    };
-    const stored = await s.notifications.insertRow(row);
-    const id = stored.id;
-    // Every notification may be mailed once it has waited unread; the e-mail job decides then
-    // (settings, do-not-disturb, read or not). `#SKIP#` asks for no e-mail at all.
-    if (input.messageOut !== MAIL_SKIP) {
-      await s.mailOutbox.enqueue({ userId: input.userId, notificationId: id, typeKey: REST_TYPE, dueAt: createdAt + deps.config.mailDelayS * 1000 }, createdAt);
-    }
-    if (replaced.length) await s.mailOutbox.cancelFor(input.userId, replaced.map((r) => r.id), createdAt);
-    // Queued with the notification, so a crash right after the commit loses no push.
-    const pushes = await s.webPush.enqueue(id, input.userId, createdAt);
-    return { stored, replaced, chatId, pushes };
-  });
+  const sent = !tag && deps.store.notifications.insertSent
+    ? await sendAtOnce(deps, input, subTag, tagOwner)
+    : await deps.store.tx(async (s) => {
+        const chatId = await s.notifications.claimChat(input.userId);
+        const replaced = tag ? await s.notifications.deleteByTag(input.userId, tag, tagOwner) : [];
+        const params = withReplacedAuthors(input.params, replaced, input.authorId);
+        const row = newNotification(input, tag, subTag, tagOwner, params, deps.clock.now());
+        const stored = await s.notifications.insertRow(row);
+        const id = stored.id;
+        // Every notification may be mailed once it has waited unread; the e-mail job decides then
+        // (settings, do-not-disturb, read or not). `#SKIP#` asks for no e-mail at all.
+        if (input.messageOut !== MAIL_SKIP) {
+          await s.mailOutbox.enqueue({ userId: input.userId, notificationId: id, typeKey: REST_TYPE, dueAt: mailDue(deps, row.createdAt) }, row.createdAt);
+        }
+        if (replaced.length) await s.mailOutbox.cancelFor(input.userId, replaced.map((r) => r.id), row.createdAt);
+        // Queued with the notification, so a crash right after the commit loses no push.
+        const pushes = await s.webPush.enqueue(id, input.userId, row.createdAt);
+        return { stored, replaced, chatId, pushes };
+      });
+  const { stored, replaced, chatId, pushes } = sent;
   if (pushes) deps.wakeWebPush?.();
   // The pushed notification is the row just committed, as the transaction wrote it: no read-back.
   await publishChange(deps, input.userId, () => [
@@ -145,6 +131,39 @@ export async function sendNotification(deps: NotifyDeps, input: SendInput): Prom
     { command: 'notifyAdd', params: notificationView(stored, chatId) },
   ]);
   return stored.id;
+}
+
+function newNotification(input: SendInput, tag: string, subTag: string, tagOwner: string, params: Record<string, unknown> | null, createdAt: number): NewNotification {
+  return {
+    userId: input.userId,
+    authorId: input.authorId,
+    type: input.type,
+    module: REST_MODULE,
+    event: REST_EVENT,
+    tag,
+    subTag,
+    title: input.title,
+    text: input.text,
+    messageOut: input.messageOut,
+    buttons: input.buttons,
+    params: params ? JSON.stringify(params) : '',
+    senderClientId: input.senderClientId,
+    tagOwner,
+    createdAt,
+  };
+}
+
+const mailDue = (deps: NotifyDeps, createdAt: number) => createdAt + deps.config.mailDelayS * 1000;
+
+/**
+ * A send that replaces nothing, where the store writes it in one statement (PostgreSQL): the
+ * same writes as the transaction of `sendNotification`, in one round trip.
+ */
+async function sendAtOnce(deps: NotifyDeps, input: SendInput, subTag: string, tagOwner: string) {
+  const row = newNotification(input, '', subTag, tagOwner, input.params, deps.clock.now());
+  const mail = input.messageOut === MAIL_SKIP ? null : { typeKey: REST_TYPE, dueAt: mailDue(deps, row.createdAt) };
+  const sent = await deps.store.notifications.insertSent!(row, mail);
+  return { stored: sent.row, replaced: [] as ReplacedNotification[], chatId: sent.chatId, pushes: sent.pushes };
 }
 
 /** The users array: every author on the page, once. */

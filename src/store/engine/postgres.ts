@@ -72,15 +72,25 @@ async function query<T>(on: Queryable, sql: string, params: readonly unknown[], 
     arrays
       ? on.query({ text: numberedOnce(sql), values: bindable(params), rowMode: 'array' })
       : on.query<T & QueryResultRow>(numberedOnce(sql), bindable(params));
-  try {
-    return await run();
-  } catch (err) {
-    // A pooled connection that died while idle fails the next statement given to it. A plain
-    // read outside a transaction changes nothing, so it is safe to run once more on a fresh one.
-    if (on instanceof pgModule().Pool && isConnectionLoss(err) && /^\s*SELECT\b/i.test(sql)) return run().catch(rethrowStoreError);
-    rethrowStoreError(err);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(on instanceof pgModule().Pool)) rethrowStoreError(err);
+      // A statement on its own is its own transaction: one the server aborted over a conflict
+      // (a data-modifying WITH waiting on a batch's locks) stored nothing and may run again.
+      if (isConflict(err) && attempt < CONFLICT_ATTEMPTS) continue;
+      // A pooled connection that died while idle fails the next statement given to it. A plain
+      // read changes nothing, so it is safe to run once more on a fresh one; so is any statement
+      // the driver refused to send (the connection was already known to be broken).
+      if (attempt < 2 && isConnectionLoss(err) && (/^\s*SELECT\b/i.test(sql) || NOT_SENT.test((err as Error)?.message ?? ''))) continue;
+      rethrowStoreError(err);
+    }
   }
 }
+
+/** What node-postgres says when it did not send a statement at all: its connection had failed before. */
+const NOT_SENT = /not queryable/i;
 
 /** Runs of a transaction the server aborted over a conflict with another, before its error is answered. */
 const CONFLICT_ATTEMPTS = 4;

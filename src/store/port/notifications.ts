@@ -25,6 +25,14 @@ export interface NotificationRow {
 
 export type NewNotification = Omit<NotificationRow, 'id' | 'read'>;
 
+/** What `insertSent` wrote: the row (as insertRow answers it), the chat, the web pushes queued, the unread count after it. */
+export interface SentNotification {
+  row: NotificationRow;
+  chatId: number;
+  pushes: number;
+  unread: number;
+}
+
 /** What a listing prints of a notification: the columns a page reads (the rest stay on disk). */
 export type ListedNotification = Omit<NotificationRow, 'userId' | 'messageOut' | 'senderClientId' | 'tagOwner'>;
 
@@ -83,6 +91,13 @@ export interface NotificationRepo {
   insert(n: NewNotification): Promise<number>;
   /** Like insert, answering the row as a read would return it (so the sender need not read it back). */
   insertRow(n: NewNotification): Promise<NotificationRow>;
+  /**
+   * PostgreSQL only (SQLite has no data-modifying WITH): a send without tag replacement as one
+   * statement, atomic on its own — the chat claimed, the row inserted, the counters bumped, the
+   * e-mail queued when `mail` is given, a web push queued per subscription. One round trip,
+   * and the user's counters row is locked for that statement only.
+   */
+  insertSent?(n: NewNotification, mail: { typeKey: string; dueAt: number } | null): Promise<SentNotification>;
   byId(id: number): Promise<NotificationRow | null>;
   /** Deletes the recipient's notifications carrying `tag` of this owner (both types); returns them, oldest first. */
   deleteByTag(userId: number, tag: string, owner: string): Promise<ReplacedNotification[]>;

@@ -1,7 +1,7 @@
 import type { SqlDb } from '../engine/sql-db.ts';
 import { idChunks, placeholders } from './query.ts';
 import { storedText } from '../engine/bindable.ts';
-import type { ListedNotification, NewNotification, NotificationRepo, NotificationRow, NotificationSearch, PageHead, PageSkeleton, PageStage, ReplacedNotification } from '../port/notifications.ts';
+import type { ListedNotification, NewNotification, NotificationRepo, NotificationRow, NotificationSearch, PageHead, PageSkeleton, PageStage, ReplacedNotification, SentNotification } from '../port/notifications.ts';
 
 const COLS = `id, user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, tag_owner, created_at`;
 /** The columns a listing prints (ListedNotification). */
@@ -211,13 +211,43 @@ async function adjustCounters(db: SqlDb, deltas: Map<number, CounterDelta>): Pro
 }
 
 /**
+ * The row as a read would return it, without reading it: texts as stored, unread. Every field
+ * named (not `...n`): an object of one fixed shape is several times cheaper to build.
+ */
+function writtenRow(id: number, n: NewNotification): NotificationRow {
+  return {
+    id,
+    userId: n.userId,
+    authorId: n.authorId,
+    type: n.type,
+    read: false,
+    createdAt: n.createdAt,
+    module: storedText(n.module),
+    event: storedText(n.event),
+    tag: storedText(n.tag),
+    subTag: storedText(n.subTag),
+    title: storedText(n.title),
+    text: storedText(n.text),
+    messageOut: storedText(n.messageOut),
+    buttons: storedText(n.buttons),
+    params: storedText(n.params),
+    senderClientId: storedText(n.senderClientId),
+    tagOwner: storedText(n.tagOwner),
+  };
+}
+
+/**
  * The rows a read-state change really changes: those in the other state. A literal, not a
  * parameter, so that marking read can use the index of unread rows (migration 011).
  */
 const unlike = (read: boolean) => (read ? 'is_read = 0' : 'is_read = 1');
 
 export class SqlNotificationRepo implements NotificationRepo {
-  constructor(private readonly db: SqlDb) {}
+  readonly insertSent?: NotificationRepo['insertSent'];
+
+  constructor(private readonly db: SqlDb) {
+    if (db.dialect === 'postgres') this.insertSent = (n, mail) => this.insertSentAtOnce(n, mail);
+  }
 
   async search(userId: number, f: NotificationSearch): Promise<NotificationRow[]> {
     const [where, args] = searchWhere(userId, f);
@@ -308,27 +338,46 @@ export class SqlNotificationRepo implements NotificationRepo {
       await adjustCounters(t, added);
       return Number(r!.id);
     });
-    // The row as a read would return it, without reading it: texts as stored, unread. Every
-    // field named (not `...n`): an object of one fixed shape is several times cheaper to build.
-    return {
-      id,
-      userId: n.userId,
-      authorId: n.authorId,
-      type: n.type,
-      read: false,
-      createdAt: n.createdAt,
-      module: storedText(n.module),
-      event: storedText(n.event),
-      tag: storedText(n.tag),
-      subTag: storedText(n.subTag),
-      title: storedText(n.title),
-      text: storedText(n.text),
-      messageOut: storedText(n.messageOut),
-      buttons: storedText(n.buttons),
-      params: storedText(n.params),
-      senderClientId: storedText(n.senderClientId),
-      tagOwner: storedText(n.tagOwner),
-    };
+    return writtenRow(id, n);
+  }
+
+  /**
+   * PostgreSQL: the send's transaction as one statement (see the port). The chat is looked up
+   * first and inserted only when missing (no write, no row lock when it exists); ON CONFLICT
+   * covers two first sends at once. Counters move by the same upsert as `adjustCounters`.
+   */
+  private async insertSentAtOnce(n: NewNotification, mail: { typeKey: string; dueAt: number } | null): Promise<SentNotification> {
+    const r = await this.db.get<{ id: number; chat_id: number; unread: number; pushes: number }>(
+      `WITH found AS (SELECT id FROM notify_chats WHERE user_id = ?),
+       made AS (
+         INSERT INTO notify_chats (user_id) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM found)
+         ON CONFLICT (user_id) DO UPDATE SET user_id = excluded.user_id RETURNING id
+       ), added AS (
+         INSERT INTO notifications (user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, tag_owner, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) RETURNING id
+       ), counted AS (
+         INSERT INTO notify_counters (user_id, total, unread, unread_confirms) VALUES (?, 1, 1, ?)
+         ON CONFLICT (user_id) DO UPDATE SET total = notify_counters.total + 1, unread = notify_counters.unread + 1,
+           unread_confirms = notify_counters.unread_confirms + excluded.unread_confirms
+         RETURNING unread
+       ), mailed AS (
+         INSERT INTO mail_outbox (user_id, notification_id, type_key, due_at, created_at) SELECT ?, id, ?, ?, ? FROM added WHERE ? = 1
+       ), pushed AS (
+         INSERT INTO push_deliveries (subscription_id, notification_id, user_id, due_at, created_at)
+         SELECT s.id, a.id, s.user_id, ?, ? FROM push_subscriptions s, added a WHERE s.user_id = ? RETURNING 1
+       )
+       SELECT a.id, COALESCE((SELECT id FROM found), (SELECT id FROM made)) AS chat_id, (SELECT unread FROM counted) AS unread,
+         (SELECT COUNT(*) FROM pushed) AS pushes
+       FROM added a`,
+      [
+        n.userId, n.userId,
+        n.userId, n.authorId, n.type, n.module, n.event, n.tag, n.subTag, n.title, n.text, n.messageOut, n.buttons, n.params, n.senderClientId, n.tagOwner, n.createdAt,
+        n.userId, n.type === 1 ? 1 : 0,
+        n.userId, mail?.typeKey ?? '', mail?.dueAt ?? 0, n.createdAt, mail ? 1 : 0,
+        n.createdAt, n.createdAt, n.userId,
+      ],
+    );
+    return { row: writtenRow(Number(r!.id), n), chatId: Number(r!.chat_id), pushes: Number(r!.pushes), unread: Number(r!.unread) };
   }
 
   async byId(id: number): Promise<NotificationRow | null> {
