@@ -8,6 +8,8 @@ export type Dialect = 'sqlite' | 'postgres';
 
 export interface RunResult {
   changes: number;
+  /** SQLite: the rowid of the row the statement inserted (last_insert_rowid). */
+  lastId?: number;
 }
 
 export interface SqlDb {

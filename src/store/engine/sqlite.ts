@@ -42,7 +42,8 @@ class SqliteExecutor {
       stmt.all(...bindable(params));
       return { changes: this.db.prepare('SELECT changes() AS c').pluck().get() as number };
     }
-    return { changes: stmt.run(...bindable(params)).changes };
+    const r = stmt.run(...bindable(params));
+    return { changes: r.changes, lastId: Number(r.lastInsertRowid) };
   }
 }
 
