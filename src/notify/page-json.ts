@@ -5,7 +5,7 @@ import type { RenderedNotification, RenderedNotifications } from './rendered.ts'
 import { authorsOf, getPage, pageStages, type PageRequest } from './service.ts';
 import { notificationView } from './view.ts';
 
-const EMPTY_PAGE = '{"notifications":[],"users":[]}';
+const EMPTY_PAGE = Buffer.from('{"notifications":[],"users":[]}');
 const READ = Buffer.from('Y"}');
 const UNREAD = Buffer.from('N"}');
 const COMMA = Buffer.from(',');
@@ -24,14 +24,26 @@ export function renderNotification(n: ListedNotification, chatId: number): Rende
  * The im.notify.get answer as JSON text, the same bytes as `JSON.stringify(getPage(…))`: one
  * statement for the head and the page's ids with their read state, the rows not rendered yet
  * read whole and rendered once (kept in `rendered`), then the page is the rendered texts joined.
+ * Where the store tells when anything was committed (SQLite), the answer is kept whole and given
+ * again until the next commit: a page asked for again with nothing committed meanwhile costs a
+ * version check instead of its statements.
  */
 export async function getPageJson(store: Store, userId: number, req: PageRequest, rendered: RenderedNotifications): Promise<JsonText> {
   // CONVERT_TEXT=Y pages print HTML: rendered each time, never kept; so is every page when
   // nothing may be kept. Then the rows are read whole at once and serialised as objects.
   if (!rendered.enabled || req.convertText) return JsonText.of(JSON.stringify(await getPage(store, userId, req)));
+  // Read before the statements: what they read is at least as new as this version.
+  const version = store.commitVersion();
+  if (version === null) return new JsonText(await pageParts(store, userId, req, rendered));
+  const key = `${userId},${req.lastId},${req.lastType},${req.limit}`;
+  return new JsonText(await (rendered.page(key, version) ?? rendered.keepPage(key, version, () => pageParts(store, userId, req, rendered))));
+}
+
+/** The answer's pieces (see getPageJson). */
+async function pageParts(store: Store, userId: number, req: PageRequest, rendered: RenderedNotifications): Promise<Buffer[]> {
   const generation = rendered.generation;
   const { head, ids, read } = await store.notifications.pageSkeleton(userId, pageStages(req), req.limit);
-  if (head === null || head.total === 0) return JsonText.of(EMPTY_PAGE);
+  if (head === null || head.total === 0) return [EMPTY_PAGE];
   const parts = new Array<RenderedNotification | undefined>(ids.length);
   const missing: number[] = [];
   for (let i = 0; i < ids.length; i++) {
@@ -59,9 +71,9 @@ export async function getPageJson(store: Store, userId: number, req: PageRequest
     shown.push(part);
   }
   const users = JSON.stringify(await authorsOf(store, shown));
-  return new JsonText([
+  return [
     Buffer.from(`{"total_count":${head.total},"total_unread_count":${head.unread},"chat_id":${head.chatId},"notifications":[`),
     ...list,
     Buffer.from(`],"users":${users}}`),
-  ]);
+  ];
 }

@@ -19,11 +19,27 @@ export interface RenderedNotification {
 
 /** Bytes kept at most (about 8 MB): the first pages of ~20k notifications of the bench's size. */
 const MAX_CHARS = 8_000_000;
+/** Bytes of whole answers kept at most (pages of ~100 users). */
+const MAX_PAGE_BYTES = 2_000_000;
+
+/**
+ * Whole answers as sent, kept while the store is unchanged: each is valid only for the commit
+ * version (`Store.commitVersion`) read before it was read from the store. Any commit makes
+ * every kept answer stale for good (versions do not come back), so only answers of the latest
+ * version are held. An answer is kept from the moment its reading starts: the same page asked
+ * for again meanwhile waits for that reading instead of reading it again.
+ */
+interface KeptPages {
+  version: number;
+  answers: Map<string, Promise<readonly Buffer[]>>;
+  bytes: number;
+}
 
 export class RenderedNotifications {
   private entries = new Map<number, RenderedNotification>();
   private chars = 0;
   private clears = 0;
+  private pages: KeptPages = { version: Number.NaN, answers: new Map(), bytes: 0 };
 
   /** `enabled` false: nothing is kept (outside writes could not be noticed, see server.ts). */
   constructor(
@@ -58,6 +74,30 @@ export class RenderedNotifications {
     }
   }
 
+  /** The answer kept for `key` at commit version `version`, if any. */
+  page(key: string, version: number): Promise<readonly Buffer[]> | undefined {
+    return this.pages.version === version ? this.pages.answers.get(key) : undefined;
+  }
+
+  /**
+   * Keeps the answer for `key` that `read` gives, read from the store after it had commit
+   * version `version`; a failed reading is not kept. Returns `read`'s answer.
+   */
+  keepPage(key: string, version: number, read: () => Promise<readonly Buffer[]>): Promise<readonly Buffer[]> {
+    if (!this.enabled || this.pages.bytes >= MAX_PAGE_BYTES) return read();
+    if (this.pages.version !== version) this.pages = { version, answers: new Map(), bytes: 0 };
+    const pages = this.pages;
+    const answer = read().then((parts) => {
+      for (const part of parts) pages.bytes += part.length;
+      return parts;
+    }, (err: unknown) => {
+      if (pages.answers.get(key) === answer) pages.answers.delete(key);
+      throw err;
+    });
+    pages.answers.set(key, answer);
+    return answer;
+  }
+
   private drop(id: number): void {
     const old = this.entries.get(id);
     if (!old) return;
@@ -68,6 +108,7 @@ export class RenderedNotifications {
   clear(): void {
     this.entries = new Map();
     this.chars = 0;
+    this.pages = { version: Number.NaN, answers: new Map(), bytes: 0 };
     this.clears++;
   }
 }

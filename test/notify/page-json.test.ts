@@ -2,6 +2,7 @@
 process.env.TZ = 'America/St_Johns';
 
 import { test, after, before } from 'node:test';
+import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { call, ok, request } from '../helpers/http.ts';
@@ -169,6 +170,56 @@ test('a reset or a restored snapshot reuses ids: pages print the rows stored now
   } finally {
     await portal.close();
   }
+});
+
+test('a page asked for again is given again only while nothing was committed, by this process or another', async (t) => {
+  const store = ts.server.services.store;
+  if (store.commitVersion() === null) return t.skip('the store cannot tell (PostgreSQL)');
+  const u = await ts.addUser({ login: 'kept' });
+  const a = await ok(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: 'a' });
+  const page = async () => {
+    const text = resultText((await call(u.hook, 'im.notify.get')).text);
+    assert.equal(text, await objectPath(u.id));
+    return JSON.parse(text) as { total_unread_count: number; notifications: { id: number; notify_read: string }[] };
+  };
+  const first = await page();
+  const version = store.commitVersion();
+  assert.deepEqual(await page(), first);
+  assert.equal(store.commitVersion(), version, 'reading commits nothing');
+  // Another process (the CLI, a script) writes to the same file: the next page shows it.
+  const other = new Database(ts.config.databaseUrl);
+  try {
+    other.prepare('UPDATE notifications SET is_read = 1 WHERE id = ?').run(a);
+    other.prepare('UPDATE notify_counters SET unread = unread - 1 WHERE user_id = ?').run(u.id);
+  } finally {
+    other.close();
+  }
+  assert.notEqual(store.commitVersion(), version);
+  const after = await page();
+  assert.deepEqual([after.total_unread_count, after.notifications[0]!.notify_read], [0, 'Y']);
+  // A commit of this process about someone else's notifications: read again, still right.
+  await ok(ts.hook, 'im.notify.system.add', { USER_ID: 1, MESSAGE: 'elsewhere' });
+  assert.deepEqual(await page(), after);
+});
+
+test('kept pages: one commit version at a time, a failed reading not kept, nothing kept when disabled', async () => {
+  const rendered = new RenderedNotifications(true);
+  const parts = [Buffer.from('{}')];
+  assert.equal(await rendered.keepPage('1,p', 7, async () => parts), parts);
+  assert.equal(await rendered.page('1,p', 7), parts);
+  assert.equal(rendered.page('1,p', 8), undefined, 'another version');
+  assert.equal(rendered.page('2,p', 7), undefined, 'another user');
+  await rendered.keepPage('1,q', 8, async () => parts);
+  assert.equal(rendered.page('1,p', 7), undefined, 'older versions are dropped');
+  await assert.rejects(rendered.keepPage('1,r', 8, async () => {
+    throw new Error('gone');
+  }));
+  assert.equal(rendered.page('1,r', 8), undefined);
+  rendered.clear();
+  assert.equal(rendered.page('1,q', 8), undefined);
+  const off = new RenderedNotifications(false);
+  await off.keepPage('1,p', 7, async () => parts);
+  assert.equal(off.page('1,p', 7), undefined);
 });
 
 test('rendered notifications: bounded by characters, oldest out first, nothing kept from before a clear', () => {

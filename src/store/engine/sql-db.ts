@@ -37,5 +37,12 @@ export interface SqlDb {
    * the same database; absent where the engine cannot tell (PostgreSQL).
    */
   externalVersion?(): number;
+  /**
+   * A number that changes whenever anything is committed to the database, by this process or
+   * another, read outside any transaction; absent where the engine cannot tell (PostgreSQL, an
+   * in-memory SQLite database). What was read while it held one value is still what the store
+   * holds while it holds that value.
+   */
+  commitVersion?(): number;
   close(): Promise<void>;
 }

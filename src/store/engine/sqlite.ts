@@ -94,6 +94,11 @@ export class SqliteDb implements SqlDb {
   private inTx = false;
   private dataVersion: Statement | null = null;
   private counted = { transactions: 0, commits: 0 };
+  /**
+   * The reader's `data_version`: it changes whenever another connection commits, this
+   * process's writer included. Absent for an in-memory database (no reader).
+   */
+  readonly commitVersion?: () => number;
 
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -107,6 +112,10 @@ export class SqliteDb implements SqlDb {
     db.pragma('temp_store = MEMORY');
     this.exec = new SqliteExecutor(db);
     this.reader = path === ':memory:' ? null : new SqliteExecutor(openReader(path));
+    if (this.reader) {
+      const version = this.reader.db.prepare('PRAGMA data_version').pluck();
+      this.commitVersion = () => version.get() as number;
+    }
   }
 
   /** The reader when it may run `sql` now: a statement that only reads, outside any transaction. */

@@ -20,6 +20,7 @@ export function watched(db: SqlDb, onError: (err: unknown) => void): SqlDb {
     tx: <T>(fn: (t: SqlDb) => Promise<T>) => db.tx((t) => fn(t === db ? self : watched(t, onError))),
     savepoint: <T>(fn: (t: SqlDb) => Promise<T>) => db.savepoint((t) => fn(t === db ? self : watched(t, onError))),
     ...(db.externalVersion ? { externalVersion: () => db.externalVersion!() } : {}),
+    ...(db.commitVersion ? { commitVersion: () => db.commitVersion!() } : {}),
     close: () => db.close(),
   };
   return self;

@@ -47,6 +47,12 @@ export interface Store {
   savepoint<T>(fn: (store: Store) => Promise<T>): Promise<T>;
   /** Changes when another process commits to the database; null where the engine cannot tell. */
   externalVersion(): number | null;
+  /**
+   * Changes whenever anything is committed to the database (by this process too); null where
+   * the engine cannot tell. An answer read while it held one value may be given again while it
+   * holds that value: the store has not changed.
+   */
+  commitVersion(): number | null;
   /** Resolves when the database answers a trivial query (readiness checks). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -33,6 +33,7 @@ export function sqlStore(db: SqlDb): Store {
     tx: (fn) => db.tx((t) => fn(t === db ? store : sqlStore(t))),
     savepoint: (fn) => db.savepoint((t) => fn(t === db ? store : sqlStore(t))),
     externalVersion: () => db.externalVersion?.() ?? null,
+    commitVersion: () => db.commitVersion?.() ?? null,
     ping: async () => void (await db.get('SELECT 1 AS ok')),
     close: () => db.close(),
   };
