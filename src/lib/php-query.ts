@@ -130,10 +130,39 @@ export function parsePhpFields(fields: Iterable<[string, string]>): RawParams {
   return Array.isArray(out) ? { ...out } : (out as RawParams);
 }
 
+/** A name PHP keeps as it is, at the top level: no brackets, dots, spaces or NULs to rewrite. */
+const PLAIN_NAME = /^[^. [\0]+$/;
+
+/**
+ * The common query of plain names only (`USER_ID=1&MESSAGE=hi`, what a batch command carries)
+ * read straight into an object: the same result as the general walk, without a path per name
+ * or an intermediate map. Null as soon as one name needs the general rules.
+ */
+function plainQuery(text: string): RawParams | null {
+  const out: RawParams = {};
+  let count = 0;
+  for (let start = 0; start <= text.length; ) {
+    let end = text.indexOf('&', start);
+    if (end < 0) end = text.length;
+    if (end > start) {
+      if (++count > MAX_PAIRS) return null;
+      const part = text.slice(start, end);
+      const eq = part.indexOf('=');
+      const name = urlDecode(eq < 0 ? part : part.slice(0, eq));
+      if (!PLAIN_NAME.test(name) || name === '__proto__') return null;
+      out[name] = eq < 0 ? '' : urlDecode(part.slice(eq + 1));
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
 /** A query string or form body → parameters. */
 export function parsePhpQuery(text: string): RawParams {
   // Most REST calls carry no query string at all.
   if (text === '') return {};
+  const plain = plainQuery(text);
+  if (plain) return plain;
   function* pairs(): Generator<[string, string]> {
     for (const part of text.split('&')) {
       if (!part) continue;
