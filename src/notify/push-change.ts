@@ -49,8 +49,14 @@ export class HeldPushes {
   }
 }
 
-/** Per hub (one per server), per user: the tail of that user's publishing queue. */
-const tails = new WeakMap<PushHub, Map<number, Promise<void>>>();
+/** A change waiting for its user's turn: its messages, and who waits for them to be published. */
+interface Waiting {
+  messages: ChangeMessages;
+  done: () => void;
+}
+
+/** Per hub (one per server), per user: the changes waiting to be published (absent: none, none running). */
+const queues = new WeakMap<PushHub, Map<number, Waiting[]>>();
 
 /**
  * Publishes what a committed change tells the user's open pages, each message carrying
@@ -61,6 +67,9 @@ const tails = new WeakMap<PushHub, Map<number, Promise<void>>>();
  * could read their counters in one order and publish in the other, leaving the page on a stale
  * count. Reading the counter inside the queue, after the commit, makes the last message a user
  * gets carry the count after the last commit (within one process; nodes publish independently).
+ * The changes that queued up while the one before them was published share one read of the
+ * counter: all of them were committed before it, so it is the count after each of them, as
+ * their own reads would have been (one statement per turn instead of per change under load).
  */
 export function publishChange(deps: PublishDeps, userId: number, messages: ChangeMessages): Promise<void> {
   if (deps.heldPushes) {
@@ -69,26 +78,45 @@ export function publishChange(deps: PublishDeps, userId: number, messages: Chang
   }
   // No page of the user is open (nor its replay feed kept): nothing to count, nothing to send.
   if (deps.hub.reaches?.(userId) === false) return Promise.resolve();
-  let perUser = tails.get(deps.hub);
+  let perUser = queues.get(deps.hub);
   if (!perUser) {
     perUser = new Map();
-    tails.set(deps.hub, perUser);
+    queues.set(deps.hub, perUser);
   }
   const queue = perUser;
-  const job = (queue.get(userId) ?? Promise.resolve()).then(async () => {
-    const counter = await deps.store.notifications.count(userId, true);
-    for (const m of await messages(counter)) await deps.hub.publish(userId, { command: m.command, params: { ...m.params, counter } });
+  return new Promise<void>((done) => {
+    const waiting = queue.get(userId);
+    if (waiting) return void waiting.push({ messages, done });
+    const fresh: Waiting[] = [{ messages, done }];
+    queue.set(userId, fresh);
+    void drain(deps, userId, queue, fresh);
   });
-  // The change is committed: a publish that fails (Redis or the database away) is logged and
-  // dropped, never the caller's error — answering an error for a stored write would make
-  // clients retry and store it twice. Pages catch up through the replay window or a reload.
-  // Redis commands time out (NOTIFY24_REDIS_TIMEOUT_MS), so this never hangs a request.
-  const tail = job.catch((err: unknown) => {
-    deps.log?.warn('push after commit dropped', { user_id: userId, error: (err as Error)?.message ?? String(err) });
-  });
-  queue.set(userId, tail);
-  void tail.then(() => {
-    if (queue.get(userId) === tail) queue.delete(userId);
-  });
-  return tail;
+}
+
+/** Publishes `waiting` (and what joins it meanwhile) turn by turn, one counter read per turn. */
+async function drain(deps: PublishDeps, userId: number, queue: Map<number, Waiting[]>, waiting: Waiting[]): Promise<void> {
+  while (waiting.length) {
+    const turn = waiting.splice(0);
+    let counter: number | null = null;
+    let failed: unknown = null;
+    try {
+      counter = await deps.store.notifications.count(userId, true);
+    } catch (err) {
+      failed = err;
+    }
+    for (const w of turn) {
+      try {
+        if (failed) throw failed;
+        for (const m of await w.messages(counter!)) await deps.hub.publish(userId, { command: m.command, params: { ...m.params, counter } });
+      } catch (err) {
+        // The change is committed: a publish that fails (Redis or the database away) is logged
+        // and dropped, never the caller's error — answering an error for a stored write would
+        // make clients retry and store it twice. Pages catch up through the replay window or a
+        // reload. Redis commands time out (NOTIFY24_REDIS_TIMEOUT_MS), so this never hangs a request.
+        deps.log?.warn('push after commit dropped', { user_id: userId, error: (err as Error)?.message ?? String(err) });
+      }
+      w.done();
+    }
+  }
+  queue.delete(userId);
 }

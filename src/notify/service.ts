@@ -225,9 +225,11 @@ export async function getPage(store: Store, userId: number, req: PageRequest): P
 export async function markRead(deps: NotifyDeps, userId: number, ids: number[], read: boolean): Promise<void> {
   const repo = deps.store.notifications;
   const target = read ? ids : [...new Set([...ids, ...(await repo.sameTagIds(userId, ids))])];
+  // PostgreSQL marks read and cancels the e-mails in one statement (null: too many ids for one).
+  const atOnce = read && repo.readAtOnce ? await repo.readAtOnce(userId, target, deps.clock.now()) : null;
   // Most calls name notifications already in that state (a page marks what it shows): one
   // read then, no transaction.
-  if (await repo.anyToMark(userId, target, read)) {
+  if (atOnce === null && (await repo.anyToMark(userId, target, read))) {
     await deps.store.tx(async (s) => {
       const marked = await s.notifications.setRead(userId, target, read);
       if (read && marked) await cancelMail(s, deps.clock, userId, target);

@@ -121,6 +121,12 @@ export interface NotificationRepo {
   count(userId: number, unreadOnly: boolean): Promise<number>;
   countUnreadConfirms(userId: number): Promise<number>;
   setRead(userId: number, ids: number[], read: boolean): Promise<number>;
+  /**
+   * PostgreSQL only: marks the user's `ids` read and, when that changed any, cancels their
+   * queued e-mails (as `MailOutboxRepo.cancelFor` at `now`), in one statement; answers how
+   * many it marked, or null (nothing done) when the ids do not fit one statement.
+   */
+  readAtOnce?(userId: number, ids: number[], now: number): Promise<number | null>;
   /** Whether `setRead` would change anything: one of the user's `ids` is in the other read state. */
   anyToMark(userId: number, ids: number[], read: boolean): Promise<boolean>;
   /** Marks every notification of the user with id >= fromId (0: all), skipping confirms when asked. */

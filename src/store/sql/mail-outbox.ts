@@ -5,7 +5,7 @@ import { idChunks, placeholders } from './query.ts';
 type Row = Record<string, unknown>;
 
 /** Why a queued mail was cancelled before its time: the console's outbox shows it. */
-const SETTLED = 'read or deleted before it was sent';
+export const SETTLED = 'read or deleted before it was sent';
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
@@ -27,6 +27,12 @@ function item(r: Row): OutboxItem {
 
 /** Items a worker may take: queued, due, and not held by a live claim of another worker. */
 const CLAIMABLE = `state = 'queued' AND due_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)`;
+
+/** Cancels the queued mails of `count` notifications of a user: binds now, SETTLED, the ids, the user. */
+export function cancelForSql(count: number, also = ''): string {
+  return `UPDATE mail_outbox SET state = 'cancelled', finished_at = ?, last_error = ?
+         WHERE notification_id IN ${placeholders(count)} AND user_id = ? AND state = 'queued' AND claimed_by IS NULL${also}`;
+}
 
 export class SqlMailOutboxRepo implements MailOutboxRepo {
   constructor(private readonly db: SqlDb) {}
@@ -78,11 +84,7 @@ export class SqlMailOutboxRepo implements MailOutboxRepo {
   async cancelFor(userId: number, notificationIds: readonly number[], now: number) {
     let changes = 0;
     for (const chunk of idChunks(notificationIds)) {
-      const r = await this.db.run(
-        `UPDATE mail_outbox SET state = 'cancelled', finished_at = ?, last_error = ?
-         WHERE notification_id IN ${placeholders(chunk.length)} AND user_id = ? AND state = 'queued' AND claimed_by IS NULL`,
-        [now, SETTLED, ...chunk, userId],
-      );
+      const r = await this.db.run(cancelForSql(chunk.length), [now, SETTLED, ...chunk, userId]);
       changes += r.changes;
     }
     return changes;

@@ -1,6 +1,7 @@
 import type { SqlDb } from '../engine/sql-db.ts';
 import { idChunks, placeholders } from './query.ts';
 import { storedText } from '../engine/bindable.ts';
+import { cancelForSql, SETTLED } from './mail-outbox.ts';
 import type { ListedNotification, NewNotification, NotificationRepo, NotificationRow, NotificationSearch, PageHead, PageSkeleton, PageStage, ReplacedNotification, SentNotification } from '../port/notifications.ts';
 
 const COLS = `id, user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, tag_owner, created_at`;
@@ -245,11 +246,34 @@ const unlike = (read: boolean) => (read ? 'is_read = 0' : 'is_read = 1');
 const INSERT_ROW = `INSERT INTO notifications (user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, tag_owner, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`;
 
+/**
+ * PostgreSQL: a read-state change of the rows `where` selects and its counters in one statement
+ * (the UPDATE's RETURNING feeds the counter upsert), then `more` (further WITH items); answers
+ * how many changed as `n`. Binds the new state, `where`'s arguments, the step twice, `more`'s.
+ */
+function flipCountedSql(read: boolean, where: string, more = ''): string {
+  return `WITH flipped AS (
+     UPDATE notifications SET is_read = ? WHERE ${where} AND ${unlike(read)} RETURNING user_id, notify_type
+   ), counted AS (
+     SELECT user_id, COUNT(*) AS n, COUNT(*) FILTER (WHERE notify_type = 1) AS confirms FROM flipped GROUP BY user_id
+   ), adjusted AS (
+     INSERT INTO notify_counters (user_id, total, unread, unread_confirms)
+     SELECT user_id, 0, n * ?, confirms * ? FROM counted ORDER BY user_id
+     ON CONFLICT (user_id) DO UPDATE SET unread = notify_counters.unread + excluded.unread,
+       unread_confirms = notify_counters.unread_confirms + excluded.unread_confirms
+   )${more}
+   SELECT COALESCE(SUM(n), 0) AS n FROM counted`;
+}
+
 export class SqlNotificationRepo implements NotificationRepo {
   readonly insertSent?: NotificationRepo['insertSent'];
+  readonly readAtOnce?: NotificationRepo['readAtOnce'];
 
   constructor(private readonly db: SqlDb) {
-    if (db.dialect === 'postgres') this.insertSent = (n, mail) => this.insertSentAtOnce(n, mail);
+    if (db.dialect === 'postgres') {
+      this.insertSent = (n, mail) => this.insertSentAtOnce(n, mail);
+      this.readAtOnce = (userId, ids, now) => this.readAtOnceSql(userId, ids, now);
+    }
   }
 
   async search(userId: number, f: NotificationSearch): Promise<NotificationRow[]> {
@@ -302,28 +326,29 @@ export class SqlNotificationRepo implements NotificationRepo {
    * UPDATE and the counter upsert fed by its RETURNING), one round trip instead of two.
    */
   private flipReadCounted(read: boolean, selections: [string, unknown[]][]): Promise<number> {
-    const step = read ? -1 : 1;
+    const flip = async (db: SqlDb, [where, args]: [string, unknown[]]) =>
+      Number((await db.get<{ n: number | string }>(flipCountedSql(read, where), [read ? 1 : 0, ...args, read ? -1 : 1, read ? -1 : 1]))?.n ?? 0);
+    // One statement is atomic on its own: no BEGIN and COMMIT around it.
+    if (selections.length === 1) return flip(this.db, selections[0]!);
     return this.db.tx(async (t) => {
       let flipped = 0;
-      for (const [where, args] of selections) {
-        const r = await t.get<{ n: number | string }>(
-          `WITH flipped AS (
-             UPDATE notifications SET is_read = ? WHERE ${where} AND ${unlike(read)} RETURNING user_id, notify_type
-           ), counted AS (
-             SELECT user_id, COUNT(*) AS n, COUNT(*) FILTER (WHERE notify_type = 1) AS confirms FROM flipped GROUP BY user_id
-           ), adjusted AS (
-             INSERT INTO notify_counters (user_id, total, unread, unread_confirms)
-             SELECT user_id, 0, n * ?, confirms * ? FROM counted ORDER BY user_id
-             ON CONFLICT (user_id) DO UPDATE SET unread = notify_counters.unread + excluded.unread,
-               unread_confirms = notify_counters.unread_confirms + excluded.unread_confirms
-           )
-           SELECT COALESCE(SUM(n), 0) AS n FROM counted`,
-          [read ? 1 : 0, ...args, step, step],
-        );
-        flipped += Number(r?.n ?? 0);
-      }
+      for (const selection of selections) flipped += await flip(t, selection);
       return flipped;
     });
+  }
+
+  /** PostgreSQL: `flipReadCounted` of one chunk and the e-mail cancel of `markRead`, as one statement. */
+  private async readAtOnceSql(userId: number, ids: number[], now: number): Promise<number | null> {
+    const chunks = idChunks(ids);
+    if (chunks.length !== 1) return null;
+    const chunk = chunks[0]!;
+    const ins = placeholders(chunk.length);
+    const cancel = `, cancelled AS (${cancelForSql(chunk.length, ' AND EXISTS (SELECT 1 FROM flipped)')})`;
+    const r = await this.db.get<{ n: number | string }>(
+      flipCountedSql(true, `user_id = ? AND id IN ${ins}`, cancel),
+      [1, userId, ...chunk, -1, -1, now, SETTLED, ...chunk, userId],
+    );
+    return Number(r?.n ?? 0);
   }
 
   async insert(n: NewNotification): Promise<number> {
@@ -353,10 +378,7 @@ export class SqlNotificationRepo implements NotificationRepo {
        made AS (
          INSERT INTO notify_chats (user_id) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM found)
          ON CONFLICT (user_id) DO UPDATE SET user_id = excluded.user_id RETURNING id
-       ), added AS (
-         INSERT INTO notifications (user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, tag_owner, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) RETURNING id
-       ), counted AS (
+       ), added AS (${INSERT_ROW} RETURNING id), counted AS (
          INSERT INTO notify_counters (user_id, total, unread, unread_confirms) VALUES (?, 1, 1, ?)
          ON CONFLICT (user_id) DO UPDATE SET total = notify_counters.total + 1, unread = notify_counters.unread + 1,
            unread_confirms = notify_counters.unread_confirms + excluded.unread_confirms
