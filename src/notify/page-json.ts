@@ -34,8 +34,10 @@ export async function getPageJson(store: Store, userId: number, req: PageRequest
   if (!rendered.enabled || req.convertText) return JsonText.of(JSON.stringify(await getPage(store, userId, req)));
   // Read before the statements: what they read is at least as new as this version.
   const version = store.commitVersion();
-  if (version === null) return new JsonText(await pageParts(store, userId, req, rendered));
   const key = `${userId},${req.lastId},${req.lastType},${req.limit}`;
+  // No version (PostgreSQL): the same page asked for by several callers at once is read once
+  // for all that asked before that reading started.
+  if (version === null) return new JsonText(await rendered.freshPages.get(key, () => pageParts(store, userId, req, rendered)));
   return new JsonText(await (rendered.page(key, version) ?? rendered.keepPage(key, version, () => pageParts(store, userId, req, rendered))));
 }
 

@@ -1,3 +1,4 @@
+import { FreshReads } from '../lib/fresh-reads.ts';
 /**
  * A notification's JSON as im.notify.get prints it, up to its read state, kept per id so a page
  * is a concatenation instead of a formatting of every row (src/notify/page-json.ts).
@@ -40,6 +41,8 @@ export class RenderedNotifications {
   private chars = 0;
   private clears = 0;
   private pages: KeptPages = { version: Number.NaN, answers: new Map(), bytes: 0 };
+  /** Where the store has no commit version: pages read once for the callers waiting for them. */
+  readonly freshPages = new FreshReads<string, readonly Buffer[]>();
 
   /** `enabled` false: nothing is kept (outside writes could not be noticed, see server.ts). */
   constructor(
