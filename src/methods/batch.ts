@@ -153,6 +153,8 @@ async function runInTransaction(ctx: MethodContext, commands: Command[], results
     const attempt = { results: copyResults(results), pushes: new HeldPushes(), wakeWebPush: false, halted: false };
     const watch = savepoints ? null : new TouchedStore(store);
     const deps: MethodDeps = { ...ctx.deps, store: watch ? watch.store : store, heldPushes: attempt.pushes, wakeWebPush: () => void (attempt.wakeWebPush = true) };
+    // Without savepoints nothing is rolled back alone: each user's counters move once, at the end.
+    if (watch) store.notifications.deferCounters?.();
     for (const command of commands) {
       const mark = attempt.pushes.size;
       try {
@@ -174,6 +176,11 @@ async function runInTransaction(ctx: MethodContext, commands: Command[], results
           break;
         }
       }
+    }
+    if (watch) {
+      await store.notifications.flushCounters?.().catch((err: unknown) => {
+        throw endsTransaction(err) || isConflict(err) ? err : new RunAgainWithSavepoints();
+      });
     }
     return attempt;
   });

@@ -94,6 +94,40 @@ test('a failing call inside a batch is rolled back alone, answered as on its own
   }
 });
 
+test('a run of sends, reads, deletes and a read-all moves the counters exactly as its rows, whatever it read in between', async () => {
+  const user = await ts.addUser({ login: 'batch-counters' });
+  // The user's own webhook: reads and deletes act on the caller's notifications.
+  const res = await call(user.hook, 'batch', {
+    cmd: {
+      a: `im.notify.system.add?USER_ID=${user.id}&MESSAGE=a`,
+      b: `im.notify.system.add?USER_ID=${user.id}&MESSAGE=b&BUTTONS[0][TITLE]=ok&BUTTONS[0][VALUE]=y&BUTTONS[0][TYPE]=accept`,
+      c: `im.notify.system.add?USER_ID=${user.id}&MESSAGE=c`,
+      readA: 'im.notify.read?ID=$result[a]&ONLY_CURRENT=Y',
+      goneC: 'im.notify.delete?ID=$result[c]',
+      d: `im.notify.system.add?USER_ID=${user.id}&MESSAGE=d&TAG=t`,
+      e: `im.notify.system.add?USER_ID=${user.id}&MESSAGE=e&TAG=t`,
+      all: 'im.notify.read.all',
+      f: `im.notify.system.add?USER_ID=${user.id}&MESSAGE=f`,
+    },
+  });
+  assert.equal(res.status, 200);
+  assert.deepEqual(res.body.result.result_error, []);
+  assert.equal(res.body.result.result.readA, true);
+  assert.equal(res.body.result.result.goneC, true);
+  // read.all leaves the confirm (b) unread, and reads the counters after the run's writes.
+  assert.deepEqual(res.body.result.result.all, { result: true, newCounter: 1 });
+  const store = await openStore(ts.config.databaseUrl!);
+  try {
+    const rows = await store.notifications.search(user.id, everything);
+    assert.deepEqual(rows.map((r) => r.text).sort(), ['a', 'b', 'd', 'e', 'f']);
+    assert.equal(await store.notifications.count(user.id, false), rows.length);
+    assert.equal(await store.notifications.count(user.id, true), rows.filter((r) => !r.read).length);
+    assert.equal(await store.notifications.countUnreadConfirms(user.id), 1);
+  } finally {
+    await store.close();
+  }
+});
+
 test('a batch pushes only after its commit: every frame finds all of its sends stored and carries the count after them', async () => {
   const user = await ts.addUser({ login: 'batch-push', password: 'batch-push-1' });
   const ws = await openWs(ts, (await webLogin(ts, 'batch-push', 'batch-push-1')).cookie);

@@ -98,6 +98,15 @@ export interface NotificationRepo {
    * and the user's counters row is locked for that statement only.
    */
   insertSent?(n: NewNotification, mail: { typeKey: string; dueAt: number } | null): Promise<SentNotification>;
+  /**
+   * SQLite, inside a transaction: from now on counter changes are summed per user in memory
+   * and written by `flushCounters` (one statement per user instead of one per change); a read
+   * of the counters flushes first. Only for a run of writes none of which is rolled back alone
+   * (no savepoint in between): a rollback of the whole transaction drops the sums with it.
+   */
+  deferCounters?(): void;
+  /** Writes the counter changes `deferCounters` summed, and stops deferring. */
+  flushCounters?(): Promise<void>;
   byId(id: number): Promise<NotificationRow | null>;
   /** Deletes the recipient's notifications carrying `tag` of this owner (both types); returns them, oldest first. */
   deleteByTag(userId: number, tag: string, owner: string): Promise<ReplacedNotification[]>;

@@ -269,11 +269,37 @@ export class SqlNotificationRepo implements NotificationRepo {
   readonly insertSent?: NotificationRepo['insertSent'];
   readonly readAtOnce?: NotificationRepo['readAtOnce'];
 
+  readonly deferCounters?: () => void;
+  /** Counter changes summed since `deferCounters`, per user; null when they are written at once. */
+  private deferred: Map<number, CounterDelta> | null = null;
+
   constructor(private readonly db: SqlDb) {
     if (db.dialect === 'postgres') {
       this.insertSent = (n, mail) => this.insertSentAtOnce(n, mail);
       this.readAtOnce = (userId, ids, now) => this.readAtOnceSql(userId, ids, now);
     }
+    // SQLite only: on PostgreSQL sends move the counters in their own statement, and moving
+    // the rest to the end would change the order in which a transaction locks counter rows.
+    if (db.dialect === 'sqlite') this.deferCounters = () => void (this.deferred ??= new Map());
+  }
+
+  async flushCounters(): Promise<void> {
+    const deferred = this.deferred;
+    this.deferred = null;
+    if (deferred) await adjustCounters(this.db, deferred);
+  }
+
+  /** `adjustCounters` in `t`, or summed into the deferred changes. */
+  private adjust(t: SqlDb, deltas: Map<number, CounterDelta>): Promise<void> {
+    const deferred = this.deferred;
+    if (!deferred) return adjustCounters(t, deltas);
+    for (const [userId, d] of deltas) {
+      const sum = deltaFor(deferred, userId);
+      sum.total += d.total;
+      sum.unread += d.unread;
+      sum.unreadConfirms += d.unreadConfirms;
+    }
+    return Promise.resolve();
   }
 
   async search(userId: number, f: NotificationSearch): Promise<NotificationRow[]> {
@@ -297,7 +323,7 @@ export class SqlNotificationRepo implements NotificationRepo {
     return this.db.tx(async (t) => {
       const rows: T[] = [];
       for (const [sql, args] of statements) rows.push(...(await t.all<T>(sql, args)));
-      await adjustCounters(t, deletedDeltas(rows));
+      await this.adjust(t, deletedDeltas(rows));
       return rows;
     });
   }
@@ -316,7 +342,7 @@ export class SqlNotificationRepo implements NotificationRepo {
           [read ? 1 : 0, ...args],
         )));
       }
-      await adjustCounters(t, readDeltas(rows, read));
+      await this.adjust(t, readDeltas(rows, read));
       return rows.length;
     });
   }
@@ -361,7 +387,7 @@ export class SqlNotificationRepo implements NotificationRepo {
       // SQLite hands back the new rowid with the statement's outcome: without RETURNING its
       // insert costs half as much (~7 instead of ~15 µs, in-process).
       const added = t.dialect === 'sqlite' ? (await t.run(INSERT_ROW, args)).lastId : (await t.get<{ id: number }>(`${INSERT_ROW} RETURNING id`, args))?.id;
-      await adjustCounters(t, new Map([[n.userId, { total: 1, unread: 1, unreadConfirms: n.type === 1 ? 1 : 0 }]]));
+      await this.adjust(t, new Map([[n.userId, { total: 1, unread: 1, unreadConfirms: n.type === 1 ? 1 : 0 }]]));
       return Number(added);
     });
     return writtenRow(id, n);
@@ -456,6 +482,7 @@ export class SqlNotificationRepo implements NotificationRepo {
   }
 
   async pageSkeleton(userId: number, stages: PageStage[], limit: number | null): Promise<PageSkeleton> {
+    if (this.deferred) await this.flushCounters();
     const columns: string[] = [];
     const args: unknown[] = [];
     for (const stage of stages) {
@@ -489,6 +516,7 @@ export class SqlNotificationRepo implements NotificationRepo {
   }
 
   async pageHead(userId: number): Promise<PageHead | null> {
+    if (this.deferred) await this.flushCounters();
     const r = await this.db.get<{ chat_id: number; total: number | null; unread: number | null }>(
       `SELECT c.id AS chat_id, k.total, k.unread FROM notify_chats c LEFT JOIN notify_counters k ON k.user_id = c.user_id WHERE c.user_id = ?`,
       [userId],
@@ -505,11 +533,13 @@ export class SqlNotificationRepo implements NotificationRepo {
   }
 
   async count(userId: number, unreadOnly: boolean): Promise<number> {
+    if (this.deferred) await this.flushCounters();
     const r = await this.db.get<{ n: number }>(`SELECT ${unreadOnly ? 'unread' : 'total'} AS n FROM notify_counters WHERE user_id = ?`, [userId]);
     return Number(r?.n ?? 0);
   }
 
   async countUnreadConfirms(userId: number): Promise<number> {
+    if (this.deferred) await this.flushCounters();
     const r = await this.db.get<{ n: number }>('SELECT unread_confirms AS n FROM notify_counters WHERE user_id = ?', [userId]);
     return Number(r?.n ?? 0);
   }
