@@ -153,8 +153,12 @@ async function runInTransaction(ctx: MethodContext, commands: Command[], results
     const attempt = { results: copyResults(results), pushes: new HeldPushes(), wakeWebPush: false, halted: false };
     const watch = savepoints ? null : new TouchedStore(store);
     const deps: MethodDeps = { ...ctx.deps, store: watch ? watch.store : store, heldPushes: attempt.pushes, wakeWebPush: () => void (attempt.wakeWebPush = true) };
-    // Without savepoints nothing is rolled back alone: each user's counters move once, at the end.
-    if (watch) store.notifications.deferCounters?.();
+    // Without savepoints nothing is rolled back alone: each user's counters move once, at the
+    // end, and what the run learns of a user's chat and push subscriptions holds to its end.
+    if (watch) {
+      store.notifications.beginRun?.();
+      store.webPush.beginRun?.();
+    }
     for (const command of commands) {
       const mark = attempt.pushes.size;
       try {
@@ -178,7 +182,8 @@ async function runInTransaction(ctx: MethodContext, commands: Command[], results
       }
     }
     if (watch) {
-      await store.notifications.flushCounters?.().catch((err: unknown) => {
+      store.webPush.endRun?.();
+      await store.notifications.endRun?.().catch((err: unknown) => {
         throw endsTransaction(err) || isConflict(err) ? err : new RunAgainWithSavepoints();
       });
     }

@@ -103,6 +103,26 @@ test('a new notification is pushed: the VAPID JWT verifies against the server ke
   await until(async () => (await call(anna.hook, 'notify24.push.list')).body.result[0]?.last_success_at !== null, 'last success noted');
 });
 
+test('a batch queues a push for each of its sends to a subscribed user, none for one without', async () => {
+  const subscriber = await ts.addUser({ login: 'batch-push-sub' });
+  const other = await ts.addUser({ login: 'batch-push-none' });
+  const browser = await subscribed(subscriber.hook);
+  const res = await call(ts.hook, 'batch', {
+    cmd: [
+      `im.notify.system.add?USER_ID=${other.id}&MESSAGE=none+1`,
+      `im.notify.system.add?USER_ID=${subscriber.id}&MESSAGE=one`,
+      `im.notify.system.add?USER_ID=${other.id}&MESSAGE=none+2`,
+      `im.notify.system.add?USER_ID=${subscriber.id}&MESSAGE=two`,
+    ],
+  });
+  assert.deepEqual(res.body.result.result_error, []);
+  const ids = res.body.result.result as number[];
+  const pushes = [await service.next(), await service.next()];
+  assert.deepEqual(pushes.map((p) => [p.endpoint, p.payload.id]).sort(), [[browser.endpoint, ids[1]], [browser.endpoint, ids[3]]].sort());
+  await until(async () => (await ts.server.services.store.webPush.pendingCount()) === 0, 'both deliveries done');
+  assert.equal(service.pending(), 0);
+});
+
 test('the REST answer does not wait for the push service, nor do other users\' pushes; a tag gives the push its tag and Topic', async () => {
   const user = await ts.addUser();
   const browser = await subscribed(user.hook);

@@ -99,14 +99,14 @@ export interface NotificationRepo {
    */
   insertSent?(n: NewNotification, mail: { typeKey: string; dueAt: number } | null): Promise<SentNotification>;
   /**
-   * SQLite, inside a transaction: from now on counter changes are summed per user in memory
-   * and written by `flushCounters` (one statement per user instead of one per change); a read
-   * of the counters flushes first. Only for a run of writes none of which is rolled back alone
-   * (no savepoint in between): a rollback of the whole transaction drops the sums with it.
+   * SQLite, inside a transaction, for a run of writes none of which is rolled back alone (no
+   * savepoint in between: a failure rolls back the whole transaction, and what the repository
+   * learned with it). Until `endRun`, counter changes are summed per user in memory (a read of
+   * the counters writes them first) and a user's chat, once known, is not looked up again.
    */
-  deferCounters?(): void;
-  /** Writes the counter changes `deferCounters` summed, and stops deferring. */
-  flushCounters?(): Promise<void>;
+  beginRun?(): void;
+  /** Writes the counter changes the run summed, and ends it. */
+  endRun?(): Promise<void>;
   byId(id: number): Promise<NotificationRow | null>;
   /** Deletes the recipient's notifications carrying `tag` of this owner (both types); returns them, oldest first. */
   deleteByTag(userId: number, tag: string, owner: string): Promise<ReplacedNotification[]>;

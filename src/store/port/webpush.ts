@@ -60,6 +60,12 @@ export interface WebPushRepo {
 
   /** Queues `notificationId` for each subscription its recipient has now; answers how many. */
   enqueue(notificationId: number, userId: number, now: number): Promise<number>;
+  /**
+   * SQLite, inside a transaction (see NotificationRepo.beginRun): until `endRun`, a user found
+   * without subscriptions has nothing queued for them without a statement.
+   */
+  beginRun?(): void;
+  endRun?(): void;
   /** Claims due deliveries for `worker` until `until` (one node per row), counting an attempt. */
   claimDue(worker: string, now: number, until: number, limit: number): Promise<PushDelivery[]>;
   /** Done with a delivery (sent, given up, or nothing left to send). */

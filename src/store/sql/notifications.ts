@@ -269,9 +269,11 @@ export class SqlNotificationRepo implements NotificationRepo {
   readonly insertSent?: NotificationRepo['insertSent'];
   readonly readAtOnce?: NotificationRepo['readAtOnce'];
 
-  readonly deferCounters?: () => void;
-  /** Counter changes summed since `deferCounters`, per user; null when they are written at once. */
+  readonly beginRun?: () => void;
+  /** Counter changes summed during a run (`beginRun`), per user; null outside one. */
   private deferred: Map<number, CounterDelta> | null = null;
+  /** Chats known during a run, by user. */
+  private chats: Map<number, number> | null = null;
 
   constructor(private readonly db: SqlDb) {
     if (db.dialect === 'postgres') {
@@ -280,10 +282,20 @@ export class SqlNotificationRepo implements NotificationRepo {
     }
     // SQLite only: on PostgreSQL sends move the counters in their own statement, and moving
     // the rest to the end would change the order in which a transaction locks counter rows.
-    if (db.dialect === 'sqlite') this.deferCounters = () => void (this.deferred ??= new Map());
+    if (db.dialect === 'sqlite') {
+      this.beginRun = () => {
+        this.deferred ??= new Map();
+        this.chats ??= new Map();
+      };
+    }
   }
 
-  async flushCounters(): Promise<void> {
+  async endRun(): Promise<void> {
+    this.chats = null;
+    await this.flushCounters();
+  }
+
+  private async flushCounters(): Promise<void> {
     const deferred = this.deferred;
     this.deferred = null;
     if (deferred) await adjustCounters(this.db, deferred);
@@ -602,6 +614,14 @@ export class SqlNotificationRepo implements NotificationRepo {
   }
 
   async claimChat(userId: number): Promise<number> {
+    const known = this.chats?.get(userId);
+    if (known !== undefined) return known;
+    const id = await this.findOrMakeChat(userId);
+    this.chats?.set(userId, id);
+    return id;
+  }
+
+  private async findOrMakeChat(userId: number): Promise<number> {
     // A user's chat is made with their first notification and never removed: almost always one
     // index probe finds it, without writing (a no-op write would be journaled by every send's
     // savepoint and written to the WAL by every commit, and hold a PostgreSQL row lock).

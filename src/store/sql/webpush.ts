@@ -53,7 +53,9 @@ const VAPID_FACT = 'vapid_keys';
 const PUSH_QUEUE = { table: 'push_deliveries', dueColumn: 'due_at', claimable: 'due_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)' };
 
 export class SqlWebPushRepo implements WebPushRepo {
-  constructor(private readonly db: SqlDb) {}
+  constructor(private readonly db: SqlDb) {
+    if (db.dialect === 'sqlite') this.beginRun = () => void (this.unsubscribed ??= new Set());
+  }
 
   async vapidKeys() {
     const row = await this.db.get<{ value: string }>('SELECT value FROM instance_facts WHERE name = ?', [VAPID_FACT]);
@@ -69,6 +71,7 @@ export class SqlWebPushRepo implements WebPushRepo {
   }
 
   async subscribe(s: NewPushSubscription) {
+    this.unsubscribed = this.unsubscribed && new Set();
     const row = await this.db.get<SubscriptionRow>(
       `INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, user_agent, created_at)
        VALUES (?, ?, ?, ?, ?, ?)
@@ -108,12 +111,22 @@ export class SqlWebPushRepo implements WebPushRepo {
     else await this.db.run("UPDATE push_subscriptions SET last_success_at = ?, last_error = '' WHERE id = ?", [at, id]);
   }
 
+  readonly beginRun?: () => void;
+  /** Users found without subscriptions during a run (`beginRun`); null outside one. */
+  private unsubscribed: Set<number> | null = null;
+
+  endRun(): void {
+    this.unsubscribed = null;
+  }
+
   async enqueue(notificationId: number, userId: number, now: number) {
+    if (this.unsubscribed?.has(userId)) return 0;
     const r = await this.db.run(
       `INSERT INTO push_deliveries (subscription_id, notification_id, user_id, due_at, created_at)
        SELECT id, ?, user_id, ?, ? FROM push_subscriptions WHERE user_id = ?`,
       [notificationId, now, now, userId],
     );
+    if (r.changes === 0) this.unsubscribed?.add(userId);
     return r.changes;
   }
   async claimDue(worker: string, now: number, until: number, limit: number) {
