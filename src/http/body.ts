@@ -46,7 +46,10 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 function mediaType(req: IncomingMessage): string {
-  return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = req.headers['content-type'];
+  // The common spelling as it is (no split, trim and case change to make the same string).
+  if (type === 'application/json') return type;
+  return (type ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
 /** A JSON body: a map is the parameter set, a list is keyed 0..n, anything else (or garbage) is empty. */
@@ -99,13 +102,22 @@ export async function bodyParams(req: IncomingMessage, limit: number): Promise<R
     req.resume();
     return {};
   }
-  const body = await readBody(req, limit);
+  return paramsOfBody(req, await readBody(req, limit));
+}
+
+/**
+ * The parameters of a POST body read whole (`readBody`): at once, but for a multipart body.
+ * WHY apart from `bodyParams`: the REST edge awaits the body itself and parses it in the same
+ * turn, a promise and a microtask less per call.
+ */
+export function paramsOfBody(req: IncomingMessage, body: Buffer): RawParams | Promise<RawParams> {
   if (body.length === 0) return {};
   const type = mediaType(req);
-  const params =
-    type === 'application/json' ? jsonParams(body)
-    : type === 'multipart/form-data' ? await multipartParams(req, body)
-    : parsePhpQuery(body.toString('utf8'));
+  if (type === 'multipart/form-data') return multipartParams(req, body).then(bounded);
+  return bounded(type === 'application/json' ? jsonParams(body) : parsePhpQuery(body.toString('utf8')));
+}
+
+function bounded(params: RawParams): RawParams {
   checkShape(params);
   return params;
 }

@@ -32,6 +32,14 @@ export interface DispatchDeps {
   onDone?: (done: RequestDone) => void;
 }
 
+/** A route's reply and the pattern that matched (null when none did). */
+class Answer {
+  constructor(
+    readonly reply: Reply,
+    readonly route: string | null,
+  ) {}
+}
+
 function asReply(value: unknown): Reply {
   return value instanceof Reply ? value : json(value ?? null);
 }
@@ -67,18 +75,22 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
   let draining = false;
   let drained: (() => void) | null = null;
 
-  async function answer(req: IncomingMessage, base: RequestBase): Promise<{ reply: Reply; route: string | null }> {
+  /** The route's reply: at once when the handler answered at once, else a promise of it (never rejected). */
+  function answer(req: IncomingMessage, base: RequestBase): Answer | Promise<Answer> {
     const { pathname, search } = splitTarget(req.url);
     const match = router.find(base.method, pathname);
     if (match.kind !== 'handler') {
       req.resume();
-      return { reply: match.kind === 'none' ? notFound() : empty(405, { Allow: match.allow.join(', ') }), route: null };
+      return new Answer(match.kind === 'none' ? notFound() : empty(405, { Allow: match.allow.join(', ') }), null);
     }
     const request: HttpRequest = new IncomingRequest(base, pathname, search, match.params, req);
+    const failed = (err: unknown) => new Answer(jsonError(toRestError(err, tagged(deps.log, { request_id: request.id }))), match.pattern);
     try {
-      return { reply: asReply(await match.handler(request)), route: match.pattern };
+      const value = match.handler(request);
+      if (value instanceof Promise) return value.then((v: unknown) => new Answer(asReply(v), match.pattern), failed);
+      return new Answer(asReply(value), match.pattern);
     } catch (err) {
-      return { reply: jsonError(toRestError(err, tagged(deps.log, { request_id: request.id }))), route: match.pattern };
+      return failed(err);
     }
   }
 
@@ -94,8 +106,42 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
     res.on('close', untrack);
   }
 
+  /** Writes the answer (a 500 if Node refuses it) and reports the request. */
+  function finish(req: IncomingMessage, res: ServerResponse, done: Answer, r: { id: string; method: string; secure: boolean; ip: string; notes: RequestNotes; began: number }): void {
+    answering--;
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const head = r.method === 'HEAD';
+    // While shutting down, every answer closes its connection: no new request rides on it.
+    const lead = draining ? ['X-Request-Id', r.id, 'Connection', 'close'] : ['X-Request-Id', r.id];
+    try {
+      writeReply(res, done.reply, head, lead);
+    } catch (err) {
+      // A reply Node refuses to write (a header value with a line break) is our bug: a 500,
+      // never an unhandled rejection that takes the process down.
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      done = new Answer(jsonError(toRestError(err, tagged(deps.log, { request_id: r.id }))), done.route);
+      writeReply(res, done.reply, head, lead);
+    }
+    if (done.reply.open && !head) {
+      streams.add(res);
+      if (draining) res.end();
+    }
+    deps.onDone?.({
+      id: r.id, method: r.method, target: req.url ?? '/', route: done.route, status: res.statusCode, ms: performance.now() - r.began,
+      secure: r.secure, ip: r.ip, error: done.reply.error, notes: r.notes,
+    });
+  }
+
   return {
-    async request(req: IncomingMessage, res: ServerResponse, secure: boolean): Promise<void> {
+    /** Answers one request; the promise (when the handler waits) settles once the answer is written. */
+    request(req: IncomingMessage, res: ServerResponse, secure: boolean): void | Promise<void> {
       const began = performance.now();
       const id = requestId(req.headers);
       track(res);
@@ -103,41 +149,19 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
       const { ip, origin } = requestInfo(req, secure, deps.trustProxy);
       const method = req.method ?? 'GET';
       const notes: RequestNotes = {};
-      let done: { reply: Reply; route: string | null };
+      let done: Answer | Promise<Answer>;
       try {
-        done = await answer(req, { id, notes, method, headers: req.headers, secure, ip, origin });
+        done = answer(req, { id, notes, method, headers: req.headers, secure, ip, origin });
       } catch (err) {
-        done = { reply: jsonError(toRestError(err, tagged(deps.log, { request_id: id }))), route: null };
+        done = new Answer(jsonError(toRestError(err, tagged(deps.log, { request_id: id }))), null);
       }
-      answering--;
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      const head = method === 'HEAD';
-      // While shutting down, every answer closes its connection: no new request rides on it.
-      const lead = draining ? ['X-Request-Id', id, 'Connection', 'close'] : ['X-Request-Id', id];
+      const write = (d: Answer) => finish(req, res, d, { id, method, secure, ip, notes, began });
+      if (done instanceof Promise) return done.then(write);
       try {
-        writeReply(res, done.reply, head, lead);
-      } catch (err) {
-        // A reply Node refuses to write (a header value with a line break) is our bug: a 500,
-        // never an unhandled rejection that takes the process down.
-        if (res.headersSent) {
-          res.destroy();
-          return;
-        }
-        for (const name of res.getHeaderNames()) res.removeHeader(name);
-        done = { reply: jsonError(toRestError(err, tagged(deps.log, { request_id: id }))), route: done.route };
-        writeReply(res, done.reply, head, lead);
+        write(done);
+      } catch {
+        // As for an answer that waited (its promise is not waited on): never the event loop's failure.
       }
-      if (done.reply.open && !head) {
-        streams.add(res);
-        if (draining) res.end();
-      }
-      deps.onDone?.({
-        id, method, target: req.url ?? '/', route: done.route, status: res.statusCode, ms: performance.now() - began,
-        secure, ip, error: done.reply.error, notes,
-      });
     },
 
     upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {

@@ -113,8 +113,19 @@ export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
 }
 
 export function requestInfo(req: IncomingMessage, secure: boolean, trustProxy = false): RequestInfo {
-  const host = req.headers.host ?? 'localhost';
-  return { ip: clientIp(req, trustProxy), secure, origin: `${secure ? 'https' : 'http'}://${host}` };
+  return { ip: clientIp(req, trustProxy), secure, origin: originOf(secure, req.headers.host ?? 'localhost') };
+}
+
+/** The last origins made, per scheme: a client keeps sending the same `Host`, so most requests reuse one. */
+const lastOrigin = { http: { host: '', origin: '' }, https: { host: '', origin: '' } };
+
+function originOf(secure: boolean, host: string): string {
+  const last = secure ? lastOrigin.https : lastOrigin.http;
+  if (last.host !== host) {
+    last.origin = `${secure ? 'https' : 'http'}://${host}`;
+    last.host = host;
+  }
+  return last.origin;
 }
 
 /**

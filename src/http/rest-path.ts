@@ -12,10 +12,10 @@ export interface RestPath {
  */
 export function parseRestPath(pathname: string): RestPath | null {
   if (!pathname.startsWith('/rest/')) return null;
-  const rest = pathname.slice('/rest/'.length);
-  let segments = rest.split('/').filter(Boolean);
+  let segments = segmentsOf(pathname, '/rest/'.length);
+  if (!segments) return null;
   // Without a `%` decoding changes nothing (most paths).
-  if (rest.includes('%')) {
+  if (pathname.includes('%', '/rest/'.length)) {
     try {
       segments = segments.map(decodeURIComponent);
     } catch {
@@ -33,4 +33,23 @@ export function parseRestPath(pathname: string): RestPath | null {
   }
   const webhook = segments.length === 3 ? { user: segments[0]!, code: segments[1]! } : null;
   return { method, format, webhook };
+}
+
+/**
+ * The non-empty `/`-separated segments of `path` from `from` on, as `split('/').filter(Boolean)`
+ * gives them; null as soon as there are more than three (no REST path has more).
+ */
+function segmentsOf(path: string, from: number): string[] | null {
+  const segments: string[] = [];
+  let i = from;
+  while (i < path.length) {
+    let j = path.indexOf('/', i);
+    if (j < 0) j = path.length;
+    if (j > i) {
+      if (segments.length === 3) return null;
+      segments.push(path.slice(i, j));
+    }
+    i = j + 1;
+  }
+  return segments;
 }

@@ -35,6 +35,17 @@ const sha256Hex: (text: string) => string =
     ? (text) => nodeCrypto.hash('sha256', text, 'hex')
     : (text) => createHash('sha256').update(text).digest('hex');
 
+/** The SHA-256 of a secret as bytes (`hashSecret` gives the same digest as hex). */
+export const secretDigest: (secret: string) => Buffer =
+  typeof nodeCrypto.hash === 'function'
+    ? (text) => nodeCrypto.hash('sha256', text, 'buffer') as unknown as Buffer
+    : (text) => createHash('sha256').update(text).digest();
+
+/** Constant-time comparison of two digests as bytes; empty never matches. */
+export function sameDigest(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && a.length > 0 && timingSafeEqual(a, b);
+}
+
 /** Constant-time comparison of two hex digests. */
 export function sameHash(a: string, b: string): boolean {
   const ba = Buffer.from(a, 'hex');

@@ -27,7 +27,7 @@ export class FallbackRateLimiter implements RateLimiter {
 
   take(key: string, nowMs: number): Promise<boolean> {
     return this.redisOrLocal.run(
-      () => this.shared.take(key, nowMs),
+      async () => this.shared.take(key, nowMs),
       () => {
         if (!this.fallback) throw errors.limiterUnavailable();
         return this.fallback.take(key, nowMs);

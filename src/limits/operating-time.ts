@@ -11,9 +11,9 @@ export interface OperatingReport {
 }
 
 export interface OperatingTime {
-  /** True when the caller may still run this method. */
-  allowed(key: string, nowMs: number): Promise<boolean>;
-  record(key: string, seconds: number, nowMs: number): Promise<OperatingReport>;
+  /** True when the caller may still run this method. In-memory accounting answers at once (no promise). */
+  allowed(key: string, nowMs: number): boolean | Promise<boolean>;
+  record(key: string, seconds: number, nowMs: number): OperatingReport | Promise<OperatingReport>;
   /** Empties every window (a test portal's reset). */
   forget(): void;
 }
@@ -59,14 +59,14 @@ export class MemoryOperatingTime implements OperatingTime {
   }
 
   /** The window sum must exceed the limit to block: the call that crosses it still ran. */
-  async allowed(key: string, nowMs: number): Promise<boolean> {
+  allowed(key: string, nowMs: number): boolean {
     if (this.limitSeconds === null) return true;
     const baskets = this.baskets.get(key);
     if (!baskets) return true;
     return this.report(this.window(key, nowMs), nowMs).operating <= this.limitSeconds;
   }
 
-  async record(key: string, seconds: number, nowMs: number): Promise<OperatingReport> {
+  record(key: string, seconds: number, nowMs: number): OperatingReport {
     const baskets = this.window(key, nowMs);
     if (seconds > MIN_RECORDED_SECONDS) {
       const minute = Math.floor(nowMs / 60_000);

@@ -4,8 +4,11 @@
  * `burst` is refused and leaves the counter as it was.
  */
 export interface RateLimiter {
-  /** True when the request may go on (and was counted), false when it must be refused. */
-  take(key: string, nowMs: number): Promise<boolean>;
+  /**
+   * True when the request may go on (and was counted), false when it must be refused. Limiters
+   * that decide in memory answer at once (no promise: the REST edge awaits only when it must).
+   */
+  take(key: string, nowMs: number): boolean | Promise<boolean>;
   /** Empties every bucket (a test portal's reset); only the in-memory limiter keeps them here. */
   forget?(): void;
   close?(): Promise<void>;
@@ -44,7 +47,7 @@ export class MemoryRateLimiter implements RateLimiter {
   private sweepAt = SWEEP_THRESHOLD;
   constructor(private readonly settings: BucketSettings) {}
 
-  async take(key: string, nowMs: number): Promise<boolean> {
+  take(key: string, nowMs: number): boolean {
     const bucket = this.buckets.get(key);
     const level = bucket ? leak(bucket.level, bucket.at, nowMs, this.settings.drain) : 0;
     // A refused request leaves the bucket untouched: retrying clients do not dig deeper.
@@ -71,4 +74,4 @@ export class MemoryRateLimiter implements RateLimiter {
 }
 
 /** Limits switched off (local development): every request passes. */
-export const noRateLimit: RateLimiter = { take: async () => true };
+export const noRateLimit: RateLimiter = { take: () => true };

@@ -68,9 +68,16 @@ export class MetricsRegistry {
   }
 
   counter<L extends string = never>(def: MetricDef<L>): Counter<L> {
-    const real = this.declare('counter', def, (prom, registers) => new prom.Counter({ name: def.name, help: def.help, labelNames: def.labels ?? [], registers }));
+    const names = def.labels ?? [];
+    const table = new SeriesTable<{ labels: Labels<string>; value: number }>(names, (labels) => ({ labels, value: 0 }));
+    this.declare('counter', def, (_prom, registers) => {
+      for (const r of registers) r.registerMetric(counterMetric(def, table) as unknown as Prom.Metric);
+    });
     return {
-      inc: (labels = {}, by = 1) => (real.metric ? real.metric.inc(labels, by) : this.defer(() => real.metric!.inc(labels, by))),
+      inc: (labels = {}, by = 1) => {
+        if (!(by >= 0) || by === Infinity) throw new RangeError(`${def.name}: a counter goes up by a finite amount, not ${by}`);
+        table.series(labels).value += by;
+      },
     };
   }
 
@@ -104,11 +111,25 @@ export class MetricsRegistry {
 
   /** `buckets`: upper bounds, in the metric's unit (seconds for durations). */
   histogram<L extends string = never>(def: MetricDef<L> & { buckets: number[] }): Histogram<L> {
-    const real = this.declare('histogram', def, (prom, registers) =>
-      new prom.Histogram({ name: def.name, help: def.help, labelNames: def.labels ?? [], buckets: def.buckets, registers }),
-    );
+    const names = def.labels ?? [];
+    const bounds = def.buckets;
+    const table = new SeriesTable<HistogramSeries>(names, (labels) => ({ labels, counts: new Array<number>(bounds.length).fill(0), sum: 0, count: 0 }));
+    this.declare('histogram', def, (_prom, registers) => {
+      for (const r of registers) r.registerMetric(histogramMetric(def, bounds, table) as unknown as Prom.Metric);
+    });
     return {
-      observe: (labels, value) => (real.metric ? real.metric.observe(labels, value) : this.defer(() => real.metric!.observe(labels, value))),
+      observe: (labels, value) => {
+        if (!Number.isFinite(value)) throw new TypeError(`${def.name}: not a number to observe: ${value}`);
+        const series = table.series(labels);
+        series.sum += value;
+        series.count++;
+        for (let i = 0; i < bounds.length; i++) {
+          if (value <= bounds[i]!) {
+            series.counts[i]!++;
+            break;
+          }
+        }
+      },
     };
   }
 
@@ -156,4 +177,99 @@ export class MetricsRegistry {
   private defer(op: () => void): void {
     if (this.pending.length < PENDING_LIMIT) this.pending.push(op);
   }
+}
+
+/**
+ * The series of one counter or histogram, by label values, kept here rather than in prom-client.
+ * WHY: every request feeds two counters and two histograms; prom-client validates and hashes the
+ * label set on each update (a few microseconds per request), where nested maps of the values
+ * find the series in a few lookups. prom-client formats them at scrape time, as its own.
+ */
+class SeriesTable<S extends { labels: Labels<string> }> {
+  /** In the order first seen (prom-client's order). */
+  readonly all: S[] = [];
+  private readonly root = new Map<unknown, unknown>();
+  private only: S | null = null;
+
+  constructor(
+    private readonly names: readonly string[],
+    private readonly make: (labels: Labels<string>) => S,
+  ) {
+    // prom-client shows an unlabelled metric at zero before its first update.
+    if (names.length === 0) this.only = this.add({});
+  }
+
+  series(labels: Labels<string>): S {
+    if (this.only) return this.only;
+    const last = this.names.length - 1;
+    let node = this.root;
+    for (let i = 0; i < last; i++) {
+      const v = keyOf(labels[this.names[i]!]);
+      let next = node.get(v) as Map<unknown, unknown> | undefined;
+      if (!next) {
+        next = new Map();
+        node.set(v, next);
+      }
+      node = next;
+    }
+    const v = keyOf(labels[this.names[last]!]);
+    let series = node.get(v) as S | undefined;
+    if (!series) {
+      series = this.add({ ...labels });
+      node.set(v, series);
+    }
+    return series;
+  }
+
+  private add(labels: Labels<string>): S {
+    const series = this.make(labels);
+    this.all.push(series);
+    return series;
+  }
+}
+
+/** A label value as prom-client tells series apart: 200 and '200' are one; absent is none. */
+function keyOf(value: string | number | undefined): string | undefined {
+  return typeof value === 'number' ? String(value) : value;
+}
+
+interface HistogramSeries {
+  labels: Labels<string>;
+  /** Observations per bucket (not cumulative), the last bucket's above it not counted here. */
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+/** A counter as prom-client's registry reads one (`get`), from our series. */
+function counterMetric(def: MetricDef<string>, table: SeriesTable<{ labels: Labels<string>; value: number }>) {
+  const read = () => ({ name: def.name, help: def.help, type: 'counter', values: table.all.map((s) => ({ value: s.value, labels: s.labels })), aggregator: 'sum' });
+  return { name: def.name, help: def.help, type: 'counter', aggregator: 'sum', get: async () => read(), reset: () => undefined };
+}
+
+/** A histogram as prom-client's registry reads one: the same values, in the same order, as its own Histogram gives. */
+function histogramMetric(def: MetricDef<string>, bounds: readonly number[], table: SeriesTable<HistogramSeries>) {
+  const pair = (labels: Record<string, string | number>, value: number, metricName: string, exemplar: null | undefined, sharedLabels: Labels<string>) => ({ labels, sharedLabels, value, metricName, exemplar });
+  const values = () => {
+    const out: ReturnType<typeof pair>[] = [];
+    for (const s of table.all) {
+      let acc = 0;
+      for (let i = 0; i < bounds.length; i++) {
+        acc += s.counts[i]!;
+        out.push(pair({ le: bounds[i]! }, acc, `${def.name}_bucket`, null, s.labels));
+      }
+      out.push(pair({ le: '+Inf' }, s.count, `${def.name}_bucket`, null, s.labels));
+      out.push(pair({}, s.sum, `${def.name}_sum`, undefined, s.labels));
+      out.push(pair({}, s.count, `${def.name}_count`, undefined, s.labels));
+    }
+    return out;
+  };
+  const head = { name: def.name, help: def.help, type: 'histogram', aggregator: 'sum' };
+  return {
+    ...head,
+    getForPromString: async () => ({ ...head, values: values() }),
+    // As prom-client's `get`: each value's series labels merged into its own.
+    get: async () => ({ ...head, values: values().map(({ sharedLabels, labels, ...v }) => ({ ...v, labels: { ...labels, ...sharedLabels } })) }),
+    reset: () => undefined,
+  };
 }

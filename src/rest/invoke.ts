@@ -5,7 +5,7 @@ import { callerKey, hasScope, type Caller } from './caller.ts';
 import type { Call, CallOutcome, MethodCatalog, MethodDef, MethodDeps, MethodRunner } from './method.ts';
 import { Params, upperKeys } from './params.ts';
 import { intval, isMap } from './php.ts';
-import { timeBlock } from './time.ts';
+import { timeBlock, type TimeBlock } from './time.ts';
 
 /** The grant must contain the method's scope; inside batch the portal leaves the text empty. */
 export function ensureScope(def: MethodDef, caller: Caller, inBatch = false): void {
@@ -63,18 +63,33 @@ export class MethodPipeline implements MethodRunner {
     return def;
   }
 
-  async execute(call: Call): Promise<CallOutcome> {
-    const { def, caller, request } = call;
-    const { clock } = this.deps;
+  /**
+   * Runs one call. WHY it answers at once when it can: with in-memory accounting and a handler
+   * that returns a value (not a promise) nothing here waits, and every `await` it skips is a
+   * promise and a microtask less per REST call. Errors are thrown, or rejected when it waits.
+   */
+  execute(call: Call): CallOutcome | Promise<CallOutcome> {
+    const { def, caller } = call;
     const accountable = caller.kind !== 'session' && def.name !== 'batch';
-    const operatingKey = `${callerKey(caller)}|${def.name}`;
-    if (accountable && !(await this.operatingTime.allowed(operatingKey, clock.now()))) {
-      throw errors.operationTimeLimit();
+    const operatingKey = accountable ? `${callerKey(caller)}|${def.name}` : '';
+    if (accountable) {
+      const allowed = this.operatingTime.allowed(operatingKey, this.deps.clock.now());
+      if (allowed instanceof Promise) {
+        return allowed.then((ok) => {
+          if (!ok) throw errors.operationTimeLimit();
+          return this.run(call, accountable, operatingKey);
+        });
+      }
+      if (!allowed) throw errors.operationTimeLimit();
     }
+    return this.run(call, accountable, operatingKey);
+  }
 
+  private run(call: Call, accountable: boolean, operatingKey: string): CallOutcome | Promise<CallOutcome> {
+    const { def, caller, request } = call;
     const { start, state: _state, ...raw } = call.raw;
     const began = performance.now();
-    const result = await def.handler({
+    const result = def.handler({
       caller,
       params: new Params(def.rawKeys ? raw : upperKeys(raw)),
       raw,
@@ -85,12 +100,24 @@ export class MethodPipeline implements MethodRunner {
       method: def.name,
       inBatch: call.inBatch ?? false,
     });
-    const processingMs = performance.now() - began;
-
-    const finishMs = clock.now();
-    const operating = accountable
-      ? await this.operatingTime.record(operatingKey, processingMs / 1000, finishMs)
-      : { operating: 0, resetAt: Math.floor(finishMs / 1000) + 600 };
-    return { ...liftPaging(result), time: timeBlock(call.startMs, finishMs, processingMs, operating) };
+    if (result instanceof Promise) return result.then((value: unknown) => this.finish(call, value, began, accountable, operatingKey));
+    return this.finish(call, result, began, accountable, operatingKey);
   }
+
+  private finish(call: Call, result: unknown, began: number, accountable: boolean, operatingKey: string): CallOutcome | Promise<CallOutcome> {
+    const processingMs = performance.now() - began;
+    const finishMs = this.deps.clock.now();
+    const operating = accountable
+      ? this.operatingTime.record(operatingKey, processingMs / 1000, finishMs)
+      : { operating: 0, resetAt: Math.floor(finishMs / 1000) + 600 };
+    if (operating instanceof Promise) return operating.then((o) => outcome(result, timeBlock(call.startMs, finishMs, processingMs, o)));
+    return outcome(result, timeBlock(call.startMs, finishMs, processingMs, operating));
+  }
+}
+
+/** The call's outcome: its result (paging lifted to the envelope) and the time block. */
+function outcome(result: unknown, time: TimeBlock): CallOutcome {
+  const out = liftPaging(result) as CallOutcome;
+  out.time = time;
+  return out;
 }

@@ -73,7 +73,8 @@ export interface Call {
 export interface MethodRunner {
   /** The method, or ERROR_METHOD_NOT_FOUND. */
   resolve(name: string): MethodDef;
-  execute(call: Call): Promise<CallOutcome>;
+  /** The outcome, at once when nothing had to wait (in-memory accounting, a handler that returned a value). */
+  execute(call: Call): CallOutcome | Promise<CallOutcome>;
 }
 
 export interface MethodContext {

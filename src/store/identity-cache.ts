@@ -1,5 +1,6 @@
 import type { RedisConnections } from '../lib/redis.ts';
 import type { Store } from './port/store.ts';
+import { markFulfilled } from '../lib/maybe.ts';
 
 /**
  * Remembers the identity records every authenticated call reads (a user, a user's webhooks, an
@@ -125,6 +126,8 @@ export class IdentityCache {
     const value: Promise<T> = load().then((v) => {
       // Misses are not remembered.
       if ((v === null || (Array.isArray(v) && v.length === 0)) && entries.get(key)?.value === value) entries.delete(key);
+      // Callers that can go on at once (the REST edge's authentication) read it without waiting.
+      markFulfilled(value, v);
       return v;
     }, (err: unknown) => {
       if (entries.get(key)?.value === value) entries.delete(key);
@@ -217,7 +220,10 @@ function wrapRepo(name: string, repo: Repo, read: Read | null, onWrite: () => Pr
   const made = new Map<string, { method: unknown; wrapper: unknown }>();
   const wrap = (target: Repo, prop: string, method: (...args: unknown[]) => Promise<unknown>): unknown => {
     if (cached.has(prop) && read) {
-      return (...args: unknown[]) => read(`${name}.${prop}:${JSON.stringify(args)}`, () => method.apply(target, args));
+      const prefix = `${name}.${prop}:`;
+      // One number (an id, the most common read) is keyed as JSON.stringify([n]) would, without the array.
+      return (...args: unknown[]) =>
+        read(args.length === 1 && typeof args[0] === 'number' && Number.isFinite(args[0]) ? `${prefix}[${args[0]}]` : prefix + JSON.stringify(args), () => method.apply(target, args));
     }
     if (cached.has(prop) || harmless.has(prop)) return method.bind(target);
     return async (...args: unknown[]) => {

@@ -12,7 +12,8 @@ import { ensureScope } from '../../rest/invoke.ts';
 import type { MethodRunner, RequestInfo } from '../../rest/method.ts';
 import { checkShape } from '../../rest/shape.ts';
 import type { RestCallTrace } from '../../web/inspector.ts';
-import { bodyParams, mergeParams } from '../body.ts';
+import { mergeParams, paramsOfBody, readBody } from '../body.ts';
+import type { RawParams } from '../../rest/params.ts';
 import { droppedConnection, empty, PORTAL_HEADERS, portalError, portalReply, truncated, type Reply } from '../reply.ts';
 import type { HttpRequest } from '../request.ts';
 import { parseRestPath } from '../rest-path.ts';
@@ -38,6 +39,8 @@ export interface RestEdgeDeps {
  * `/rest/...`: one REST call, in the portal's order: take from the leaky bucket, find the
  * method (unknown → 404 before auth), read the parameters, authenticate (scope included), run,
  * answer in the envelope (JSON or XML, errors included).
+ * WHY each step's answer is awaited only when it is a promise: with limits in memory, cached
+ * credentials and a method that answers at once, the body is the only thing a call waits for.
  */
 export function restHandler(deps: RestEdgeDeps) {
   return async (req: HttpRequest): Promise<Reply> => {
@@ -57,18 +60,24 @@ export function restHandler(deps: RestEdgeDeps) {
       const request: RequestInfo = { ip: req.ip, secure: req.secure, origin: req.origin, requestId: req.id };
       // The bucket stands in front of everything, as the portal's infrastructure does: every HTTP
       // request from an IP counts (a batch is one), and a refused one is never read or run.
-      if (!(await deps.rateLimiter.take(rateLimitKey(request.ip), startMs))) {
+      const taken = deps.rateLimiter.take(rateLimitKey(request.ip), startMs);
+      if (!(taken === true || (taken !== false && (await taken)))) {
         req.raw.resume();
         throw errors.queryLimitExceeded();
       }
       const def = deps.runner.resolve(path.method);
       req.notes.restMethod = def.name;
-      const query = parsePhpQuery(req.search.slice(1));
+      const query = req.search.length > 1 ? parsePhpQuery(req.search.slice(1)) : {};
       checkShape(query);
-      const params = mergeParams(query, await bodyParams(req.raw, deps.config.bodyLimit));
+      // Only POST bodies carry parameters (others are drained).
+      let fromBody: RawParams | Promise<RawParams> = {};
+      if (req.raw.method === 'POST') fromBody = paramsOfBody(req.raw, await readBody(req.raw, deps.config.bodyLimit));
+      else req.raw.resume();
+      const params = mergeParams(query, fromBody instanceof Promise ? await fromBody : fromBody);
       delete params.method;
       trace.params = params;
-      const { caller, consumed } = await deps.authenticate({ webhook: path.webhook, params, headers: req.headers, secure: req.secure, ip: request.ip });
+      const authenticated = deps.authenticate({ webhook: path.webhook, params, headers: req.headers, secure: req.secure, ip: request.ip });
+      const { caller, consumed } = authenticated instanceof Promise ? await authenticated : authenticated;
       for (const key of consumed) delete params[key];
       trace.caller = caller;
       req.notes.caller = caller.kind;
@@ -82,7 +91,8 @@ export function restHandler(deps: RestEdgeDeps) {
         if (fault.error) throw catalogError(fault.error)!;
         truncate = fault.truncate;
       }
-      const outcome = await deps.runner.execute({ def, caller, raw: params, request, startMs });
+      const executed = deps.runner.execute({ def, caller, raw: params, request, startMs });
+      const outcome = executed instanceof Promise ? await executed : executed;
       const body: Record<string, unknown> = { result: outcome.result };
       if (outcome.next !== undefined) body.next = outcome.next;
       if (outcome.total !== undefined) body.total = outcome.total;

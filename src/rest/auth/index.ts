@@ -18,7 +18,7 @@ export interface AuthRequest {
 export interface AuthOutcome {
   caller: Caller;
   /** Parameter keys that carried credentials; they are removed before the method sees the parameters. */
-  consumed: string[];
+  consumed: readonly string[];
 }
 
 /**
@@ -29,7 +29,8 @@ export interface AuthOutcome {
 export interface AuthProvider {
   readonly kind: Caller['kind'];
   detect(req: AuthRequest): boolean;
-  authenticate(req: AuthRequest, deps: AuthDeps): Promise<AuthOutcome>;
+  /** The outcome, at once when nothing had to be read from the store (cached records). */
+  authenticate(req: AuthRequest, deps: AuthDeps): AuthOutcome | Promise<AuthOutcome>;
 }
 
 /** What the providers read: credentials in the store, the time, two settings. */
@@ -39,11 +40,12 @@ export interface AuthDeps {
   config: Pick<Config, 'webhookRequiresHttps' | 'sessionIdleMs'>;
 }
 
-export type Authenticate = (req: AuthRequest) => Promise<AuthOutcome>;
+/** Throws (or rejects) with the refusal; answers at once when its provider does. */
+export type Authenticate = (req: AuthRequest) => AuthOutcome | Promise<AuthOutcome>;
 
 /** Authentication over `providers`, tried in order (the first that detects its credential decides). */
 export function authenticator(providers: readonly AuthProvider[], deps: AuthDeps): Authenticate {
-  return async (req) => {
+  return (req) => {
     for (const provider of providers) {
       if (provider.detect(req)) return provider.authenticate(req, deps);
     }

@@ -1,4 +1,6 @@
-import { hashSecret, sameHash } from '../../lib/secrets.ts';
+import { settle } from '../../lib/maybe.ts';
+import { sameDigest, secretDigest } from '../../lib/secrets.ts';
+import type { Webhook as WebhookRecord } from '../../store/port/identity.ts';
 import type { AuthDeps, AuthOutcome, AuthProvider, AuthRequest } from './index.ts';
 import { errors } from '../../errors/rest.ts';
 
@@ -25,47 +27,65 @@ function credentials(req: AuthRequest): { user: string; code: string } | null {
   return typeof aplogin === 'string' && typeof ap === 'string' ? { user: aplogin, code: ap } : null;
 }
 
-async function resolveUserId(user: string, deps: Pick<AuthDeps, 'store'>): Promise<number | null> {
+function resolveUserId(user: string, deps: Pick<AuthDeps, 'store'>): number | null | Promise<number | null> {
   if (/^\d+$/.test(user)) return Number(user);
-  const byLogin = await deps.store.users.byLogin(user);
-  return byLogin?.id ?? null;
+  return deps.store.users.byLogin(user).then((byLogin) => byLogin?.id ?? null);
 }
 
-/** Incoming webhooks: `/rest/{userId}/{code}/{method}`, the path alone authorizes the call. */
+/** A stored code hash as bytes, made once per record (the identity cache hands out the same one). */
+const hashBytes = new WeakMap<object, Buffer>();
+function codeHashOf(webhook: { codeHash: string }): Buffer {
+  let bytes = hashBytes.get(webhook);
+  if (!bytes) {
+    bytes = Buffer.from(webhook.codeHash, 'hex');
+    hashBytes.set(webhook, bytes);
+  }
+  return bytes;
+}
+
+const NO_CANDIDATES: WebhookRecord[] = [];
+
+/**
+ * Incoming webhooks: `/rest/{userId}/{code}/{method}`, the path alone authorizes the call.
+ * Answers at once when the user's webhooks and the user are in the identity cache (`settle`).
+ */
 export const webhookAuth: AuthProvider = {
   kind: 'webhook',
   detect: (req) => credentials(req) !== null,
 
-  async authenticate(req, deps): Promise<AuthOutcome> {
+  authenticate(req, deps): AuthOutcome | Promise<AuthOutcome> {
     const cred = credentials(req)!;
     if (deps.config.webhookRequiresHttps && !req.secure) throw errors.httpsRequired();
-    const userId = await resolveUserId(cred.user, deps);
-    const codeHash = hashSecret(cred.code);
-    const candidates = userId === null ? [] : await deps.store.webhooks.activeForUser(userId);
-    // Every candidate is compared, so the time taken does not reveal which one matched.
-    let webhook = null;
-    for (const w of candidates) if (sameHash(w.codeHash, codeHash)) webhook = w;
-    if (!webhook) throw errors.invalidCredentials();
-
-    const user = await deps.store.users.byId(webhook.userId);
-    if (!user || !user.active) throw errors.authorizationError();
-
-    const now = deps.clock.now();
-    if (webhook.lastUsedAt === null || now - webhook.lastUsedAt > TOUCH_EVERY_MS) {
-      await deps.store.webhooks.touch(webhook.id, now, req.ip);
-      // The record may be the identity cache's copy: keep it current so the next call does not touch again.
-      webhook.lastUsedAt = now;
-      webhook.lastUsedIp = req.ip;
-    }
-    return {
-      caller: {
-        kind: 'webhook',
-        userId: user.id,
-        scopes: scopesOf(webhook),
-        clientId: null,
-        credentialId: webhook.id,
-      },
-      consumed: ['aplogin', 'ap'],
-    };
+    const digest = secretDigest(cred.code);
+    return settle(resolveUserId(cred.user, deps), (userId) =>
+      settle(userId === null ? NO_CANDIDATES : deps.store.webhooks.activeForUser(userId), (candidates) => {
+        // Every candidate is compared, so the time taken does not reveal which one matched.
+        let webhook: WebhookRecord | null = null;
+        for (const w of candidates) if (sameDigest(codeHashOf(w), digest)) webhook = w;
+        if (!webhook) throw errors.invalidCredentials();
+        const found = webhook;
+        return settle(deps.store.users.byId(found.userId), (user) => {
+          if (!user || !user.active) throw errors.authorizationError();
+          const now = deps.clock.now();
+          if (found.lastUsedAt !== null && now - found.lastUsedAt <= TOUCH_EVERY_MS) return outcome(user.id, found);
+          return deps.store.webhooks.touch(found.id, now, req.ip).then(() => {
+            // The record may be the identity cache's copy: keep it current so the next call does not touch again.
+            found.lastUsedAt = now;
+            found.lastUsedIp = req.ip;
+            return outcome(user.id, found);
+          });
+        });
+      }),
+    );
   },
 };
+
+function outcome(userId: number, webhook: WebhookRecord): AuthOutcome {
+  return {
+    caller: { kind: 'webhook', userId, scopes: scopesOf(webhook), clientId: null, credentialId: webhook.id },
+    consumed: CONSUMED,
+  };
+}
+
+/** Parameter keys that carried the credentials (the method never sees them). */
+const CONSUMED: readonly string[] = ['aplogin', 'ap'];
