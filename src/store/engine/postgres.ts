@@ -50,28 +50,52 @@ export function numberedPlaceholders(sql: string): string {
   return out;
 }
 
-/** Statements rewritten so far: the repositories' texts repeat, each send's five among them. */
-const numbered = new Map<string, string>();
+/** A statement as sent: its numbered text, and its name when it is prepared once per connection. */
+interface Prepared {
+  text: string;
+  name: string | undefined;
+}
+
+/** Statements rewritten so far: the repositories' texts repeat, each send's among them. */
+const numbered = new Map<string, Prepared>();
 /** Texts kept at most (some are built per call: IN lists of every length); past it the map starts over. */
 const MAX_NUMBERED = 2000;
 
-function numberedOnce(sql: string): string {
-  let text = numbered.get(sql);
-  if (text === undefined) {
+/**
+ * Names given so far (text → name), never changed once given: a connection keeps every
+ * statement it prepared under its name for its lifetime. Bounded, as each connection's server
+ * process holds a plan per name.
+ */
+const names = new Map<string, string>();
+const MAX_NAMED = 200;
+/** IN lists of several ids come in every length: such texts run unnamed (parsed each time). */
+const LIST = /IN \(\$\d+, /;
+
+/**
+ * Repeated statements are named, so each connection parses and plans them once and then only
+ * binds and runs them (the server's parse and plan of a send's WITH cost more than running it).
+ * Only statements with parameters (a text without any may be a list of statements, which the
+ * extended protocol a name needs cannot run) and without long or varying lists.
+ */
+function preparedOnce(sql: string, params: number): Prepared {
+  let p = numbered.get(sql);
+  if (p === undefined) {
     if (numbered.size >= MAX_NUMBERED) numbered.clear();
-    text = numberedPlaceholders(sql);
-    numbered.set(sql, text);
+    const text = numberedPlaceholders(sql);
+    let name = names.get(text);
+    if (name === undefined && names.size < MAX_NAMED && params > 0 && params <= 64 && !LIST.test(text)) names.set(text, (name = `n24_${names.size + 1}`));
+    p = { text, name };
+    numbered.set(sql, p);
   }
-  return text;
+  return p;
 }
 
 type Queryable = Pool | PoolClient;
 
 async function query<T>(on: Queryable, sql: string, params: readonly unknown[], arrays = false): Promise<QueryResult> {
-  const run = (): Promise<QueryResult> =>
-    arrays
-      ? on.query({ text: numberedOnce(sql), values: bindable(params), rowMode: 'array' })
-      : on.query<T & QueryResultRow>(numberedOnce(sql), bindable(params));
+  const { text, name } = preparedOnce(sql, params.length);
+  const values = bindable(params);
+  const run = (): Promise<QueryResult> => (arrays ? on.query({ text, name, values, rowMode: 'array' }) : on.query<T & QueryResultRow>({ text, name, values }));
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();
