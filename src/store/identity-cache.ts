@@ -76,6 +76,10 @@ const HARMLESS: Record<string, readonly string[]> = {
   tables: ['describe', 'versions', 'page', 'sequences'],
 };
 
+/** The same lists as sets (a transaction's store wraps every repository again: made once here). */
+const CACHED_SETS = new Map(Object.entries(CACHED).map(([name, methods]) => [name, new Set(methods)]));
+const HARMLESS_SETS = new Map(Object.keys(CACHED).map((name) => [name, new Set(HARMLESS[name])]));
+
 interface Entry {
   value: Promise<unknown>;
   loadedAt: number;
@@ -213,8 +217,8 @@ function wrapRepos(store: Store, read: Read | null, onWrite: () => Promise<void>
 }
 
 function wrapRepo(name: string, repo: Repo, read: Read | null, onWrite: () => Promise<void>): Repo {
-  const cached = new Set(CACHED[name]);
-  const harmless = new Set(HARMLESS[name]);
+  const cached = CACHED_SETS.get(name)!;
+  const harmless = HARMLESS_SETS.get(name)!;
   // Each method's wrapper is made once (every call reaches it through the proxy), and again
   // only should the repository's method be replaced.
   const made = new Map<string, { method: unknown; wrapper: unknown }>();

@@ -137,6 +137,41 @@ test('SQLite: a group commits what it ran once it has held the writer for 10 ms;
   }
 });
 
+test('SQLite: members run without savepoints; one failing before it wrote fails alone in the commit, one failing after sends the rest to the next group', { skip: postgres && 'SQLite only' }, async () => {
+  const { db, store, user } = await sqliteWithUser('optimistic');
+  try {
+    const runs = new Map<number, number>();
+    const group = (failing: number, afterWriting: boolean) => Promise.allSettled(Array.from({ length: 10 }, (_, i) => store.tx(async (t) => {
+      runs.set(i, (runs.get(i) ?? 0) + 1);
+      if (i === failing && !afterWriting) throw new Error(`refused ${i}`);
+      const id = await t.notifications.insert(note(user.id, `o${i}`));
+      if (i === failing) throw new Error(`refused ${i}`);
+      return id;
+    })));
+    let before = db.stats();
+    let outcomes = await group(3, false);
+    assert.deepEqual(outcomes.map((o) => o.status === 'fulfilled'), [true, true, true, false, true, true, true, true, true, true]);
+    assert.equal(db.stats().transactions, before.transactions + 9);
+    assert.deepEqual([...runs.values()], Array(10).fill(1), 'nothing ran twice');
+    runs.clear();
+    before = db.stats();
+    outcomes = await group(4, true);
+    assert.deepEqual(outcomes.map((o) => o.status === 'fulfilled'), [true, true, true, true, false, true, true, true, true, true]);
+    assert.match(String((outcomes[4] as PromiseRejectedResult).reason), /refused 4/);
+    assert.equal(db.stats().transactions, before.transactions + 9);
+    // Those before it in its group ran again (their first writes were rolled back with its own),
+    // the rest once. (A slow machine may have cut the group at its 10 ms budget: then the
+    // members of the earlier group committed and ran once.)
+    const counts = [...runs.entries()].sort((a, b) => a[0] - b[0]).map(([, n]) => n);
+    const committedFirst = counts.slice(0, 4).lastIndexOf(1) + 1;
+    assert.deepEqual(counts, [...Array(committedFirst).fill(1), ...Array(4 - committedFirst).fill(2), 1, 1, 1, 1, 1, 1]);
+    if (committedFirst === 0) assert.equal(db.stats().commits, before.commits + 1);
+    assert.equal(await assertCounted(store, user.id), 18);
+  } finally {
+    await store.close();
+  }
+});
+
 test('killed mid-group (SIGKILL) under concurrent sends: every acknowledged id is stored after the restart', async () => {
   const url = await freshDatabase('killed');
   const node = await startNode({ NOTIFY24_DATABASE_URL: url }, { expectHook: true });

@@ -12,6 +12,8 @@ class SqliteExecutor {
   private readonly statements = new Map<string, Statement>();
   /** The same statements in raw mode (rows as arrays): better-sqlite3 keeps the mode per statement. */
   private readonly rawStatements = new Map<string, Statement>();
+  /** Statements run that may have written (any but read-only ones), counted when they succeed. */
+  writes = 0;
   constructor(readonly db: Database.Database) {}
 
   prepare(sql: string): Statement {
@@ -23,7 +25,10 @@ class SqliteExecutor {
     return stmt;
   }
   all<T>(sql: string, params: readonly unknown[]): T[] {
-    return this.prepare(sql).all(...bindable(params)) as T[];
+    const stmt = this.prepare(sql);
+    const rows = stmt.all(...bindable(params)) as T[];
+    if (!stmt.readonly) this.writes++;
+    return rows;
   }
   values(sql: string, params: readonly unknown[]): unknown[][] {
     let stmt = this.rawStatements.get(sql);
@@ -31,18 +36,25 @@ class SqliteExecutor {
       stmt = this.db.prepare(sql).raw(true);
       this.rawStatements.set(sql, stmt);
     }
-    return stmt.all(...bindable(params)) as unknown[][];
+    const rows = stmt.all(...bindable(params)) as unknown[][];
+    if (!stmt.readonly) this.writes++;
+    return rows;
   }
   get<T>(sql: string, params: readonly unknown[]): T | null {
-    return (this.prepare(sql).get(...bindable(params)) as T | undefined) ?? null;
+    const stmt = this.prepare(sql);
+    const row = stmt.get(...bindable(params)) as T | undefined;
+    if (!stmt.readonly) this.writes++;
+    return row ?? null;
   }
   run(sql: string, params: readonly unknown[]): RunResult {
     const stmt = this.prepare(sql);
     if (stmt.reader) {
       stmt.all(...bindable(params));
+      this.writes++;
       return { changes: this.db.prepare('SELECT changes() AS c').pluck().get() as number };
     }
     const r = stmt.run(...bindable(params));
+    this.writes++;
     return { changes: r.changes, lastId: Number(r.lastInsertRowid) };
   }
 }
@@ -92,6 +104,13 @@ export class SqliteDb implements SqlDb {
   /** Running groups until `pending` is empty; null when idle. */
   private draining: Promise<void> | null = null;
   private inTx = false;
+  /** The handle every transaction's callback gets (it holds no state of its own). */
+  private readonly txHandle: SqliteTx;
+  /**
+   * The next group runs each member in a savepoint: it holds the members of a group that was
+   * rolled back for one that failed after writing.
+   */
+  private savepointsNext = false;
   private dataVersion: Statement | null = null;
   private counted = { transactions: 0, commits: 0 };
   /**
@@ -111,6 +130,7 @@ export class SqliteDb implements SqlDb {
     // they change in a journal of their own: in memory, not in a temporary file once it grows.
     db.pragma('temp_store = MEMORY');
     this.exec = new SqliteExecutor(db);
+    this.txHandle = new SqliteTx(this.exec);
     this.reader = path === ':memory:' ? null : new SqliteExecutor(openReader(path));
     if (this.reader) {
       const version = this.reader.db.prepare('PRAGMA data_version').pluck();
@@ -165,7 +185,9 @@ export class SqliteDb implements SqlDb {
   private async drain(): Promise<void> {
     try {
       while (this.pending.length) {
-        await this.runGroup(this.pending.splice(0, MAX_GROUP));
+        const savepoints = this.savepointsNext;
+        this.savepointsNext = false;
+        await this.runGroup(this.pending.splice(0, MAX_GROUP), savepoints);
         // Let the I/O of the next turn in, so the next group collects what it brings.
         if (this.pending.length) await new Promise<void>((r) => setImmediate(r));
       }
@@ -174,7 +196,17 @@ export class SqliteDb implements SqlDb {
     }
   }
 
-  private async runGroup(group: Member[]): Promise<void> {
+  /**
+   * Runs `group` in one transaction. Optimistically without a savepoint per member (two
+   * statements each, and every page a member changes copied into the savepoint's journal): a
+   * member that fails before it wrote anything has nothing to undo, and fails alone. One that
+   * fails after writing can only be undone by rolling back the whole transaction: it fails
+   * alone still (it would have failed the same way, in the same state, in a savepoint), and
+   * the others run again in the next group, each in a savepoint of its own (`savepoints`).
+   * Callbacks may run again: they only touch the store (PostgreSQL runs a transaction again
+   * after a conflict too).
+   */
+  private async runGroup(group: Member[], savepoints: boolean): Promise<void> {
     this.inTx = true;
     const done: { member: Member; value: unknown }[] = [];
     const began = performance.now();
@@ -183,27 +215,32 @@ export class SqliteDb implements SqlDb {
     try {
       this.exec.run('BEGIN IMMEDIATE', []);
       // A lone transaction needs no savepoint: if it fails, the whole transaction is rolled back.
-      const savepoints = group.length > 1;
+      const inSavepoint = savepoints && group.length > 1;
       for (let i = 0; i < end; i++) {
         const member = group[i]!;
         next = i;
-        if (savepoints) this.exec.run('SAVEPOINT member', []);
+        if (inSavepoint) this.exec.run('SAVEPOINT member', []);
+        const writes = this.exec.writes;
         try {
-          const value = await member.fn(new SqliteTx(this.exec));
-          if (savepoints) this.exec.run('RELEASE member', []);
+          const value = await member.fn(this.txHandle);
+          if (inSavepoint) this.exec.run('RELEASE member', []);
           done.push({ member, value });
         } catch (err) {
           member.reject(err);
-          if (!savepoints || !this.exec.db.inTransaction) {
-            // A lone transaction is rolled back whole. When SQLite itself ended the transaction
-            // (an I/O error, a full disk), the writes of the members before this one are gone
-            // too: they run again, in the next group (their callbacks only touch the store).
-            if (this.exec.db.inTransaction) this.exec.run('ROLLBACK', []);
-            this.pending.unshift(...done.map((d) => d.member), ...group.slice(i + 1, end));
+          if (!this.exec.db.inTransaction) {
+            // SQLite itself ended the transaction (an I/O error, a full disk): the writes of the
+            // members before this one are gone too. They run again, in the next group.
+            this.requeue(done, group.slice(i + 1, end));
             return;
           }
-          this.exec.run('ROLLBACK TO member', []);
-          this.exec.run('RELEASE member', []);
+          if (inSavepoint) {
+            this.exec.run('ROLLBACK TO member', []);
+            this.exec.run('RELEASE member', []);
+          } else if (this.exec.writes !== writes) {
+            this.exec.run('ROLLBACK', []);
+            this.requeue(done, group.slice(i + 1, end));
+            return;
+          }
         }
         next = i + 1;
         if (next < end && performance.now() - began >= GROUP_BUDGET_MS) {
@@ -228,6 +265,13 @@ export class SqliteDb implements SqlDb {
     } finally {
       this.inTx = false;
     }
+  }
+
+  /** Members of a rolled-back group go first in the next one, each in a savepoint. */
+  private requeue(done: { member: Member }[], rest: Member[]): void {
+    if (!done.length && !rest.length) return;
+    this.pending.unshift(...done.map((d) => d.member), ...rest);
+    this.savepointsNext = true;
   }
 
   /** Transactions committed and the commits that carried them, since the database was opened. */

@@ -11,14 +11,22 @@ export function watched(db: SqlDb, onError: (err: unknown) => void): SqlDb {
     throw err;
   };
   // A nested call gets the same handle back (`t === db`): no new wrapper for every nested tx.
+  // SQLite hands every transaction the same handle: its wrapper is made once.
+  const inner = new WeakMap<SqlDb, SqlDb>();
+  const wrap = (t: SqlDb): SqlDb => {
+    if (t === db) return self;
+    let w = inner.get(t);
+    if (!w) inner.set(t, (w = watched(t, onError)));
+    return w;
+  };
   const self: SqlDb = {
     dialect: db.dialect,
     all: <T>(sql: string, params?: readonly unknown[]) => db.all<T>(sql, params).catch(report),
     get: <T>(sql: string, params?: readonly unknown[]) => db.get<T>(sql, params).catch(report),
     run: (sql, params) => db.run(sql, params).catch(report),
     values: (sql, params) => db.values(sql, params).catch(report),
-    tx: <T>(fn: (t: SqlDb) => Promise<T>) => db.tx((t) => fn(t === db ? self : watched(t, onError))),
-    savepoint: <T>(fn: (t: SqlDb) => Promise<T>) => db.savepoint((t) => fn(t === db ? self : watched(t, onError))),
+    tx: <T>(fn: (t: SqlDb) => Promise<T>) => db.tx((t) => fn(wrap(t))),
+    savepoint: <T>(fn: (t: SqlDb) => Promise<T>) => db.savepoint((t) => fn(wrap(t))),
     ...(db.externalVersion ? { externalVersion: () => db.externalVersion!() } : {}),
     ...(db.commitVersion ? { commitVersion: () => db.commitVersion!() } : {}),
     close: () => db.close(),

@@ -295,6 +295,15 @@ export class SqlNotificationRepo implements NotificationRepo {
     await this.flushCounters();
   }
 
+  /**
+   * Drops what a run kept (deferred counter changes, chats) when a transaction ended without
+   * `endRun` (rolled back): the repository of a reused transaction handle starts the next clean.
+   */
+  forgetRun(): void {
+    this.deferred = null;
+    this.chats = null;
+  }
+
   private async flushCounters(): Promise<void> {
     const deferred = this.deferred;
     this.deferred = null;

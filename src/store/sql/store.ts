@@ -15,12 +15,28 @@ import { SqlWebPushRepo } from './webpush.ts';
 
 /** The Store over one SQL connection (or one open transaction): every repository shares it. */
 export function sqlStore(db: SqlDb): Store {
-  // Inside a transaction a nested tx or savepoint runs on the same handle: the same store serves it.
+  return sqlStoreOf(db).store;
+}
+
+function sqlStoreOf(db: SqlDb): { store: Store; notifications: SqlNotificationRepo } {
+  // Inside a transaction a nested tx or savepoint runs on the same handle: the same store serves
+  // it. SQLite hands every transaction the same handle: its store is made once, and what a
+  // repository keeps for one transaction (a batch's run: deferred counter changes) is dropped when the next
+  // one starts on it (a transaction that failed may have left some).
+  const inner = new WeakMap<SqlDb, { store: Store; notifications: SqlNotificationRepo }>();
+  const wrap = (t: SqlDb): Store => {
+    if (t === db) return store;
+    let s = inner.get(t);
+    if (!s) inner.set(t, (s = sqlStoreOf(t)));
+    else s.notifications.forgetRun();
+    return s.store;
+  };
+  const notifications = new SqlNotificationRepo(db);
   const store: Store = {
     engine: db.dialect,
     users: new SqlUserRepo(db),
     webhooks: new SqlWebhookRepo(db),
-    notifications: new SqlNotificationRepo(db),
+    notifications,
     sessions: new SqlWebSessionRepo(db),
     preferences: new SqlPreferenceRepo(db),
     apps: new SqlAppRepo(db),
@@ -30,12 +46,12 @@ export function sqlStore(db: SqlDb): Store {
     mailOutbox: new SqlMailOutboxRepo(db),
     tables: new SqlTableStore(db),
     webPush: new SqlWebPushRepo(db),
-    tx: (fn) => db.tx((t) => fn(t === db ? store : sqlStore(t))),
-    savepoint: (fn) => db.savepoint((t) => fn(t === db ? store : sqlStore(t))),
+    tx: (fn) => db.tx((t) => fn(wrap(t))),
+    savepoint: (fn) => db.savepoint((t) => fn(wrap(t))),
     externalVersion: () => db.externalVersion?.() ?? null,
     commitVersion: () => db.commitVersion?.() ?? null,
     ping: async () => void (await db.get('SELECT 1 AS ok')),
     close: () => db.close(),
   };
-  return store;
+  return { store, notifications };
 }
