@@ -172,6 +172,25 @@ test('SQLite: members run without savepoints; one failing before it wrote fails 
   }
 });
 
+test('SQLite: what a batch run keeps (counter changes, chats, users without push subscriptions) does not outlive a transaction that failed', { skip: postgres && 'SQLite only' }, async () => {
+  const { store, user } = await sqliteWithUser('runs');
+  try {
+    await assert.rejects(store.tx(async (t) => {
+      t.notifications.beginRun?.();
+      t.webPush.beginRun?.();
+      const id = await t.notifications.insert(note(user.id, 'rolled back'));
+      assert.equal(await t.webPush.enqueue(id, user.id, Date.now()), 0);
+      throw new Error('rolled back');
+    }), /rolled back/);
+    await store.webPush.subscribe({ userId: user.id, endpoint: 'https://push.example.com/1', p256dh: 'k', auth: 'a', userAgent: '', createdAt: Date.now() });
+    const pushes = await store.tx(async (t) => t.webPush.enqueue(await t.notifications.insert(note(user.id, 'kept')), user.id, Date.now()));
+    assert.equal(pushes, 1, 'the new subscription gets its push');
+    assert.equal(await assertCounted(store, user.id), 1);
+  } finally {
+    await store.close();
+  }
+});
+
 test('killed mid-group (SIGKILL) under concurrent sends: every acknowledged id is stored after the restart', async () => {
   const url = await freshDatabase('killed');
   const node = await startNode({ NOTIFY24_DATABASE_URL: url }, { expectHook: true });

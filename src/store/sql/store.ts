@@ -18,20 +18,32 @@ export function sqlStore(db: SqlDb): Store {
   return sqlStoreOf(db).store;
 }
 
-function sqlStoreOf(db: SqlDb): { store: Store; notifications: SqlNotificationRepo } {
+/** A store with the repositories that keep state for a batch's run (dropped between transactions). */
+interface SqlStoreParts {
+  store: Store;
+  notifications: SqlNotificationRepo;
+  webPush: SqlWebPushRepo;
+}
+
+function sqlStoreOf(db: SqlDb): SqlStoreParts {
   // Inside a transaction a nested tx or savepoint runs on the same handle: the same store serves
-  // it. SQLite hands every transaction the same handle: its store is made once, and what a
-  // repository keeps for one transaction (a batch's run: deferred counter changes) is dropped when the next
-  // one starts on it (a transaction that failed may have left some).
-  const inner = new WeakMap<SqlDb, { store: Store; notifications: SqlNotificationRepo }>();
+  // it. SQLite hands every transaction the same handle: its store is made once, and what its
+  // repositories keep for one transaction (a batch's run: deferred counter changes, chats, users
+  // without push subscriptions) is dropped when the next one starts on it (a transaction that
+  // failed may have left some).
+  const inner = new WeakMap<SqlDb, SqlStoreParts>();
   const wrap = (t: SqlDb): Store => {
     if (t === db) return store;
     let s = inner.get(t);
     if (!s) inner.set(t, (s = sqlStoreOf(t)));
-    else s.notifications.forgetRun();
+    else {
+      s.notifications.forgetRun();
+      s.webPush.endRun();
+    }
     return s.store;
   };
   const notifications = new SqlNotificationRepo(db);
+  const webPush = new SqlWebPushRepo(db);
   const store: Store = {
     engine: db.dialect,
     users: new SqlUserRepo(db),
@@ -45,7 +57,7 @@ function sqlStoreOf(db: SqlDb): { store: Store; notifications: SqlNotificationRe
     deliverySettings: new SqlDeliverySettingsRepo(db),
     mailOutbox: new SqlMailOutboxRepo(db),
     tables: new SqlTableStore(db),
-    webPush: new SqlWebPushRepo(db),
+    webPush,
     tx: (fn) => db.tx((t) => fn(wrap(t))),
     savepoint: (fn) => db.savepoint((t) => fn(wrap(t))),
     externalVersion: () => db.externalVersion?.() ?? null,
@@ -53,5 +65,5 @@ function sqlStoreOf(db: SqlDb): { store: Store; notifications: SqlNotificationRe
     ping: async () => void (await db.get('SELECT 1 AS ok')),
     close: () => db.close(),
   };
-  return { store, notifications };
+  return { store, notifications, webPush };
 }
