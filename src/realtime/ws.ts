@@ -4,7 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ServerMetrics } from '../observability/metrics.ts';
 import type { Outlet } from './fanout.ts';
 import type { ChannelMessage, Cursor, PushReplay } from './replay.ts';
-import { encodedBatch, wireJson } from './wire.ts';
+import { batchEncoder, SentTally, wireJson } from './wire.ts';
 
 const HEARTBEAT_MS = 25_000;
 /**
@@ -22,6 +22,8 @@ const GOING_AWAY = 1001;
  */
 export const TOO_SLOW = 4008;
 const TRANSPORT = { transport: 'websocket' };
+/** `WebSocket.OPEN`, read once instead of through a getter on every write. */
+const OPEN = 1;
 
 /**
  * `?last=<id>&node=<node>` (or the SSE `Last-Event-ID` header, `<id>@<node>`): where a
@@ -54,7 +56,8 @@ export function textFrame(payload: string): Buffer {
   return frame;
 }
 
-const frameOf = (message: object) => textFrame(wireJson(message));
+/** The bytes of the messages a connection is owed: their frames, made once for every connection. */
+const framesOf = batchEncoder<ChannelMessage>('ws', (message) => textFrame(wireJson(message)));
 
 type ChannelMetrics = Pick<ServerMetrics, 'pushConnections' | 'pushSent' | 'pushSlowDropped'>;
 
@@ -72,12 +75,13 @@ class WsOutlet implements Outlet<ChannelMessage> {
     readonly ws: WebSocket,
     readonly socket: Duplex,
     private readonly metrics: ChannelMetrics,
+    private readonly sent: SentTally<'transport'>,
   ) {}
 
   write(messages: readonly ChannelMessage[]): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    this.socket.write(encodedBatch(messages, 'ws', frameOf));
-    this.metrics.pushSent.inc(TRANSPORT, messages.length);
+    if (this.ws.readyState !== OPEN) return;
+    this.socket.write(framesOf(messages));
+    this.sent.add(messages.length);
   }
 
   buffered(): number {
@@ -109,6 +113,7 @@ export class WsChannel {
   /** Listeners shared by every connection (ws calls them with the connection as `this`). */
   private readonly onPong: (this: WebSocket) => void;
   private readonly onClose: (this: WebSocket) => void;
+  private readonly sent: SentTally<'transport'>;
 
   constructor(
     private readonly replay: PushReplay,
@@ -116,6 +121,7 @@ export class WsChannel {
   ) {
     this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
     this.heartbeat.unref();
+    this.sent = new SentTally(metrics.pushSent, TRANSPORT);
     const outlets = this.outlets;
     this.onPong = function (this: WebSocket) {
       const outlet = outlets.get(this);
@@ -159,7 +165,7 @@ export class WsChannel {
    * back, so nothing it writes can land inside or ahead of ours.
    */
   private serve(ws: WebSocket, socket: Duplex, userId: number, lastSeen: Cursor | null): void {
-    const outlet = new WsOutlet(ws, socket, this.metrics);
+    const outlet = new WsOutlet(ws, socket, this.metrics, this.sent);
     this.outlets.set(ws, outlet);
     ws.on('pong', this.onPong);
     this.metrics.pushConnections.inc(TRANSPORT);

@@ -8,7 +8,7 @@ import { cursorFrom, type WsChannel } from '../../realtime/ws.ts';
 import { refuseUpgrade } from '../dispatch.ts';
 import type { Reply } from '../reply.ts';
 import { sameOrigin, type HttpRequest } from '../request.ts';
-import { encodedBatch } from '../../realtime/wire.ts';
+import { batchEncoder, SentTally } from '../../realtime/wire.ts';
 import { eventStream, sseChunk } from '../sse-stream.ts';
 
 export interface PushDeps extends SessionDeps {
@@ -23,6 +23,10 @@ export interface PushDeps extends SessionDeps {
  * our own origin; both resume from where the client stopped.
  */
 export function pushHandlers(deps: PushDeps) {
+  const sseTransport = { transport: 'sse' };
+  /** One encoder and one tally for every event stream: a fan-out's streams share their bytes. */
+  const chunksOf = batchEncoder<ChannelMessage>('sse', (m) => sseChunk({ id: `${m.id}@${deps.replay.node}`, data: m }));
+  const sent = new SentTally(deps.metrics.pushSent, sseTransport);
   async function userOf(headers: IncomingHttpHeaders): Promise<number | null> {
     try {
       return (await sessionFromHeaders(deps, headers))?.userId ?? null;
@@ -46,14 +50,13 @@ export function pushHandlers(deps: PushDeps) {
         ? cursorFrom(header)
         : cursorFrom(req.url.searchParams.get('last'), req.url.searchParams.get('node'));
       const { replay, metrics } = deps;
-      const transport = { transport: 'sse' };
-      const chunkOf = (m: ChannelMessage) => sseChunk({ id: `${m.id}@${replay.node}`, data: m });
+      const transport = sseTransport;
       return eventStream((write, stream) => {
         metrics.pushConnections.inc(transport);
         const detach = replay.attach(userId, lastSeen, {
           write: (messages) => {
-            write(encodedBatch(messages, 'sse', chunkOf));
-            metrics.pushSent.inc(transport, messages.length);
+            write(chunksOf(messages));
+            sent.add(messages.length);
           },
           buffered: () => stream.writableLength,
           // No close code here: EventSource reconnects by itself with Last-Event-ID.
