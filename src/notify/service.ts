@@ -276,9 +276,14 @@ export async function readAll(deps: NotifyDeps, userId: number): Promise<number>
 }
 
 export async function deleteOwn(deps: NotifyDeps, userId: number, ids: number[]): Promise<boolean> {
-  const gone = await deps.store.notifications.deleteIds(userId, ids);
+  // The rows and their queued e-mails go in one transaction: one commit (on SQLite, shared with
+  // the group's) instead of a second one of its own for the e-mails.
+  const gone = await deps.store.tx(async (s) => {
+    const deleted = await s.notifications.deleteIds(userId, ids);
+    if (deleted.length) await cancelMail(s, deps.clock, userId, deleted);
+    return deleted;
+  });
   if (!gone.length) return false;
-  await cancelMail(deps.store, deps.clock, userId, gone);
   await publishChange(deps, userId, () => [{ command: 'notifyDelete', params: { ids: gone } }]);
   return true;
 }
