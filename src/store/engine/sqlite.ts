@@ -124,6 +124,12 @@ export class SqliteDb implements SqlDb {
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // The commit that takes the WAL past this many pages copies them back into the database
+    // (a checkpoint). 4000 (16 MB with 4 KiB pages) instead of SQLite's 1000: a page that many
+    // commits change (the newest index leaves, the counters row) is copied back once per
+    // checkpoint, so fewer checkpoints copy fewer pages in all (~2-3 us less per send in a
+    // loop of group commits with page reads between them). Durability is the WAL's either way.
+    db.pragma('wal_autocheckpoint = 4000');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     // Savepoints (one per transaction of a commit group, one per call of a batch) keep the pages
