@@ -234,8 +234,11 @@ export class FanOut<M extends Numbered> {
       this.spend();
     }
     sub.behind = false;
-    sub.behindSince = null;
-    this.slow.delete(sub);
+    // Only a connection that fell behind is in `slow` (and has a time): the others skip the lookup.
+    if (sub.behindSince !== null) {
+      sub.behindSince = null;
+      this.slow.delete(sub);
+    }
   }
 
   private fallBehind(sub: Subscriber<M>, missed: number): void {
