@@ -230,6 +230,7 @@ export class PostgresDb extends PgExecutor {
 
 /** The handle a transaction's callback receives; nested `tx` joins the open transaction. */
 class PostgresTx extends PgExecutor {
+  readonly transaction = true;
   constructor(protected readonly target: PoolClient) {
     super();
   }

@@ -14,6 +14,8 @@ export interface RunResult {
 
 export interface SqlDb {
   readonly dialect: Dialect;
+  /** True on the handle a PostgreSQL transaction's callback receives (statements there run in order, in that transaction). */
+  readonly transaction?: boolean;
   all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** The first row, or null when there is none. */
   get<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T | null>;

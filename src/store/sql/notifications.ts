@@ -2,6 +2,7 @@ import type { SqlDb } from '../engine/sql-db.ts';
 import { idChunks, placeholders } from './query.ts';
 import { storedText } from '../engine/bindable.ts';
 import { cancelForSql, SETTLED } from './mail-outbox.ts';
+import { StoreUnavailable } from '../engine/unavailable.ts';
 import type { ListedNotification, NewNotification, NotificationRepo, NotificationRow, NotificationSearch, PageHead, PageSkeleton, PageStage, ReplacedNotification, SentNotification } from '../port/notifications.ts';
 
 const COLS = `id, user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, tag_owner, created_at`;
@@ -265,6 +266,56 @@ function flipCountedSql(read: boolean, where: string, more = ''): string {
    SELECT COALESCE(SUM(n), 0) AS n FROM counted`;
 }
 
+type SentMail = { typeKey: string; dueAt: number };
+
+/** Grouped send statements running at once at most (PostgreSQL); later sends wait in the next group. */
+const SENDS_IN_FLIGHT = 2;
+
+interface PendingSend {
+  n: NewNotification;
+  mail: SentMail | null;
+  resolve: (sent: SentNotification) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * PostgreSQL: several sends that replace nothing in one statement, each as `insertSentAtOnce`
+ * writes it. Binds one array per column (in `input`'s order); answers a row per send by its
+ * place (`ord`, from 1). Ids are drawn first (`numbered`, evaluated once), so each send gets
+ * its own whatever order the rows are written in. Chats and counters are touched in user order.
+ */
+const SENT_MANY = `WITH input AS (
+    SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+      ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::int[], ?::text[], ?::bigint[])
+      WITH ORDINALITY AS t(user_id, author_id, notify_type, module, event, tag, sub_tag, title, body,
+        message_out, buttons, params, sender_client_id, tag_owner, created_at, mailed, type_key, due_at, ord)
+  ), users AS (
+    SELECT DISTINCT user_id FROM input
+  ), found AS (
+    SELECT c.user_id, c.id FROM notify_chats c JOIN users u ON u.user_id = c.user_id
+  ), made AS (
+    INSERT INTO notify_chats (user_id) SELECT user_id FROM users WHERE user_id NOT IN (SELECT user_id FROM found) ORDER BY user_id
+    ON CONFLICT (user_id) DO UPDATE SET user_id = excluded.user_id RETURNING user_id, id
+  ), numbered AS MATERIALIZED (
+    SELECT i.*, nextval(pg_get_serial_sequence('notifications', 'id')) AS id FROM input i
+  ), added AS (
+    INSERT INTO notifications (id, user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, tag_owner, created_at)
+    SELECT id, user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, 0, buttons, params, sender_client_id, tag_owner, created_at FROM numbered
+  ), counted AS (
+    INSERT INTO notify_counters (user_id, total, unread, unread_confirms)
+    SELECT user_id, COUNT(*), COUNT(*), COUNT(*) FILTER (WHERE notify_type = 1) FROM input GROUP BY user_id ORDER BY user_id
+    ON CONFLICT (user_id) DO UPDATE SET total = notify_counters.total + excluded.total, unread = notify_counters.unread + excluded.unread,
+      unread_confirms = notify_counters.unread_confirms + excluded.unread_confirms
+    RETURNING user_id, unread
+  ), mailed AS (
+    INSERT INTO mail_outbox (user_id, notification_id, type_key, due_at, created_at) SELECT user_id, id, type_key, due_at, created_at FROM numbered WHERE mailed = 1
+  ), pushed AS (
+    INSERT INTO push_deliveries (subscription_id, notification_id, user_id, due_at, created_at)
+    SELECT s.id, n.id, s.user_id, n.created_at, n.created_at FROM push_subscriptions s JOIN numbered n ON n.user_id = s.user_id RETURNING notification_id
+  )
+  SELECT n.ord, n.id, COALESCE(f.id, m.id) AS chat_id, k.unread, (SELECT COUNT(*) FROM pushed p WHERE p.notification_id = n.id) AS pushes
+  FROM numbered n LEFT JOIN found f ON f.user_id = n.user_id LEFT JOIN made m ON m.user_id = n.user_id LEFT JOIN counted k ON k.user_id = n.user_id`;
+
 export class SqlNotificationRepo implements NotificationRepo {
   readonly insertSent?: NotificationRepo['insertSent'];
   readonly readAtOnce?: NotificationRepo['readAtOnce'];
@@ -272,12 +323,15 @@ export class SqlNotificationRepo implements NotificationRepo {
   readonly beginRun?: () => void;
   /** Counter changes summed during a run (`beginRun`), per user; null outside one. */
   private deferred: Map<number, CounterDelta> | null = null;
+  /** Sends waiting for this event-loop turn's grouped statement (PostgreSQL, outside a transaction). */
+  private sentGroup: PendingSend[] | null = null;
+  private sendsInFlight = 0;
   /** Chats known during a run, by user. */
   private chats: Map<number, number> | null = null;
 
   constructor(private readonly db: SqlDb) {
     if (db.dialect === 'postgres') {
-      this.insertSent = (n, mail) => this.insertSentAtOnce(n, mail);
+      this.insertSent = (n, mail) => (db.transaction ? this.insertSentAtOnce(n, mail) : this.insertSentGrouped(n, mail));
       this.readAtOnce = (userId, ids, now) => this.readAtOnceSql(userId, ids, now);
     }
     // SQLite only: on PostgreSQL sends move the counters in their own statement, and moving
@@ -415,11 +469,66 @@ export class SqlNotificationRepo implements NotificationRepo {
   }
 
   /**
+   * PostgreSQL, outside a transaction: sends go in groups, each group one statement
+   * (`SENT_MANY`: one round trip and one commit for all of it), as SQLite's group commit does.
+   * A group is sent at the end of the event-loop turn it began in, or, while SENDS_IN_FLIGHT
+   * statements already run, as soon as one of them is done: the busier, the larger the groups.
+   * A group the server refuses for anything but a lost connection is sent again one by one,
+   * so a send fails only for its own reason.
+   */
+  private insertSentGrouped(n: NewNotification, mail: SentMail | null): Promise<SentNotification> {
+    return new Promise((resolve, reject) => {
+      if (!this.sentGroup) {
+        this.sentGroup = [];
+        if (this.sendsInFlight < SENDS_IN_FLIGHT) setImmediate(() => this.flushSent());
+      }
+      this.sentGroup.push({ n, mail, resolve, reject });
+    });
+  }
+
+  private flushSent(): void {
+    const group = this.sentGroup;
+    if (!group) return;
+    this.sentGroup = null;
+    this.sendsInFlight++;
+    void this.writeSent(group).finally(() => {
+      this.sendsInFlight--;
+      this.flushSent();
+    });
+  }
+
+  private async writeSent(group: PendingSend[]): Promise<void> {
+    if (group.length === 1) {
+      const [one] = group;
+      return this.insertSentAtOnce(one!.n, one!.mail).then(one!.resolve, one!.reject);
+    }
+    let rows: { ord: number | string; id: number | string; chat_id: number | string; unread: number | string; pushes: number | string }[];
+    try {
+      const col = <T>(f: (p: PendingSend) => T) => group.map(f);
+      const text = (f: (n: NewNotification) => string) => col((p) => storedText(f(p.n)));
+      rows = await this.db.all(SENT_MANY, [
+        col((p) => p.n.userId), col((p) => p.n.authorId), col((p) => p.n.type),
+        text((n) => n.module), text((n) => n.event), text((n) => n.tag), text((n) => n.subTag), text((n) => n.title), text((n) => n.text),
+        text((n) => n.messageOut), text((n) => n.buttons), text((n) => n.params), text((n) => n.senderClientId), text((n) => n.tagOwner),
+        col((p) => p.n.createdAt), col((p) => (p.mail ? 1 : 0)), col((p) => p.mail?.typeKey ?? ''), col((p) => p.mail?.dueAt ?? 0),
+      ]);
+    } catch (err) {
+      if (err instanceof StoreUnavailable) for (const p of group) p.reject(err);
+      else await Promise.all(group.map((p) => this.insertSentAtOnce(p.n, p.mail).then(p.resolve, p.reject)));
+      return;
+    }
+    for (const r of rows) {
+      const p = group[Number(r.ord) - 1]!;
+      p.resolve({ row: writtenRow(Number(r.id), p.n), chatId: Number(r.chat_id), pushes: Number(r.pushes), unread: Number(r.unread) });
+    }
+  }
+
+  /**
    * PostgreSQL: the send's transaction as one statement (see the port). The chat is looked up
    * first and inserted only when missing (no write, no row lock when it exists); ON CONFLICT
    * covers two first sends at once. Counters move by the same upsert as `adjustCounters`.
    */
-  private async insertSentAtOnce(n: NewNotification, mail: { typeKey: string; dueAt: number } | null): Promise<SentNotification> {
+  private async insertSentAtOnce(n: NewNotification, mail: SentMail | null): Promise<SentNotification> {
     const r = await this.db.get<{ id: number; chat_id: number; unread: number; pushes: number }>(
       `WITH found AS (SELECT id FROM notify_chats WHERE user_id = ?),
        made AS (
