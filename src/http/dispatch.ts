@@ -139,28 +139,39 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
     });
   }
 
-  return {
-    /** Answers one request; the promise (when the handler waits) settles once the answer is written. */
-    request(req: IncomingMessage, res: ServerResponse, secure: boolean): void | Promise<void> {
-      const began = performance.now();
-      const id = requestId(req.headers);
-      track(res);
-      answering++;
-      const { ip, origin } = requestInfo(req, secure, deps.trustProxy);
-      const method = req.method ?? 'GET';
-      const notes: RequestNotes = {};
-      let done: Answer | Promise<Answer>;
+  /** One request: its route's answer written at once, or once the handler's promise settles (never rejected). */
+  function handle(req: IncomingMessage, res: ServerResponse, secure: boolean): void | Promise<void> {
+    const began = performance.now();
+    const id = requestId(req.headers);
+    track(res);
+    answering++;
+    const { ip, origin } = requestInfo(req, secure, deps.trustProxy);
+    const method = req.method ?? 'GET';
+    const notes: RequestNotes = {};
+    let done: Answer | Promise<Answer>;
+    try {
+      done = answer(req, { id, notes, method, headers: req.headers, secure, ip, origin });
+    } catch (err) {
+      done = new Answer(jsonError(toRestError(err, tagged(deps.log, { request_id: id }))), null);
+    }
+    const write = (d: Answer) => {
       try {
-        done = answer(req, { id, notes, method, headers: req.headers, secure, ip, origin });
-      } catch (err) {
-        done = new Answer(jsonError(toRestError(err, tagged(deps.log, { request_id: id }))), null);
-      }
-      const write = (d: Answer) => finish(req, res, d, { id, method, secure, ip, notes, began });
-      if (done instanceof Promise) return done.then(write);
-      try {
-        write(done);
+        finish(req, res, d, { id, method, secure, ip, notes, began });
       } catch {
-        // As for an answer that waited (its promise is not waited on): never the event loop's failure.
+        // Nothing waits for the answer: a failure to write it is the request's, never the event loop's.
+      }
+    };
+    if (done instanceof Promise) return done.then(write);
+    write(done);
+  }
+
+  return {
+    /** Answers one request; the promise (when the handler waits) settles once the answer is written. Never throws or rejects. */
+    request(req: IncomingMessage, res: ServerResponse, secure: boolean): void | Promise<void> {
+      try {
+        return handle(req, res, secure);
+      } catch {
+        // Nothing waits for the answer: a failure to answer is the request's, never the event loop's.
       }
     },
 

@@ -8,7 +8,10 @@ import type { TlsMaterial } from './tls.ts';
 
 /** What a listener hands its requests to (the dispatcher). */
 export interface RequestSink {
-  /** Answers the request (the dispatcher returns a promise of its answer; listeners do not wait for it). */
+  /**
+   * Answers the request (the dispatcher returns a promise of its answer when it waits; listeners
+   * do not wait for it). Never throws or rejects: a failure to answer is the request's alone.
+   */
   request(req: IncomingMessage, res: ServerResponse, secure: boolean): void | Promise<void>;
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 }

@@ -121,6 +121,17 @@ export function truncated(reply: Reply): Reply {
   });
 }
 
+/** A frozen header set (the portal's) as a flat list, made once; others each time. */
+const flatLists = new WeakMap<Headers, OutgoingHttpHeader[]>();
+function flat(headers: Headers): OutgoingHttpHeader[] {
+  const known = flatLists.get(headers);
+  if (known) return known;
+  const list: OutgoingHttpHeader[] = [];
+  for (const name in headers) list.push(name, headers[name]!);
+  if (Object.isFrozen(headers)) flatLists.set(headers, list);
+  return list;
+}
+
 /**
  * Writes a reply after `lead` (header name, value, name, value, … the dispatcher's own, e.g.
  * `X-Request-Id`). A HEAD request gets the same status and headers (length included), no body.
@@ -132,8 +143,7 @@ export function writeReply(res: ServerResponse, reply: Reply, head: boolean, lea
     for (let i = 0; i < lead.length; i += 2) res.setHeader(lead[i]!, lead[i + 1]!);
     return reply.takeover(res);
   }
-  const headers: OutgoingHttpHeader[] = [...lead];
-  for (const name in reply.headers) headers.push(name, reply.headers[name]!);
+  const headers = (lead as OutgoingHttpHeader[]).concat(flat(reply.headers));
   if (reply.open) {
     res.writeHead(reply.status, headers);
     if (head) res.end();

@@ -67,6 +67,8 @@ export class MemoryOperatingTime implements OperatingTime {
   }
 
   record(key: string, seconds: number, nowMs: number): OperatingReport {
+    // A short call of a caller with nothing on record leaves nothing: no window to make and drop.
+    if (seconds <= MIN_RECORDED_SECONDS && !this.baskets.has(key)) return operatingReport(0, null, nowMs);
     const baskets = this.window(key, nowMs);
     if (seconds > MIN_RECORDED_SECONDS) {
       const minute = Math.floor(nowMs / 60_000);
