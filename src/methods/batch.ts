@@ -158,6 +158,7 @@ async function runInTransaction(ctx: MethodContext, commands: Command[], results
     if (watch) {
       store.notifications.beginRun?.();
       store.webPush.beginRun?.();
+      store.mailOutbox.beginRun?.();
     }
     for (const command of commands) {
       const mark = attempt.pushes.size;
@@ -183,9 +184,13 @@ async function runInTransaction(ctx: MethodContext, commands: Command[], results
     }
     if (watch) {
       store.webPush.endRun?.();
-      await store.notifications.endRun?.().catch((err: unknown) => {
+      // A write that fails here belongs to no one command: the run goes again with savepoints.
+      try {
+        await store.notifications.endRun?.();
+        await store.mailOutbox.endRun?.();
+      } catch (err) {
         throw endsTransaction(err) || isConflict(err) ? err : new RunAgainWithSavepoints();
-      });
+      }
     }
     return attempt;
   });

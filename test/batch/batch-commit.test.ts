@@ -94,7 +94,7 @@ test('a failing call inside a batch is rolled back alone, answered as on its own
   }
 });
 
-test('a run of sends, reads, deletes and a read-all moves the counters exactly as its rows, whatever it read in between', async () => {
+test('a run of sends, reads, deletes and a read-all moves the counters and the e-mail queue exactly as its rows, whatever it read in between', async () => {
   const user = await ts.addUser({ login: 'batch-counters' });
   // The user's own webhook: reads and deletes act on the caller's notifications.
   const res = await call(user.hook, 'batch', {
@@ -123,9 +123,32 @@ test('a run of sends, reads, deletes and a read-all moves the counters exactly a
     assert.equal(await store.notifications.count(user.id, false), rows.length);
     assert.equal(await store.notifications.count(user.id, true), rows.filter((r) => !r.read).length);
     assert.equal(await store.notifications.countUnreadConfirms(user.id), 1);
+    // Every send queued its e-mail, in order; what was read or deleted in the run cancelled its own.
+    const mails = await raw.all<{ notification_id: number; state: string }>('SELECT notification_id, state FROM mail_outbox WHERE user_id = ? ORDER BY id', [user.id]);
+    const { a, b, c, d, e, f } = res.body.result.result as Record<string, number>;
+    assert.deepEqual(mails.map((m) => [Number(m.notification_id), m.state]), [
+      [a, 'cancelled'], [b, 'queued'], [c, 'cancelled'], [d, 'cancelled'], [e, 'cancelled'], [f, 'queued'],
+    ]);
   } finally {
     await store.close();
   }
+});
+
+test('a read or a delete later in the same run cancels the e-mail its send queued', async () => {
+  const user = await ts.addUser({ login: 'batch-mail' });
+  const res = await call(user.hook, 'batch', {
+    cmd: {
+      a: `im.notify.system.add?USER_ID=${user.id}&MESSAGE=a`,
+      b: `im.notify.system.add?USER_ID=${user.id}&MESSAGE=b`,
+      c: `im.notify.system.add?USER_ID=${user.id}&MESSAGE=c`,
+      readA: 'im.notify.read?ID=$result[a]&ONLY_CURRENT=Y',
+      goneB: 'im.notify.delete?ID=$result[b]',
+    },
+  });
+  assert.deepEqual(res.body.result.result_error, []);
+  const { a, b, c } = res.body.result.result as Record<string, number>;
+  const mails = await raw.all<{ notification_id: number; state: string }>('SELECT notification_id, state FROM mail_outbox WHERE user_id = ? ORDER BY id', [user.id]);
+  assert.deepEqual(mails.map((m) => [Number(m.notification_id), m.state]), [[a, 'cancelled'], [b, 'cancelled'], [c, 'queued']]);
 });
 
 test('a batch pushes only after its commit: every frame finds all of its sends stored and carries the count after them', async () => {

@@ -172,20 +172,27 @@ test('SQLite: members run without savepoints; one failing before it wrote fails 
   }
 });
 
-test('SQLite: what a batch run keeps (counter changes, chats, users without push subscriptions) does not outlive a transaction that failed', { skip: postgres && 'SQLite only' }, async () => {
+test('SQLite: what a batch run keeps (counter changes, chats, users without push subscriptions, e-mails to queue) does not outlive a transaction that failed', { skip: postgres && 'SQLite only' }, async () => {
   const { store, user } = await sqliteWithUser('runs');
   try {
     await assert.rejects(store.tx(async (t) => {
       t.notifications.beginRun?.();
       t.webPush.beginRun?.();
+      t.mailOutbox.beginRun?.();
       const id = await t.notifications.insert(note(user.id, 'rolled back'));
       assert.equal(await t.webPush.enqueue(id, user.id, Date.now()), 0);
+      await t.mailOutbox.enqueue({ userId: user.id, notificationId: id, typeKey: 'rest|rest_notify', dueAt: 0 }, Date.now());
       throw new Error('rolled back');
     }), /rolled back/);
     await store.webPush.subscribe({ userId: user.id, endpoint: 'https://push.example.com/1', p256dh: 'k', auth: 'a', userAgent: '', createdAt: Date.now() });
-    const pushes = await store.tx(async (t) => t.webPush.enqueue(await t.notifications.insert(note(user.id, 'kept')), user.id, Date.now()));
+    const [kept, pushes] = await store.tx(async (t) => {
+      const id = await t.notifications.insert(note(user.id, 'kept'));
+      await t.mailOutbox.enqueue({ userId: user.id, notificationId: id, typeKey: 'rest|rest_notify', dueAt: 0 }, Date.now());
+      return [id, await t.webPush.enqueue(id, user.id, Date.now())];
+    });
     assert.equal(pushes, 1, 'the new subscription gets its push');
     assert.equal(await assertCounted(store, user.id), 1);
+    assert.deepEqual((await store.mailOutbox.list({ userId: user.id, limit: 10 })).map((m) => m.notificationId), [kept], 'the next transaction queues its e-mail at once');
   } finally {
     await store.close();
   }

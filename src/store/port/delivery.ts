@@ -94,6 +94,13 @@ export interface OutboxOutcome {
 export interface MailOutboxRepo {
   enqueue(item: NewOutboxItem, now: number): Promise<void>;
   /**
+   * SQLite, inside a transaction (see NotificationRepo.beginRun): until `endRun`, queued items
+   * are kept and written together (multi-row INSERTs, in order) before any other statement on
+   * the outbox, or by `endRun`.
+   */
+  beginRun?(): void;
+  endRun?(): Promise<void>;
+  /**
    * Claims the due queued items of up to `users` users for `worker` until `until`: every due
    * item of a user it takes (so one digest covers them), and each item by exactly one worker.
    */

@@ -34,16 +34,57 @@ export function cancelForSql(count: number, also = ''): string {
          WHERE notification_id IN ${placeholders(count)} AND user_id = ? AND state = 'queued' AND claimed_by IS NULL${also}`;
 }
 
+/** Rows one multi-row INSERT of a run's queued items carries at most. */
+const QUEUED_PER_INSERT = 50;
+const insertSql: string[] = [];
+
+/** The INSERT of `n` outbox rows (n ≤ QUEUED_PER_INSERT), built once per size. */
+function insertRows(n: number): string {
+  return (insertSql[n] ??= `INSERT INTO mail_outbox (user_id, notification_id, type_key, due_at, created_at) VALUES ${Array(n).fill('(?, ?, ?, ?, ?)').join(', ')}`);
+}
+
 export class SqlMailOutboxRepo implements MailOutboxRepo {
-  constructor(private readonly db: SqlDb) {}
+  readonly beginRun?: () => void;
+  /** Items queued during a run (`beginRun`), as INSERT arguments, not yet written; null outside one. */
+  private queued: unknown[] | null = null;
+
+  constructor(private readonly db: SqlDb) {
+    if (db.dialect === 'sqlite') this.beginRun = () => void (this.queued ??= []);
+  }
 
   async enqueue(i: NewOutboxItem, now: number) {
-    await this.db.run(
-      'INSERT INTO mail_outbox (user_id, notification_id, type_key, due_at, created_at) VALUES (?, ?, ?, ?, ?)',
-      [i.userId, i.notificationId, i.typeKey, i.dueAt, now],
-    );
+    if (this.queued) {
+      this.queued.push(i.userId, i.notificationId, i.typeKey, i.dueAt, now);
+      return;
+    }
+    await this.db.run(insertRows(1), [i.userId, i.notificationId, i.typeKey, i.dueAt, now]);
   }
+
+  /** Writes what the run queued, in order, and ends the run. */
+  async endRun(): Promise<void> {
+    await this.writeQueued();
+    this.queued = null;
+  }
+
+  /** Drops what a run queued when its transaction ended without `endRun` (rolled back). */
+  forgetRun(): void {
+    this.queued = null;
+  }
+
+  /** The run's queued items, written (every other statement on the outbox comes after them). */
+  private async writeQueued(): Promise<void> {
+    const queued = this.queued;
+    if (!queued?.length) return;
+    this.queued = [];
+    const step = QUEUED_PER_INSERT * 5;
+    for (let at = 0; at < queued.length; at += step) {
+      const args = queued.slice(at, at + step);
+      await this.db.run(insertRows(args.length / 5), args);
+    }
+  }
+
   async claimDue(worker: string, now: number, until: number, users: number) {
+    await this.writeQueued();
     const userIds = await this.db.all<{ user_id: number | string }>(
       `SELECT user_id FROM mail_outbox WHERE ${CLAIMABLE} GROUP BY user_id ORDER BY MIN(due_at) LIMIT ?`,
       [now, now, users],
@@ -60,6 +101,7 @@ export class SqlMailOutboxRepo implements MailOutboxRepo {
     return rows.map(item).sort((a, b) => a.id - b.id);
   }
   async finish(ids: number[], worker: string, o: OutboxOutcome, now: number) {
+    await this.writeQueued();
     if (!ids.length) return;
     const finished = o.state === 'queued' ? null : now;
     await this.db.run(
@@ -70,6 +112,7 @@ export class SqlMailOutboxRepo implements MailOutboxRepo {
     );
   }
   async cancelSettled(userId: number, now: number) {
+    await this.writeQueued();
     // Claimed rows are left to their worker, which checks the notifications again itself. Each
     // queued mail looks up its own notification (by key): the cost follows the user's queued
     // mails, not their unread notifications.
@@ -82,6 +125,7 @@ export class SqlMailOutboxRepo implements MailOutboxRepo {
     return r.changes;
   }
   async cancelFor(userId: number, notificationIds: readonly number[], now: number) {
+    await this.writeQueued();
     let changes = 0;
     for (const chunk of idChunks(notificationIds)) {
       const r = await this.db.run(cancelForSql(chunk.length), [now, SETTLED, ...chunk, userId]);
@@ -90,6 +134,7 @@ export class SqlMailOutboxRepo implements MailOutboxRepo {
     return changes;
   }
   async requeue(ids: number[], now: number) {
+    await this.writeQueued();
     if (!ids.length) return 0;
     const r = await this.db.run(
       `UPDATE mail_outbox SET state = 'queued', due_at = ?, attempts = 0, finished_at = NULL
@@ -121,6 +166,7 @@ export class SqlMailOutboxRepo implements MailOutboxRepo {
     };
   }
   async list(f: { state?: OutboxState; userId?: number; limit: number }) {
+    await this.writeQueued();
     const where: string[] = [];
     const args: unknown[] = [];
     if (f.state) {
@@ -138,14 +184,17 @@ export class SqlMailOutboxRepo implements MailOutboxRepo {
     return rows.map(item);
   }
   async byId(id: number) {
+    await this.writeQueued();
     const r = await this.db.get<Row>('SELECT * FROM mail_outbox WHERE id = ?', [id]);
     return r ? item(r) : null;
   }
   async purgeFinished(before: number) {
+    await this.writeQueued();
     await this.db.run(`DELETE FROM mail_outbox WHERE state <> 'queued' AND finished_at < ?`, [before]);
     await this.db.run('DELETE FROM mail_messages WHERE created_at < ? AND id NOT IN (SELECT mail_id FROM mail_outbox WHERE mail_id IS NOT NULL)', [before]);
   }
   async queuedCount() {
+    await this.writeQueued();
     const r = await this.db.get<{ n: number | string }>("SELECT COUNT(*) AS n FROM mail_outbox WHERE state = 'queued'");
     return Number(r?.n ?? 0);
   }

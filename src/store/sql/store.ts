@@ -23,13 +23,14 @@ interface SqlStoreParts {
   store: Store;
   notifications: SqlNotificationRepo;
   webPush: SqlWebPushRepo;
+  mailOutbox: SqlMailOutboxRepo;
 }
 
 function sqlStoreOf(db: SqlDb): SqlStoreParts {
   // Inside a transaction a nested tx or savepoint runs on the same handle: the same store serves
   // it. SQLite hands every transaction the same handle: its store is made once, and what its
   // repositories keep for one transaction (a batch's run: deferred counter changes, chats, users
-  // without push subscriptions) is dropped when the next one starts on it (a transaction that
+  // without push subscriptions, e-mails not yet queued) is dropped when the next one starts on it (a transaction that
   // failed may have left some).
   const inner = new WeakMap<SqlDb, SqlStoreParts>();
   const wrap = (t: SqlDb): Store => {
@@ -39,11 +40,13 @@ function sqlStoreOf(db: SqlDb): SqlStoreParts {
     else {
       s.notifications.forgetRun();
       s.webPush.endRun();
+      s.mailOutbox.forgetRun();
     }
     return s.store;
   };
   const notifications = new SqlNotificationRepo(db);
   const webPush = new SqlWebPushRepo(db);
+  const mailOutbox = new SqlMailOutboxRepo(db);
   const store: Store = {
     engine: db.dialect,
     users: new SqlUserRepo(db),
@@ -55,7 +58,7 @@ function sqlStoreOf(db: SqlDb): SqlStoreParts {
     oauth: new SqlOAuthRepo(db),
     events: new SqlEventRepo(db),
     deliverySettings: new SqlDeliverySettingsRepo(db),
-    mailOutbox: new SqlMailOutboxRepo(db),
+    mailOutbox,
     tables: new SqlTableStore(db),
     webPush,
     tx: (fn) => db.tx((t) => fn(wrap(t))),
@@ -65,5 +68,5 @@ function sqlStoreOf(db: SqlDb): SqlStoreParts {
     ping: async () => void (await db.get('SELECT 1 AS ok')),
     close: () => db.close(),
   };
-  return { store, notifications, webPush };
+  return { store, notifications, webPush, mailOutbox };
 }
