@@ -54,6 +54,11 @@ export function portalReply(status: number, body: Record<string, unknown>, forma
   return new Reply(status, PORTAL_TYPED[format], format === 'xml' ? toXml(body) : envelopeJson(body));
 }
 
+/** An answer in the portal's JSON envelope, already written (`successJson`). */
+export function portalJson(status: number, json: string | Buffer): Reply {
+  return new Reply(status, PORTAL_TYPED.json, json);
+}
+
 /** An error in the portal's envelope (REST, OAuth token endpoint). */
 export function portalError(err: RestError, format: Format = 'json'): Reply {
   return carrying(portalReply(err.status, err.body(), format), err);

@@ -1,3 +1,5 @@
+import type { CallOutcome } from './method.ts';
+import { timeJson } from './time.ts';
 /**
  * A method result already written as JSON, for answers whose JSON is cheaper to build from
  * stored pieces than from objects (a page of notifications). It is kept as UTF-8 pieces: the
@@ -40,6 +42,30 @@ export function plainValue(value: unknown): unknown {
 }
 
 const RESULT_KEY = Buffer.from('{"result":');
+
+/** The envelope of a successful call, in the REST edge's key order: result, next, total, time. */
+export function successBody(outcome: CallOutcome): Record<string, unknown> {
+  const body: Record<string, unknown> = { result: outcome.result };
+  if (outcome.next !== undefined) body.next = outcome.next;
+  if (outcome.total !== undefined) body.total = outcome.total;
+  body.time = outcome.time;
+  return body;
+}
+
+/**
+ * `envelopeJson(successBody(outcome))`, the same text, with the time block written by
+ * `timeJson` instead of the generic serialiser (results it cannot write alone go the long way).
+ */
+export function successJson(outcome: CallOutcome): string | Buffer {
+  const { result, next, total } = outcome;
+  if (result instanceof JsonText || typeof next === 'object' || typeof total === 'object') return envelopeJson(successBody(outcome));
+  const resultText = JSON.stringify(result) as string | undefined;
+  if (resultText === undefined) return envelopeJson(successBody(outcome));
+  let text = `{"result":${resultText}`;
+  if (next !== undefined) text += `,"next":${JSON.stringify(next)}`;
+  if (total !== undefined) text += `,"total":${JSON.stringify(total)}`;
+  return `${text},"time":${timeJson(outcome.time)}}`;
+}
 
 /**
  * `JSON.stringify(body)` for an envelope whose first key is `result`: as UTF-8 bytes when the

@@ -14,7 +14,8 @@ import { checkShape } from '../../rest/shape.ts';
 import type { RestCallTrace } from '../../web/inspector.ts';
 import { mergeParams, paramsOfBody, readBody } from '../body.ts';
 import type { RawParams } from '../../rest/params.ts';
-import { droppedConnection, empty, PORTAL_HEADERS, portalError, portalReply, truncated, type Reply } from '../reply.ts';
+import { droppedConnection, empty, PORTAL_HEADERS, portalError, portalJson, portalReply, truncated, type Reply } from '../reply.ts';
+import { successBody, successJson } from '../../rest/json-text.ts';
 import type { HttpRequest } from '../request.ts';
 import { parseRestPath } from '../rest-path.ts';
 
@@ -93,12 +94,8 @@ export function restHandler(deps: RestEdgeDeps) {
       }
       const executed = deps.runner.execute({ def, caller, raw: params, request, startMs });
       const outcome = executed instanceof Promise ? await executed : executed;
-      const body: Record<string, unknown> = { result: outcome.result };
-      if (outcome.next !== undefined) body.next = outcome.next;
-      if (outcome.total !== undefined) body.total = outcome.total;
-      body.time = outcome.time;
       trace.result = outcome.result;
-      const reply = portalReply(200, body, path.format);
+      const reply = path.format === 'json' ? portalJson(200, successJson(outcome)) : portalReply(200, successBody(outcome), 'xml');
       return truncate ? truncated(reply) : reply;
     } catch (err) {
       trace.error = err;
