@@ -26,7 +26,8 @@ export function pushHandlers(deps: PushDeps) {
   const sseTransport = { transport: 'sse' };
   /** One encoder and one tally for every event stream: a fan-out's streams share their bytes. */
   const chunksOf = batchEncoder<ChannelMessage>('sse', (m) => sseChunk({ id: `${m.id}@${deps.replay.node}`, data: m }));
-  const sent = new SentTally(deps.metrics.pushSent, sseTransport);
+  // Made on the first stream, not with the route table (which is also built without metrics).
+  let sent: SentTally<'transport'> | null = null;
   async function userOf(headers: IncomingHttpHeaders): Promise<number | null> {
     try {
       return (await sessionFromHeaders(deps, headers))?.userId ?? null;
@@ -56,7 +57,7 @@ export function pushHandlers(deps: PushDeps) {
         const detach = replay.attach(userId, lastSeen, {
           write: (messages) => {
             write(chunksOf(messages));
-            sent.add(messages.length);
+            (sent ??= new SentTally(deps.metrics.pushSent, sseTransport)).add(messages.length);
           },
           buffered: () => stream.writableLength,
           // No close code here: EventSource reconnects by itself with Last-Event-ID.
