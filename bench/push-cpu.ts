@@ -43,6 +43,7 @@ async function once(ds: Dataset, workDir: string, n: number, sends: number, root
     const subscribers = Array.from({ length: n }, () => ({ cookie, userId: ds.webUserId }));
     let before = { user: 0, system: 0 };
     const perfRun: { recorder: ChildProcess | null } = { recorder: null };
+    const window = { from: 0n, to: 0n };
     // The split is read around the send rounds by wrapping the first send's target call.
     const plan = {
       subscribers,
@@ -51,6 +52,7 @@ async function once(ds: Dataset, workDir: string, n: number, sends: number, root
       target: (k: number) => {
         if (k === 0) {
           before = cpuSplit(server.pid);
+          window.from = process.hrtime.bigint() / 1000n;
           if (perf) perfRun.recorder = spawn('perf', ['record', '-g', '-o', perf, '-p', String(server.pid)], { stdio: 'ignore' });
         }
         return ds.webUserId;
@@ -58,6 +60,9 @@ async function once(ds: Dataset, workDir: string, n: number, sends: number, root
     };
     const f = await measureSubscribers(server, ds.webhookCode, plan, p);
     const after = cpuSplit(server.pid);
+    window.to = process.hrtime.bigint() / 1000n;
+    // The send phase on the monotonic clock (µs), as a V8 CPU profile's timestamps count it.
+    if (profile) console.log(`send phase: ${window.from}..${window.to} µs`);
     const { recorder } = perfRun;
     if (recorder) {
       const done = new Promise((r) => recorder.once('exit', r));
