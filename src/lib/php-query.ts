@@ -53,11 +53,22 @@ function hexValue(byte: number): number {
   return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** PHP's urldecode: `+` is a space, `%XX` a byte, anything else literal; the bytes as UTF-8. */
 function urlDecode(text: string): string {
   if (!/[%+]/.test(text)) return text;
   const plus = text.replace(/\+/g, ' ');
   if (!plus.includes('%')) return plus;
+  // ASCII text whose every `%` starts a valid UTF-8 sequence (the usual case) decodes the same
+  // through decodeURIComponent; anything else throws there and takes the byte-wise way below.
+  if (ASCII.test(plus)) {
+    try {
+      return decodeURIComponent(plus);
+    } catch {
+      // a stray `%` or bytes that are not UTF-8
+    }
+  }
   const raw = Buffer.from(plus, 'utf8');
   const out = Buffer.allocUnsafe(raw.length);
   let length = 0;
