@@ -69,3 +69,27 @@ test('PostgreSQL: a group written by one statement answers each send its own id,
   }
   assert.equal(await store.notifications.count(subscribed.id, true), 6);
 });
+
+test('concurrent reads of ids (one statement per group on PostgreSQL): each marks its own, counters follow, e-mails of read ones cancelled', async () => {
+  const store = ts.server.services.store;
+  const users = [await ts.addUser({ login: 'read-group-a' }), await ts.addUser({ login: 'read-group-b' })];
+  const ids: number[][] = [[], []];
+  for (let i = 0; i < 16; i++) ids[i % 2]!.push(await ok(ts.hook, 'im.notify.system.add', { USER_ID: users[i % 2]!.id, MESSAGE: `to read ${i}` }));
+  // Half of each user's notifications read at once, one id per call, some twice; one call names another user's id.
+  const calls = [
+    ...ids.flatMap((list, u) => list.slice(0, 4).map((id) => ({ u, id }))),
+    { u: 0, id: ids[0]![0]! },
+    { u: 1, id: ids[0]![5]! },
+  ];
+  const answers = await Promise.all(calls.map((c) => call(users[c.u]!.hook, 'im.notify.read', { ID: c.id, ONLY_CURRENT: 'Y' })));
+  for (const a of answers) assert.equal(a.status, 200);
+  for (const [u, user] of users.entries()) {
+    const page = await ok(user.hook, 'im.notify.get', { LIMIT: 50 });
+    const read = new Set(page.notifications.filter((n: { notify_read: string }) => n.notify_read === 'Y').map((n: { id: number }) => n.id));
+    assert.deepEqual([...read].sort((a, b) => a - b), ids[u]!.slice(0, 4), `user ${u}: exactly the four named`);
+    assert.equal(page.total_unread_count, 4, `user ${u}: unread count`);
+    assert.equal(await store.notifications.count(user.id, true), 4);
+    const states = new Map((await store.mailOutbox.list({ userId: user.id, limit: 100 })).map((m) => [m.notificationId, m.state]));
+    for (const [i, id] of ids[u]!.entries()) assert.equal(states.get(id), i < 4 ? 'cancelled' : 'queued', `user ${u}, notification ${i}`);
+  }
+});

@@ -1,8 +1,8 @@
 import type { SqlDb } from '../engine/sql-db.ts';
-import { idChunks, placeholders } from './query.ts';
+import { IDS_PER_STATEMENT, idChunks, placeholders } from './query.ts';
 import { storedText } from '../engine/bindable.ts';
 import { cancelForSql, SETTLED } from './mail-outbox.ts';
-import { StoreUnavailable } from '../engine/unavailable.ts';
+import { WriteGroups } from './groups.ts';
 import type { ListedNotification, NewNotification, NotificationRepo, NotificationRow, NotificationSearch, PageHead, PageSkeleton, PageStage, ReplacedNotification, SentNotification } from '../port/notifications.ts';
 
 const COLS = `id, user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, tag_owner, created_at`;
@@ -268,15 +268,6 @@ function flipCountedSql(read: boolean, where: string, more = ''): string {
 
 type SentMail = { typeKey: string; dueAt: number };
 
-/** Grouped send statements running at once at most (PostgreSQL); later sends wait in the next group. */
-const SENDS_IN_FLIGHT = 2;
-
-interface PendingSend {
-  n: NewNotification;
-  mail: SentMail | null;
-  resolve: (sent: SentNotification) => void;
-  reject: (err: unknown) => void;
-}
 
 /**
  * PostgreSQL: several sends that replace nothing in one statement, each as `insertSentAtOnce`
@@ -316,6 +307,37 @@ const SENT_MANY = `WITH input AS (
   SELECT n.ord, n.id, COALESCE(f.id, m.id) AS chat_id, k.unread, (SELECT COUNT(*) FROM pushed p WHERE p.notification_id = n.id) AS pushes
   FROM numbered n LEFT JOIN found f ON f.user_id = n.user_id LEFT JOIN made m ON m.user_id = n.user_id LEFT JOIN counted k ON k.user_id = n.user_id`;
 
+/** One caller's read of ids (`readAtOnce`). */
+interface ReadOfIds {
+  userId: number;
+  ids: number[];
+  now: number;
+}
+
+/**
+ * PostgreSQL: the reads of ids of several callers (`readAtOnceSql` each) in one statement. Binds
+ * arrays of (user, id, caller, now) and SETTLED; answers how many each caller (`req`) marked.
+ * A caller's queued e-mails are cancelled when it marked any, as `markRead` does.
+ */
+const READ_MANY = `WITH input AS (
+    SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::int[], ?::bigint[]) AS t(user_id, id, req, now)
+  ), flipped AS (
+    UPDATE notifications n SET is_read = 1 FROM input i WHERE n.user_id = i.user_id AND n.id = i.id AND n.is_read = 0
+    RETURNING n.user_id, n.notify_type, i.req
+  ), counted AS (
+    SELECT user_id, COUNT(*) AS n, COUNT(*) FILTER (WHERE notify_type = 1) AS confirms FROM flipped GROUP BY user_id
+  ), adjusted AS (
+    INSERT INTO notify_counters (user_id, total, unread, unread_confirms)
+    SELECT user_id, 0, -n, -confirms FROM counted ORDER BY user_id
+    ON CONFLICT (user_id) DO UPDATE SET unread = notify_counters.unread + excluded.unread,
+      unread_confirms = notify_counters.unread_confirms + excluded.unread_confirms
+  ), cancelled AS (
+    UPDATE mail_outbox m SET state = 'cancelled', finished_at = i.now, last_error = ?
+    FROM input i WHERE m.notification_id = i.id AND m.user_id = i.user_id AND m.state = 'queued' AND m.claimed_by IS NULL
+      AND i.req IN (SELECT req FROM flipped)
+  )
+  SELECT req, COUNT(*) AS n FROM flipped GROUP BY req`;
+
 export class SqlNotificationRepo implements NotificationRepo {
   readonly insertSent?: NotificationRepo['insertSent'];
   readonly readAtOnce?: NotificationRepo['readAtOnce'];
@@ -323,16 +345,21 @@ export class SqlNotificationRepo implements NotificationRepo {
   readonly beginRun?: () => void;
   /** Counter changes summed during a run (`beginRun`), per user; null outside one. */
   private deferred: Map<number, CounterDelta> | null = null;
-  /** Sends waiting for this event-loop turn's grouped statement (PostgreSQL, outside a transaction). */
-  private sentGroup: PendingSend[] | null = null;
-  private sendsInFlight = 0;
   /** Chats known during a run, by user. */
   private chats: Map<number, number> | null = null;
 
   constructor(private readonly db: SqlDb) {
     if (db.dialect === 'postgres') {
-      this.insertSent = (n, mail) => (db.transaction ? this.insertSentAtOnce(n, mail) : this.insertSentGrouped(n, mail));
-      this.readAtOnce = (userId, ids, now) => this.readAtOnceSql(userId, ids, now);
+      if (db.transaction) {
+        this.insertSent = (n, mail) => this.insertSentAtOnce(n, mail);
+        this.readAtOnce = (userId, ids, now) => this.readAtOnceSql(userId, ids, now);
+      } else {
+        // Outside a transaction the writes of concurrent callers share statements (WriteGroups).
+        const sends = new WriteGroups((group: { n: NewNotification; mail: SentMail | null }[]) => this.insertSentMany(group), (p) => this.insertSentAtOnce(p.n, p.mail));
+        const reads = new WriteGroups((group: ReadOfIds[]) => this.readMany(group), (r) => this.readAtOnceSql(r.userId, r.ids, r.now));
+        this.insertSent = (n, mail) => sends.add({ n, mail });
+        this.readAtOnce = (userId, ids, now) => (ids.length > IDS_PER_STATEMENT ? Promise.resolve(null) : reads.add({ userId, ids, now }));
+      }
     }
     // SQLite only: on PostgreSQL sends move the counters in their own statement, and moving
     // the rest to the end would change the order in which a transaction locks counter rows.
@@ -438,6 +465,26 @@ export class SqlNotificationRepo implements NotificationRepo {
     });
   }
 
+  /** PostgreSQL, outside a transaction: `readAtOnceSql` of several callers in one statement (`READ_MANY`). */
+  private async readMany(group: ReadOfIds[]): Promise<number[]> {
+    const users: number[] = [];
+    const ids: number[] = [];
+    const reqs: number[] = [];
+    const nows: number[] = [];
+    group.forEach((r, req) => {
+      for (const id of new Set(r.ids)) {
+        users.push(r.userId);
+        ids.push(id);
+        reqs.push(req);
+        nows.push(r.now);
+      }
+    });
+    const rows = await this.db.all<{ req: number | string; n: number | string }>(READ_MANY, [users, ids, reqs, nows, SETTLED]);
+    const out = group.map(() => 0);
+    for (const r of rows) out[Number(r.req)] = Number(r.n);
+    return out;
+  }
+
   /** PostgreSQL: `flipReadCounted` of one chunk and the e-mail cancel of `markRead`, as one statement. */
   private async readAtOnceSql(userId: number, ids: number[], now: number): Promise<number | null> {
     const chunks = idChunks(ids);
@@ -468,59 +515,22 @@ export class SqlNotificationRepo implements NotificationRepo {
     return writtenRow(id, n);
   }
 
-  /**
-   * PostgreSQL, outside a transaction: sends go in groups, each group one statement
-   * (`SENT_MANY`: one round trip and one commit for all of it), as SQLite's group commit does.
-   * A group is sent at the end of the event-loop turn it began in, or, while SENDS_IN_FLIGHT
-   * statements already run, as soon as one of them is done: the busier, the larger the groups.
-   * A group the server refuses for anything but a lost connection is sent again one by one,
-   * so a send fails only for its own reason.
-   */
-  private insertSentGrouped(n: NewNotification, mail: SentMail | null): Promise<SentNotification> {
-    return new Promise((resolve, reject) => {
-      if (!this.sentGroup) {
-        this.sentGroup = [];
-        if (this.sendsInFlight < SENDS_IN_FLIGHT) setImmediate(() => this.flushSent());
-      }
-      this.sentGroup.push({ n, mail, resolve, reject });
-    });
-  }
-
-  private flushSent(): void {
-    const group = this.sentGroup;
-    if (!group) return;
-    this.sentGroup = null;
-    this.sendsInFlight++;
-    void this.writeSent(group).finally(() => {
-      this.sendsInFlight--;
-      this.flushSent();
-    });
-  }
-
-  private async writeSent(group: PendingSend[]): Promise<void> {
-    if (group.length === 1) {
-      const [one] = group;
-      return this.insertSentAtOnce(one!.n, one!.mail).then(one!.resolve, one!.reject);
-    }
-    let rows: { ord: number | string; id: number | string; chat_id: number | string; unread: number | string; pushes: number | string }[];
-    try {
-      const col = <T>(f: (p: PendingSend) => T) => group.map(f);
-      const text = (f: (n: NewNotification) => string) => col((p) => storedText(f(p.n)));
-      rows = await this.db.all(SENT_MANY, [
-        col((p) => p.n.userId), col((p) => p.n.authorId), col((p) => p.n.type),
-        text((n) => n.module), text((n) => n.event), text((n) => n.tag), text((n) => n.subTag), text((n) => n.title), text((n) => n.text),
-        text((n) => n.messageOut), text((n) => n.buttons), text((n) => n.params), text((n) => n.senderClientId), text((n) => n.tagOwner),
-        col((p) => p.n.createdAt), col((p) => (p.mail ? 1 : 0)), col((p) => p.mail?.typeKey ?? ''), col((p) => p.mail?.dueAt ?? 0),
-      ]);
-    } catch (err) {
-      if (err instanceof StoreUnavailable) for (const p of group) p.reject(err);
-      else await Promise.all(group.map((p) => this.insertSentAtOnce(p.n, p.mail).then(p.resolve, p.reject)));
-      return;
-    }
+  /** PostgreSQL, outside a transaction: sends of several callers in one statement (`SENT_MANY`, see WriteGroups). */
+  private async insertSentMany(group: { n: NewNotification; mail: SentMail | null }[]): Promise<SentNotification[]> {
+    const col = <T>(f: (p: { n: NewNotification; mail: SentMail | null }) => T) => group.map(f);
+    const text = (f: (n: NewNotification) => string) => col((p) => storedText(f(p.n)));
+    const rows = await this.db.all<{ ord: number | string; id: number | string; chat_id: number | string; unread: number | string; pushes: number | string }>(SENT_MANY, [
+      col((p) => p.n.userId), col((p) => p.n.authorId), col((p) => p.n.type),
+      text((n) => n.module), text((n) => n.event), text((n) => n.tag), text((n) => n.subTag), text((n) => n.title), text((n) => n.text),
+      text((n) => n.messageOut), text((n) => n.buttons), text((n) => n.params), text((n) => n.senderClientId), text((n) => n.tagOwner),
+      col((p) => p.n.createdAt), col((p) => (p.mail ? 1 : 0)), col((p) => p.mail?.typeKey ?? ''), col((p) => p.mail?.dueAt ?? 0),
+    ]);
+    const out = new Array<SentNotification>(group.length);
     for (const r of rows) {
-      const p = group[Number(r.ord) - 1]!;
-      p.resolve({ row: writtenRow(Number(r.id), p.n), chatId: Number(r.chat_id), pushes: Number(r.pushes), unread: Number(r.unread) });
+      const i = Number(r.ord) - 1;
+      out[i] = { row: writtenRow(Number(r.id), group[i]!.n), chatId: Number(r.chat_id), pushes: Number(r.pushes), unread: Number(r.unread) };
     }
+    return out;
   }
 
   /**
