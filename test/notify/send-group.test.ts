@@ -85,7 +85,7 @@ test('concurrent reads of ids (one statement per group on PostgreSQL): each mark
   for (const a of answers) assert.equal(a.status, 200);
   for (const [u, user] of users.entries()) {
     const page = await ok(user.hook, 'im.notify.get', { LIMIT: 50 });
-    const read = new Set(page.notifications.filter((n: { notify_read: string }) => n.notify_read === 'Y').map((n: { id: number }) => n.id));
+    const read = new Set<number>(page.notifications.filter((n: { notify_read: string }) => n.notify_read === 'Y').map((n: { id: number }) => n.id));
     assert.deepEqual([...read].sort((a, b) => a - b), ids[u]!.slice(0, 4), `user ${u}: exactly the four named`);
     assert.equal(page.total_unread_count, 4, `user ${u}: unread count`);
     assert.equal(await store.notifications.count(user.id, true), 4);
