@@ -32,6 +32,16 @@ export interface DispatchDeps {
   onDone?: (done: RequestDone) => void;
 }
 
+/** What the dispatcher knows of a request it answers, for writing and reporting the answer. */
+interface Answered {
+  id: string;
+  method: string;
+  secure: boolean;
+  ip: string;
+  notes: RequestNotes;
+  began: number;
+}
+
 /** A route's reply and the pattern that matched (null when none did). */
 class Answer {
   constructor(
@@ -84,14 +94,19 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
       return new Answer(match.kind === 'none' ? notFound() : empty(405, { Allow: match.allow.join(', ') }), null);
     }
     const request: HttpRequest = new IncomingRequest(base, pathname, search, match.params, req);
-    const failed = (err: unknown) => new Answer(jsonError(toRestError(err, tagged(deps.log, { request_id: request.id }))), match.pattern);
+    const pattern = match.pattern;
     try {
       const value = match.handler(request);
-      if (value instanceof Promise) return value.then((v: unknown) => new Answer(asReply(v), match.pattern), failed);
-      return new Answer(asReply(value), match.pattern);
+      if (value instanceof Promise) return value.then((v: unknown) => new Answer(asReply(v), pattern), (err: unknown) => failed(err, request.id, pattern));
+      return new Answer(asReply(value), pattern);
     } catch (err) {
-      return failed(err);
+      return failed(err, request.id, pattern);
     }
+  }
+
+  /** The answer to a handler's error (a RestError's own, else a logged 500). */
+  function failed(err: unknown, id: string, route: string | null): Answer {
+    return new Answer(jsonError(toRestError(err, tagged(deps.log, { request_id: id }))), route);
   }
 
   /** One listener shared by every response (`this` is the response closing): no closure per request. */
@@ -106,8 +121,17 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
     res.on('close', untrack);
   }
 
+  /** `finish`, whose failure is the request's alone: nothing waits for the answer, never the event loop. */
+  function finishQuietly(req: IncomingMessage, res: ServerResponse, done: Answer, r: Answered): void {
+    try {
+      finish(req, res, done, r);
+    } catch {
+      // the answer could not be written (the connection is gone): nothing else to do
+    }
+  }
+
   /** Writes the answer (a 500 if Node refuses it) and reports the request. */
-  function finish(req: IncomingMessage, res: ServerResponse, done: Answer, r: { id: string; method: string; secure: boolean; ip: string; notes: RequestNotes; began: number }): void {
+  function finish(req: IncomingMessage, res: ServerResponse, done: Answer, r: Answered): void {
     answering--;
     if (res.headersSent) {
       res.destroy();
@@ -126,7 +150,7 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
         return;
       }
       for (const name of res.getHeaderNames()) res.removeHeader(name);
-      done = new Answer(jsonError(toRestError(err, tagged(deps.log, { request_id: r.id }))), done.route);
+      done = failed(err, r.id, done.route);
       writeReply(res, done.reply, head, lead);
     }
     if (done.reply.open && !head) {
@@ -152,17 +176,11 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
     try {
       done = answer(req, { id, notes, method, headers: req.headers, secure, ip, origin });
     } catch (err) {
-      done = new Answer(jsonError(toRestError(err, tagged(deps.log, { request_id: id }))), null);
+      done = failed(err, id, null);
     }
-    const write = (d: Answer) => {
-      try {
-        finish(req, res, d, { id, method, secure, ip, notes, began });
-      } catch {
-        // Nothing waits for the answer: a failure to write it is the request's, never the event loop's.
-      }
-    };
-    if (done instanceof Promise) return done.then(write);
-    write(done);
+    const about: Answered = { id, method, secure, ip, notes, began };
+    if (done instanceof Promise) return done.then((d) => finishQuietly(req, res, d, about));
+    finishQuietly(req, res, done, about);
   }
 
   return {

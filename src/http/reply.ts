@@ -148,7 +148,9 @@ export function writeReply(res: ServerResponse, reply: Reply, head: boolean, lea
     for (let i = 0; i < lead.length; i += 2) res.setHeader(lead[i]!, lead[i + 1]!);
     return reply.takeover(res);
   }
-  const headers = (lead as OutgoingHttpHeader[]).concat(flat(reply.headers));
+  const headers: OutgoingHttpHeader[] = lead.slice();
+  const own = flat(reply.headers);
+  for (let i = 0; i < own.length; i++) headers.push(own[i]!);
   if (reply.open) {
     res.writeHead(reply.status, headers);
     if (head) res.end();
