@@ -198,6 +198,52 @@ test('SQLite: what a batch run keeps (counter changes, chats, users without push
   }
 });
 
+test('SQLite: chats and users without push subscriptions are known across transactions, and forgotten on a rollback, a new subscription or another process\'s commit', { skip: postgres && 'SQLite only' }, async () => {
+  const { db, store, user } = await sqliteWithUser('facts');
+  try {
+    const send = (text: string) => store.tx(async (t) => {
+      const chat = await t.notifications.claimChat(user.id);
+      const id = await t.notifications.insert(note(user.id, text));
+      return { chat, pushes: await t.webPush.enqueue(id, user.id, Date.now()) };
+    });
+    const first = await send('a');
+    assert.equal(first.pushes, 0);
+    assert.equal(db.facts.withoutPush(user.id), false, 'nothing answers outside a transaction');
+    // A subscription added outside any transaction: the next send queues its push.
+    await store.webPush.subscribe({ userId: user.id, endpoint: 'https://push.example.com/a', p256dh: 'k', auth: 'a', userAgent: '', createdAt: Date.now() });
+    assert.deepEqual(await send('b'), { chat: first.chat, pushes: 1 });
+    // Another process replaces the subscriptions and the user's chat: seen at the next group.
+    const other = new SqliteDb(db.path);
+    try {
+      await other.run('DELETE FROM push_deliveries');
+      await other.run('DELETE FROM push_subscriptions');
+    } finally {
+      await other.close();
+    }
+    assert.equal((await send('c')).pushes, 0);
+    const other2 = new SqliteDb(db.path);
+    try {
+      await other2.run('INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, user_agent, created_at) VALUES (?, ?, ?, ?, ?, ?)', [user.id, 'https://push.example.com/b', 'k', 'a', '', Date.now()]);
+      await other2.run('DELETE FROM notify_chats WHERE user_id = ?', [user.id]);
+    } finally {
+      await other2.close();
+    }
+    const after = await send('d');
+    assert.equal(after.pushes, 1);
+    assert.notEqual(after.chat, first.chat, 'the chat is looked up again');
+    // A chat made in a transaction that was rolled back is not remembered.
+    const fresh = await createUser(store, { login: 'facts-new', name: 'New' }, Date.now());
+    await assert.rejects(store.tx(async (t) => {
+      await t.notifications.claimChat(fresh.id);
+      throw new Error('rolled back');
+    }), /rolled back/);
+    const made = await store.tx((t) => t.notifications.claimChat(fresh.id));
+    assert.equal(await store.notifications.chatId(fresh.id), made);
+  } finally {
+    await store.close();
+  }
+});
+
 test('killed mid-group (SIGKILL) under concurrent sends: every acknowledged id is stored after the restart', async () => {
   const url = await freshDatabase('killed');
   const node = await startNode({ NOTIFY24_DATABASE_URL: url }, { expectHook: true });

@@ -12,8 +12,29 @@ export interface RunResult {
   lastId?: number;
 }
 
+/**
+ * What transactions on one database may carry over from earlier ones (SQLite, see SqliteDb):
+ * a user's chat id (a chat never changes once committed) and users found without a push
+ * subscription. It answers only inside a group's transaction — no other connection can commit
+ * while it holds the writer, and the group checked for other connections' commits when it
+ * began — and forgets everything whenever anything is rolled back. Repositories tell it when
+ * what it holds may have changed (a subscription added, whole tables replaced).
+ */
+export interface KnownFacts {
+  chat(userId: number): number | undefined;
+  knowChat(userId: number, chatId: number): void;
+  /** True when the user is known to have no push subscription. */
+  withoutPush(userId: number): boolean;
+  knowWithoutPush(userId: number): void;
+  /** A push subscription was added (or moved to another user). */
+  forgetPush(): void;
+  forget(): void;
+}
+
 export interface SqlDb {
   readonly dialect: Dialect;
+  /** Facts kept across transactions (SQLite); absent where nothing is kept. */
+  readonly facts?: KnownFacts;
   /** True on the handle a PostgreSQL transaction's callback receives (statements there run in order, in that transaction). */
   readonly transaction?: boolean;
   all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { bindable } from './bindable.ts';
-import type { RunResult, SqlDb } from './sql-db.ts';
+import type { KnownFacts, RunResult, SqlDb } from './sql-db.ts';
 import { StoreUnavailable } from './unavailable.ts';
 
 type Statement = Database.Statement<unknown[], unknown>;
@@ -14,6 +14,8 @@ class SqliteExecutor {
   private readonly rawStatements = new Map<string, Statement>();
   /** Statements run that may have written (any but read-only ones), counted when they succeed. */
   writes = 0;
+  /** Called before every ROLLBACK statement (whole or to a savepoint). */
+  onRollback: (() => void) | null = null;
   constructor(readonly db: Database.Database) {}
 
   prepare(sql: string): Statement {
@@ -47,6 +49,8 @@ class SqliteExecutor {
     return row ?? null;
   }
   run(sql: string, params: readonly unknown[]): RunResult {
+    // What was learned inside the writes undone may no longer hold.
+    if (sql.startsWith('ROLLBACK')) this.onRollback?.();
     const stmt = this.prepare(sql);
     if (stmt.reader) {
       stmt.all(...bindable(params));
@@ -56,6 +60,33 @@ class SqliteExecutor {
     const r = stmt.run(...bindable(params));
     this.writes++;
     return { changes: r.changes, lastId: Number(r.lastInsertRowid) };
+  }
+}
+
+/** KnownFacts of one SQLite database: answers while `open` (inside a group's transaction). */
+class Facts implements KnownFacts {
+  open = false;
+  private chats = new Map<number, number>();
+  private unsubscribed = new Set<number>();
+
+  chat(userId: number): number | undefined {
+    return this.open ? this.chats.get(userId) : undefined;
+  }
+  knowChat(userId: number, chatId: number): void {
+    if (this.open) this.chats.set(userId, chatId);
+  }
+  withoutPush(userId: number): boolean {
+    return this.open && this.unsubscribed.has(userId);
+  }
+  knowWithoutPush(userId: number): void {
+    if (this.open) this.unsubscribed.add(userId);
+  }
+  forgetPush(): void {
+    this.unsubscribed = new Set();
+  }
+  forget(): void {
+    this.chats = new Map();
+    this.unsubscribed = new Set();
   }
 }
 
@@ -106,6 +137,9 @@ export class SqliteDb implements SqlDb {
   private inTx = false;
   /** The handle every transaction's callback gets (it holds no state of its own). */
   private readonly txHandle: SqliteTx;
+  readonly facts = new Facts();
+  /** `externalVersion()` when the facts were last checked against other connections' commits. */
+  private factsVersion: number | null = null;
   /**
    * The next group runs each member in a savepoint: it holds the members of a group that was
    * rolled back for one that failed after writing.
@@ -136,7 +170,8 @@ export class SqliteDb implements SqlDb {
     // they change in a journal of their own: in memory, not in a temporary file once it grows.
     db.pragma('temp_store = MEMORY');
     this.exec = new SqliteExecutor(db);
-    this.txHandle = new SqliteTx(this.exec);
+    this.txHandle = new SqliteTx(this.exec, this.facts);
+    this.exec.onRollback = () => this.facts.forget();
     this.reader = path === ':memory:' ? null : new SqliteExecutor(openReader(path));
     if (this.reader) {
       const version = this.reader.db.prepare('PRAGMA data_version').pluck();
@@ -220,6 +255,14 @@ export class SqliteDb implements SqlDb {
     let end = group.length;
     try {
       this.exec.run('BEGIN IMMEDIATE', []);
+      // Holding the writer, no other connection commits until this group ends: what the facts
+      // hold is right for the whole group if nothing was committed elsewhere since the last.
+      const version = this.externalVersion();
+      if (version !== this.factsVersion) {
+        this.facts.forget();
+        this.factsVersion = version;
+      }
+      this.facts.open = true;
       // A lone transaction needs no savepoint: if it fails, the whole transaction is rolled back.
       const inSavepoint = savepoints && group.length > 1;
       for (let i = 0; i < end; i++) {
@@ -236,6 +279,7 @@ export class SqliteDb implements SqlDb {
           if (!this.exec.db.inTransaction) {
             // SQLite itself ended the transaction (an I/O error, a full disk): the writes of the
             // members before this one are gone too. They run again, in the next group.
+            this.facts.forget();
             this.requeue(done, group.slice(i + 1, end));
             return;
           }
@@ -261,6 +305,7 @@ export class SqliteDb implements SqlDb {
     } catch (err) {
       // BEGIN, a savepoint or COMMIT failed: nothing of the group is stored, everyone not yet
       // answered gets the error.
+      this.facts.forget();
       try {
         if (this.exec.db.inTransaction) this.exec.run('ROLLBACK', []);
       } catch {
@@ -269,6 +314,7 @@ export class SqliteDb implements SqlDb {
       for (const d of done) d.member.reject(err);
       for (const m of group.slice(next, end)) m.reject(err);
     } finally {
+      this.facts.open = false;
       this.inTx = false;
     }
   }
@@ -301,7 +347,10 @@ export class SqliteDb implements SqlDb {
 /** The handle a transaction's callback receives: statements run at once, inside the transaction. */
 class SqliteTx implements SqlDb {
   readonly dialect = 'sqlite' as const;
-  constructor(private readonly exec: SqliteExecutor) {}
+  constructor(
+    private readonly exec: SqliteExecutor,
+    readonly facts: KnownFacts,
+  ) {}
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return this.exec.all<T>(sql, params);
   }

@@ -29,6 +29,7 @@ export function watched(db: SqlDb, onError: (err: unknown) => void): SqlDb {
     savepoint: <T>(fn: (t: SqlDb) => Promise<T>) => db.savepoint((t) => fn(wrap(t))),
     ...(db.externalVersion ? { externalVersion: () => db.externalVersion!() } : {}),
     ...(db.commitVersion ? { commitVersion: () => db.commitVersion!() } : {}),
+    ...(db.facts ? { facts: db.facts } : {}),
     close: () => db.close(),
   };
   return self;

@@ -742,10 +742,12 @@ export class SqlNotificationRepo implements NotificationRepo {
   }
 
   async claimChat(userId: number): Promise<number> {
-    const known = this.chats?.get(userId);
+    // Within a batch's run, or known from an earlier transaction on this database (SQLite).
+    const known = this.chats?.get(userId) ?? this.db.facts?.chat(userId);
     if (known !== undefined) return known;
     const id = await this.findOrMakeChat(userId);
     this.chats?.set(userId, id);
+    this.db.facts?.knowChat(userId, id);
     return id;
   }
 

@@ -187,6 +187,7 @@ export class SqlTableStore implements TableStore {
   }
 
   async replace(tables: TableInfo[], data: TableRows[], sequences: Sequences): Promise<void> {
+    this.db.facts?.forget();
     await this.clear(tables);
     for (const t of tables) {
       const d = data.find((x) => x.name === t.name);
@@ -205,6 +206,7 @@ export class SqlTableStore implements TableStore {
   }
 
   async swapStaged(tables: TableInfo[], filled: Pick<TableRows, 'name' | 'columns'>[], sequences: Sequences): Promise<void> {
+    this.db.facts?.forget();
     await this.clear(tables);
     for (const t of tables) {
       const f = filled.find((x) => x.name === t.name);

@@ -72,6 +72,7 @@ export class SqlWebPushRepo implements WebPushRepo {
 
   async subscribe(s: NewPushSubscription) {
     this.unsubscribed = this.unsubscribed && new Set();
+    this.db.facts?.forgetPush();
     const row = await this.db.get<SubscriptionRow>(
       `INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, user_agent, created_at)
        VALUES (?, ?, ?, ?, ?, ?)
@@ -120,13 +121,16 @@ export class SqlWebPushRepo implements WebPushRepo {
   }
 
   async enqueue(notificationId: number, userId: number, now: number) {
-    if (this.unsubscribed?.has(userId)) return 0;
+    if (this.unsubscribed?.has(userId) || this.db.facts?.withoutPush(userId)) return 0;
     const r = await this.db.run(
       `INSERT INTO push_deliveries (subscription_id, notification_id, user_id, due_at, created_at)
        SELECT id, ?, user_id, ?, ? FROM push_subscriptions WHERE user_id = ?`,
       [notificationId, now, now, userId],
     );
-    if (r.changes === 0) this.unsubscribed?.add(userId);
+    if (r.changes === 0) {
+      this.unsubscribed?.add(userId);
+      this.db.facts?.knowWithoutPush(userId);
+    }
     return r.changes;
   }
   async claimDue(worker: string, now: number, until: number, limit: number) {
