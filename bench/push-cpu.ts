@@ -44,7 +44,9 @@ async function once(ds: Dataset, workDir: string, n: number, sends: number, root
     let before = { user: 0, system: 0 };
     const perfRun: { recorder: ChildProcess | null } = { recorder: null };
     const window = { from: 0n, to: 0n };
-    // The split is read around the send rounds by wrapping the first send's target call.
+    let after = { user: 0, system: 0 };
+    // The split is read around the send rounds: at the first send's target, and once the last
+    // send's receipts are in (before the connections close).
     const plan = {
       subscribers,
       sends,
@@ -57,18 +59,17 @@ async function once(ds: Dataset, workDir: string, n: number, sends: number, root
         }
         return ds.webUserId;
       },
+      roundsDone: () => {
+        after = cpuSplit(server.pid);
+        window.to = process.hrtime.bigint() / 1000n;
+        perfRun.recorder?.kill('SIGINT');
+      },
     };
     const f = await measureSubscribers(server, ds.webhookCode, plan, p);
-    const after = cpuSplit(server.pid);
-    window.to = process.hrtime.bigint() / 1000n;
     // The send phase on the monotonic clock (µs), as a V8 CPU profile's timestamps count it.
     if (profile) console.log(`send phase: ${window.from}..${window.to} µs`);
     const { recorder } = perfRun;
-    if (recorder) {
-      const done = new Promise((r) => recorder.once('exit', r));
-      recorder.kill('SIGINT');
-      await done;
-    }
+    if (recorder && recorder.exitCode === null) await new Promise((r) => recorder.once('exit', r));
     const frames = f.subscribers * f.sends;
     return {
       usPerFrame: (f.serverCpuS * 1e6) / frames,

@@ -65,6 +65,8 @@ export interface PushPlan {
   /** The user each send goes to (k = 0 … sends − 1). */
   target: (k: number) => number;
   processes: number;
+  /** Called right after the last send's receipts, before the connections close. */
+  roundsDone?: () => void;
 }
 
 /**
@@ -94,6 +96,7 @@ export async function measureSubscribers(server: Child, code: string, plan: Push
       latencies.push(...r.latencies);
       lost += r.lost;
     }
+    plan.roundsDone?.();
     const seconds = (performance.now() - started) / 1000;
     const sorted = latencies.sort((a, b) => a - b);
     return {
