@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { get as httpsGet } from 'node:https';
 import { connect, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
@@ -167,6 +168,35 @@ test('over HTTPS (wss://) the prepared frames go through TLS the same way', GUAR
   while (got.filter((m) => m.command === 'notifyAdd').length < 2) await turn();
   assert.deepEqual(got.filter((m) => m.command === 'notifyAdd').map((m) => m.params.text), texts);
   ws.terminate();
+});
+
+test('over HTTPS the event stream\'s prepared chunks go through TLS the same way, in order, after the stream\'s own lines', GUARD, async () => {
+  await ts.addUser({ login: 'secure-sse', password: 'secure-pass-2' });
+  const who = await webLogin(ts, 'secure-sse', 'secure-pass-2');
+  const events: Pushed[] = [];
+  let raw = '';
+  let chunked = '';
+  const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) =>
+    httpsGet(`${ts.httpsUrl}/events/stream`, { headers: { Cookie: who.cookie, Accept: 'text/event-stream' }, rejectUnauthorized: false }, resolve).once('error', reject),
+  );
+  chunked = String(res.headers['transfer-encoding']);
+  res.setEncoding('utf8');
+  res.on('data', (text: string) => {
+    raw += text;
+    let end: number;
+    while ((end = raw.indexOf('\n\n')) >= 0) {
+      const data = raw.slice(0, end).split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      raw = raw.slice(end + 2);
+      if (data) events.push(JSON.parse(data) as Pushed);
+    }
+  });
+  while (!events.some((m) => m.command === 'ready')) await turn();
+  const texts = ['tls', 't'.repeat(70_000), 'é€😀'];
+  for (const text of texts) void ts.server.services.hub.publish(who.userId, { command: 'notifyAdd', params: { text } });
+  while (events.filter((m) => m.command === 'notifyAdd').length < texts.length) await turn();
+  assert.equal(chunked, 'chunked');
+  assert.deepEqual(events.filter((m) => m.command === 'notifyAdd').map((m) => m.params.text), texts);
+  res.destroy();
 });
 
 test('a user\'s messages that come within NOTIFY24_PUSH_GAP_MS of the last fan-out wait for it and go out together', GUARD, async () => {
