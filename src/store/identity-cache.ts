@@ -192,25 +192,45 @@ export class IdentityCache {
 export function withIdentityCache(store: Store, cache: IdentityCache): Store {
   const read = cache.enabled ? cache.read.bind(cache) : null;
   const wrapped = wrapRepos(store, read, () => cache.invalidate());
+  // Inside a transaction reads must see its own writes: once it wrote identity records they
+  // bypass the cache; before that, what the cache holds is what they would read (a batch's
+  // sends look up their recipients here), but a value read inside is never remembered. A
+  // write drops the cache at once and again after the commit (a read in between may have
+  // refilled it).
+  //
+  // The wrapped store of a transaction is made once per store the engine hands out (SQLite
+  // hands every transaction the same one, and runs their callbacks one after another), with
+  // the state of the transaction whose callback runs now swapped in when it starts.
+  const inside = new WeakMap<Store, { wrapped: Store; state: TxState }>();
+  const txStore = (inner: Store, state: TxState): Store => {
+    let entry = inside.get(inner);
+    if (!entry) {
+      const made = { wrapped: inner, state };
+      const onWrite = async () => {
+        made.state.wrote = true;
+        cache.drop();
+      };
+      const hitsOnly: Read | null = cache.enabled ? (key, load) => (made.state.wrote ? load() : (cache.peek(key) ?? load())) : null;
+      made.wrapped = inTransaction(inner, hitsOnly, onWrite);
+      inside.set(inner, (entry = made));
+    }
+    entry.state = state;
+    return entry.wrapped;
+  };
   wrapped.tx = async (fn) => {
-    let wrote = false;
-    // Inside a transaction reads must see its own writes: once it wrote identity records they
-    // bypass the cache; before that, what the cache holds is what they would read (a batch's
-    // sends look up their recipients here), but a value read inside is never remembered. A
-    // write drops the cache at once and again after the commit (a read in between may have
-    // refilled it).
-    const onWrite = async () => {
-      wrote = true;
-      cache.drop();
-    };
-    const hitsOnly: Read | null = cache.enabled ? (key, load) => (wrote ? load() : (cache.peek(key) ?? load())) : null;
-    const result = await store.tx((inner) => fn(inTransaction(inner, hitsOnly, onWrite)));
-    if (wrote) await cache.invalidate();
+    const state: TxState = { wrote: false };
+    const result = await store.tx((inner) => fn(txStore(inner, state)));
+    if (state.wrote) await cache.invalidate();
     return result;
   };
   // Outside a transaction a savepoint is a transaction of its own.
   wrapped.savepoint = (fn) => wrapped.tx(fn);
   return wrapped;
+}
+
+/** What a transaction did that matters after it: whether it wrote identity records. */
+interface TxState {
+  wrote: boolean;
 }
 
 /** A transaction's store: reads through `read`, writes call `onWrite`, also in nested calls and savepoints. */

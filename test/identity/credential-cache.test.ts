@@ -85,3 +85,22 @@ test('the cache serves a known credential without reading it again, and never wh
   await cache.read('gone', missing);
   assert.equal(loads, 7);
 });
+
+test('transactions sharing a commit each keep their own account of identity writes: a read refilled meanwhile is dropped after the commit', async () => {
+  const store = ts.server.services.store;
+  const a = await ts.addUser({ name: 'Before' });
+  const b = await ts.addUser({ name: 'Other' });
+  assert.equal((await store.users.byId(a.id))!.name, 'Before');
+  // Asked for in one turn: on SQLite they run in one group, one after the other, on one handle.
+  await Promise.all([
+    store.tx(async (t) => {
+      await t.users.update(a.id, { name: 'After' });
+      // A read outside the transaction sees the committed name and fills the cache again.
+      assert.equal((await store.users.byId(a.id))!.name, 'Before');
+    }),
+    store.tx(async (t) => {
+      assert.equal((await t.users.byId(b.id))!.name, 'Other');
+    }),
+  ]);
+  assert.equal((await store.users.byId(a.id))!.name, 'After');
+});
