@@ -206,25 +206,29 @@ export class FanOut<M extends Numbered> {
   }
 
   /**
-   * Writes everything `sub` is owed — what its feed holds after `lastSent`, then `ready` if it
-   * still owes one — in one write, unless it is already past `slowBytes` (then it is behind).
+   * Writes everything `sub` is owed — `resync` if its cursor is not covered, what its feed holds
+   * after `lastSent`, then `ready` if it still owes one — in one write, unless it is already past
+   * `slowBytes` (then it is behind).
    */
   private bringUp(sub: Subscriber<M>): void {
     if (sub.closed) return;
-    const missed = sub.feed.after(sub.lastSent);
+    let missed = sub.feed.after(sub.lastSent);
+    let resync: M | null = null;
     if (missed === null) {
       if (!sub.readyPending) return this.drop(sub); // the page reconnects and is told to resync
+      // A catch-up that cannot be covered: `resync` at the newest id, then from there (nothing
+      // after it yet) and `ready`, all in the one write.
       const cursor = sub.feed.cursor();
-      sub.outlet.write([sub.feed.resync(cursor)]);
+      resync = sub.feed.resync(cursor);
       sub.lastSent = cursor;
-      this.spend();
-      return this.bringUp(sub);
+      missed = sub.feed.after(cursor) ?? [];
     }
-    if (missed.length && sub.outlet.buffered() > this.limits.slowBytes) return this.fallBehind(sub, missed.length);
+    if (resync === null && missed.length && sub.outlet.buffered() > this.limits.slowBytes) return this.fallBehind(sub, missed.length);
     const last = missed.length ? missed[missed.length - 1]!.id : sub.lastSent;
     if (sub.readyPending) {
       const cursor = Math.max(last, sub.feed.cursor());
-      sub.outlet.write([...missed, sub.feed.ready(cursor)]);
+      const ready = sub.feed.ready(cursor);
+      sub.outlet.write(resync === null ? [...missed, ready] : [resync, ...missed, ready]);
       sub.lastSent = cursor;
       sub.readyPending = false;
       this.spend();
