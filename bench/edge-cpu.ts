@@ -1,10 +1,13 @@
 /**
- * `node --import tsx bench/edge-cpu.ts [--rows edge,send,get,read] [--seconds 5] [--repeat 3] [--against <checkout>]`:
+ * `node --import tsx bench/edge-cpu.ts [--rows edge,send,get,read] [--seconds 5] [--repeat 3] [--against <checkout> [--paired]]`:
  * server CPU time per request (user + system of the server process, over a steady loaded run,
  * no profiler) for a few REST rows. It moves far less than req/s when other work shares the
  * machine, but still moves (preemption, caches): `--against` runs the server of another
  * checkout on the same data, alternating with this one run by run, and the lowest figure of
- * each side (other work only ever adds) is the one to compare.
+ * each side (other work only ever adds) is the one to compare. `--paired` starts both servers
+ * together and loads them at the same time instead: each run's two figures then met the same
+ * contention, and their ratio (printed per run) holds on a machine too busy for the lowest
+ * figures to mean much.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -46,10 +49,36 @@ async function cpuPerRequest(ds: Dataset, key: string, workDir: string, o: Optio
   }
 }
 
+/**
+ * One server per checkout, started together on copies of the same data and loaded at the same
+ * time (warm-up included): CPU ms per request of each over the same moments.
+ */
+async function pairedRun(ds: Dataset, key: string, workDir: string, o: Options, roots: (string | undefined)[], run: number): Promise<{ ms: number; rps: number }[]> {
+  const c = CASES[key]!;
+  const p = placement();
+  const started = await Promise.all(roots.map(async (root, n) => {
+    const copy = runCopy(ds, workDir, `cpu-${key}-${run}-${n}`);
+    const server = await spawnServer({ args: serverArgs(), env: serverEnv(copy.dir), readyPath: '/readyz', placement: p, cwd: root });
+    return { server, requests: c.requests(copy) };
+  }));
+  try {
+    await Promise.all(started.map((s) => runLoad({ url: s.server.url, connections: CONNECTIONS, duration: 1, requests: s.requests })));
+    await sleep(SETTLE_MS);
+    const before = started.map((s) => cpuSeconds(s.server.pid));
+    const results = await Promise.all(started.map((s) => runLoad({ url: s.server.url, connections: CONNECTIONS, duration: o.seconds, requests: s.requests })));
+    return results.map((r, n) => {
+      if (r.errors || r.non2xx) throw new Error(`${key}: ${r.errors} errors, ${r.non2xx} non-2xx of ${r.requests}`);
+      return { ms: ((cpuSeconds(started[n]!.server.pid) - before[n]!) * 1000) / r.requests, rps: r.rps };
+    });
+  } finally {
+    await Promise.all(started.map((s) => s.server.stop()));
+  }
+}
+
 const fmt = (v: number) => v.toFixed(4);
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rows: { type: 'string' }, seconds: { type: 'string' }, repeat: { type: 'string' }, against: { type: 'string' } } });
+  const { values } = parseArgs({ options: { rows: { type: 'string' }, seconds: { type: 'string' }, repeat: { type: 'string' }, against: { type: 'string' }, paired: { type: 'boolean' } } });
   const keys = (values.rows ?? 'edge,send,get,read').split(',');
   for (const k of keys) if (!CASES[k]) throw new Error(`--rows: each one of ${Object.keys(CASES).join(', ')}`);
   const o: Options = { seconds: Number(values.seconds ?? 5) };
@@ -64,10 +93,20 @@ async function main(): Promise<void> {
     console.log(`server CPU per request (ms): lowest and median of ${repeat} runs of ${o.seconds} s, ${CONNECTIONS} connections`);
     for (const key of keys) {
       const runs = sides.map(() => [] as { ms: number; rps: number }[]);
-      for (let i = 0; i < repeat; i++) for (const [n, side] of sides.entries()) runs[n]!.push(await cpuPerRequest(ds, key, workDir, o, side.root));
+      const paired = Boolean(values.paired) && sides.length === 2;
+      for (let i = 0; i < repeat; i++) {
+        if (paired) {
+          const both = await pairedRun(ds, key, workDir, o, sides.map((side) => side.root), i);
+          for (const [n, r] of both.entries()) runs[n]!.push(r);
+        } else for (const [n, side] of sides.entries()) runs[n]!.push(await cpuPerRequest(ds, key, workDir, o, side.root));
+      }
       for (const [n, side] of sides.entries()) {
         const ms = runs[n]!.map((r) => r.ms);
         console.log(`${CASES[key]!.name.padEnd(40)} ${fmt(Math.min(...ms))} ms lowest, ${fmt(median(ms))} median (${ms.map(fmt).join(', ')}; ${Math.round(median(runs[n]!.map((r) => r.rps)))} req/s) ${side.label}`);
+      }
+      if (paired) {
+        const ratios = runs[0]!.map((r, i) => r.ms / runs[1]![i]!.ms);
+        console.log(`${''.padEnd(40)} this checkout / the other, run by run: ${ratios.map((r) => r.toFixed(3)).join(', ')} (median ${median(ratios).toFixed(3)})`);
       }
     }
     console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
