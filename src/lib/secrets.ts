@@ -41,7 +41,7 @@ export const secretDigest: (secret: string) => Buffer =
     ? (text) => nodeCrypto.hash('sha256', text, 'buffer') as unknown as Buffer
     : (text) => createHash('sha256').update(text).digest();
 
-/** Constant-time comparison of two digests as bytes; empty never matches. */
+/** Constant-time comparison of two digests (or two secrets) as bytes; empty never matches; lengths may differ. */
 export function sameDigest(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && a.length > 0 && timingSafeEqual(a, b);
 }

@@ -23,6 +23,18 @@ test('wrong webhook code: INVALID_CREDENTIALS 401', async () => {
   assert.deepEqual(reply.body, INVALID);
 });
 
+test('after a good call, near misses of the code are still refused (the matched code is remembered, not trusted loosely)', async () => {
+  const bob = await ts.addUser({ login: 'bob-near' });
+  const good = `${ts.url}/rest/${bob.id}/${bob.code}/server.time`;
+  assert.equal((await request(good)).status, 200);
+  const last = bob.code.at(-1) === 'a' ? 'b' : 'a';
+  for (const code of [bob.code.slice(0, -1) + last, bob.code.slice(0, -1), `${bob.code}x`, bob.code.toUpperCase()]) {
+    const reply = await request(`${ts.url}/rest/${bob.id}/${code}/server.time`);
+    assert.deepEqual([reply.status, reply.body], [401, INVALID], code);
+  }
+  assert.equal((await request(good)).status, 200);
+});
+
 test("another user's code under this user id: INVALID_CREDENTIALS", async () => {
   const bob = await ts.addUser({ login: 'bob-auth' });
   const reply = await request(`${ts.url}/rest/1/${bob.code}/server.time`);
