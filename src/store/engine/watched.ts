@@ -30,6 +30,7 @@ export function watched(db: SqlDb, onError: (err: unknown) => void): SqlDb {
     ...(db.externalVersion ? { externalVersion: () => db.externalVersion!() } : {}),
     ...(db.commitVersion ? { commitVersion: () => db.commitVersion!() } : {}),
     ...(db.facts ? { facts: db.facts } : {}),
+    ...(db.transaction ? { transaction: true } : {}),
     close: () => db.close(),
   };
   return self;

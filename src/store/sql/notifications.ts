@@ -755,7 +755,13 @@ export class SqlNotificationRepo implements NotificationRepo {
     // A user's chat is made with their first notification and never removed: almost always one
     // index probe finds it, without writing (a no-op write would be journaled by every send's
     // savepoint and written to the WAL by every commit, and hold a PostgreSQL row lock).
-    const found = await this.chatId(userId);
+    // On PostgreSQL the row is locked until commit (the claim the port promises): a recipient's
+    // tag replacements, on any node, then run one after another, each deleting what the one
+    // before it stored (under READ COMMITTED a DELETE does not see a row committed after it
+    // began). Only transactions get here there: a send that replaces nothing is one statement.
+    const found = this.db.transaction
+      ? await this.db.get<{ id: number }>('SELECT id FROM notify_chats WHERE user_id = ? FOR UPDATE', [userId]).then((r) => (r ? Number(r.id) : null))
+      : await this.chatId(userId);
     if (found !== null) return found;
     // The first: ON CONFLICT, so two nodes creating it at once both succeed; DO UPDATE (a no-op)
     // so that RETURNING gives the row whichever of them inserted it.
