@@ -49,6 +49,8 @@ export class HeldPushes {
   }
 }
 
+const ignore = () => undefined;
+
 /** A change waiting for its user's turn: its messages, and who waits for them to be published. */
 interface Waiting {
   messages: ChangeMessages;
@@ -104,19 +106,28 @@ async function drain(deps: PublishDeps, userId: number, queue: Map<number, Waiti
     } catch (err) {
       failed = err;
     }
+    // Each change's messages are built in order, then every publish of the turn is sent in that
+    // order without waiting for the one before (one connection keeps them in order), so the
+    // turn waits on Redis once instead of once per message.
+    const published: Promise<void>[] = [];
     for (const w of turn) {
+      let sent: Promise<unknown>;
       try {
         if (failed) throw failed;
-        for (const m of await w.messages(counter!)) await deps.hub.publish(userId, { command: m.command, params: { ...m.params, counter } });
+        const messages = await w.messages(counter!);
+        sent = Promise.all(messages.map((m) => deps.hub.publish(userId, { command: m.command, params: { ...m.params, counter } })));
       } catch (err) {
-        // The change is committed: a publish that fails (Redis or the database away) is logged
-        // and dropped, never the caller's error — answering an error for a stored write would
-        // make clients retry and store it twice. Pages catch up through the replay window or a
-        // reload. Redis commands time out (NOTIFY24_REDIS_TIMEOUT_MS), so this never hangs a request.
-        deps.log?.warn('push after commit dropped', { user_id: userId, error: (err as Error)?.message ?? String(err) });
+        sent = Promise.reject(err);
       }
-      w.done();
+      // The change is committed: a publish that fails (Redis or the database away) is logged
+      // and dropped, never the caller's error — answering an error for a stored write would
+      // make clients retry and store it twice. Pages catch up through the replay window or a
+      // reload. Redis commands time out (NOTIFY24_REDIS_TIMEOUT_MS), so this never hangs a request.
+      published.push(sent.then(ignore, (err: unknown) => {
+        deps.log?.warn('push after commit dropped', { user_id: userId, error: (err as Error)?.message ?? String(err) });
+      }).then(w.done));
     }
+    await Promise.all(published);
   }
   queue.delete(userId);
 }
