@@ -10,17 +10,25 @@ before(async () => {
 });
 after(() => ts.close());
 
-test('requests that arrive together are started a few per event-loop turn, in order, so turns stay short', async () => {
-  const port = Number(new URL(ts.url).port);
-  const n = REQUESTS_PER_TURN * 4;
-  const sockets: Socket[] = await Promise.all(Array.from({ length: n }, () => new Promise<Socket>((resolve) => {
+/**
+ * `n` connections, each with a first request answered: the server has accepted them all (one
+ * per turn) before a test's burst.
+ */
+async function warmConnections(url: string, n: number): Promise<Socket[]> {
+  const port = Number(new URL(url).port);
+  const sockets = await Promise.all(Array.from({ length: n }, () => new Promise<Socket>((resolve) => {
     const s = connect(port, '127.0.0.1', () => resolve(s));
   })));
-  // A first request on each connection: the server has accepted them all (one per turn) before the burst.
   await Promise.all(sockets.map((s, i) => new Promise((resolve) => {
     s.once('data', resolve);
     s.write(`GET /warm-${i} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
   })));
+  return sockets;
+}
+
+test('requests that arrive together are started a few per event-loop turn, in order, so turns stay short', async () => {
+  const n = REQUESTS_PER_TURN * 4;
+  const sockets = await warmConnections(ts.url, n);
   // Count turns of the loop (server and client share it) while the answers come back.
   let turn = 0;
   let counting = true;
@@ -50,15 +58,8 @@ test('requests that arrive together are started a few per event-loop turn, in or
 
 test('a shutdown answers the requests still waiting for their turn, not only those in flight', async () => {
   const own = await startTestServer();
-  const port = Number(new URL(own.url).port);
   const n = REQUESTS_PER_TURN * 4;
-  const sockets: Socket[] = await Promise.all(Array.from({ length: n }, () => new Promise<Socket>((resolve) => {
-    const s = connect(port, '127.0.0.1', () => resolve(s));
-  })));
-  await Promise.all(sockets.map((s, i) => new Promise((resolve) => {
-    s.once('data', resolve);
-    s.write(`GET /warm-${i} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
-  })));
+  const sockets = await warmConnections(own.url, n);
   const answers = sockets.map((s) => new Promise<string>((resolve) => {
     let text = '';
     s.on('data', (chunk) => (text += String(chunk)));
