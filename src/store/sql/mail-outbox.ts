@@ -29,9 +29,9 @@ function item(r: Row): OutboxItem {
 const CLAIMABLE = `state = 'queued' AND due_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)`;
 
 /** Cancels the queued mails of `count` notifications of a user: binds now, SETTLED, the ids, the user. */
-export function cancelForSql(count: number, also = ''): string {
+function cancelForSql(count: number): string {
   return `UPDATE mail_outbox SET state = 'cancelled', finished_at = ?, last_error = ?
-         WHERE notification_id IN ${placeholders(count)} AND user_id = ? AND state = 'queued' AND claimed_by IS NULL${also}`;
+         WHERE notification_id IN ${placeholders(count)} AND user_id = ? AND state = 'queued' AND claimed_by IS NULL`;
 }
 
 /** Rows one multi-row INSERT of a run's queued items carries at most. */

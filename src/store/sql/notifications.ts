@@ -1,7 +1,7 @@
 import type { SqlDb } from '../engine/sql-db.ts';
 import { IDS_PER_STATEMENT, idChunks, placeholders } from './query.ts';
 import { storedText } from '../engine/bindable.ts';
-import { cancelForSql, SETTLED } from './mail-outbox.ts';
+import { SETTLED } from './mail-outbox.ts';
 import { WriteGroups } from './groups.ts';
 import type { ListedNotification, NewNotification, NotificationRepo, NotificationRow, NotificationSearch, PageHead, PageSkeleton, PageStage, ReplacedNotification, SentNotification } from '../port/notifications.ts';
 
@@ -249,10 +249,10 @@ const INSERT_ROW = `INSERT INTO notifications (user_id, author_id, notify_type, 
 
 /**
  * PostgreSQL: a read-state change of the rows `where` selects and its counters in one statement
- * (the UPDATE's RETURNING feeds the counter upsert), then `more` (further WITH items); answers
- * how many changed as `n`. Binds the new state, `where`'s arguments, the step twice, `more`'s.
+ * (the UPDATE's RETURNING feeds the counter upsert); answers how many changed as `n`. Binds
+ * the new state, `where`'s arguments, the step twice.
  */
-function flipCountedSql(read: boolean, where: string, more = ''): string {
+function flipCountedSql(read: boolean, where: string): string {
   return `WITH flipped AS (
      UPDATE notifications SET is_read = ? WHERE ${where} AND ${unlike(read)} RETURNING user_id, notify_type
    ), counted AS (
@@ -262,16 +262,15 @@ function flipCountedSql(read: boolean, where: string, more = ''): string {
      SELECT user_id, 0, n * ?, confirms * ? FROM counted ORDER BY user_id
      ON CONFLICT (user_id) DO UPDATE SET unread = notify_counters.unread + excluded.unread,
        unread_confirms = notify_counters.unread_confirms + excluded.unread_confirms
-   )${more}
+   )
    SELECT COALESCE(SUM(n), 0) AS n FROM counted`;
 }
 
 type SentMail = { typeKey: string; dueAt: number };
 
-
 /**
- * PostgreSQL: several sends that replace nothing in one statement, each as `insertSentAtOnce`
- * writes it. Binds one array per column (in `input`'s order); answers a row per send by its
+ * PostgreSQL: sends that replace nothing, of one caller or several, in one statement (the chat
+ * found or made, the row, counters, e-mail and web-push queues). Binds one array per column (in `input`'s order); answers a row per send by its
  * place (`ord`, from 1). Ids are drawn first (`numbered`, evaluated once), so each send gets
  * its own whatever order the rows are written in. Chats and counters are touched in user order.
  */
@@ -292,6 +291,10 @@ const SENT_MANY = `WITH input AS (
   ), added AS (
     INSERT INTO notifications (id, user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, tag_owner, created_at)
     SELECT id, user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, 0, buttons, params, sender_client_id, tag_owner, created_at FROM numbered
+    RETURNING id
+  ), written AS (
+    -- The queues are fed from the inserted rows, so they are written after them (their triggers see the row).
+    SELECT n.* FROM numbered n JOIN added a ON a.id = n.id
   ), counted AS (
     INSERT INTO notify_counters (user_id, total, unread, unread_confirms)
     SELECT user_id, COUNT(*), COUNT(*), COUNT(*) FILTER (WHERE notify_type = 1) FROM input GROUP BY user_id ORDER BY user_id
@@ -299,10 +302,10 @@ const SENT_MANY = `WITH input AS (
       unread_confirms = notify_counters.unread_confirms + excluded.unread_confirms
     RETURNING user_id, unread
   ), mailed AS (
-    INSERT INTO mail_outbox (user_id, notification_id, type_key, due_at, created_at) SELECT user_id, id, type_key, due_at, created_at FROM numbered WHERE mailed = 1
+    INSERT INTO mail_outbox (user_id, notification_id, type_key, due_at, created_at) SELECT user_id, id, type_key, due_at, created_at FROM written WHERE mailed = 1
   ), pushed AS (
     INSERT INTO push_deliveries (subscription_id, notification_id, user_id, due_at, created_at)
-    SELECT s.id, n.id, s.user_id, n.created_at, n.created_at FROM push_subscriptions s JOIN numbered n ON n.user_id = s.user_id RETURNING notification_id
+    SELECT s.id, n.id, s.user_id, n.created_at, n.created_at FROM push_subscriptions s JOIN written n ON n.user_id = s.user_id RETURNING notification_id
   )
   SELECT n.ord, n.id, COALESCE(f.id, m.id) AS chat_id, k.unread, (SELECT COUNT(*) FROM pushed p WHERE p.notification_id = n.id) AS pushes
   FROM numbered n LEFT JOIN found f ON f.user_id = n.user_id LEFT JOIN made m ON m.user_id = n.user_id LEFT JOIN counted k ON k.user_id = n.user_id`;
@@ -315,7 +318,8 @@ interface ReadOfIds {
 }
 
 /**
- * PostgreSQL: the reads of ids of several callers (`readAtOnceSql` each) in one statement. Binds
+ * PostgreSQL: the reads of ids of one caller or several in one statement (marks, counters and
+ * the e-mail cancel of `markRead`). Binds
  * arrays of (user, id, caller, now) and SETTLED; answers how many each caller (`req`) marked.
  * A caller's queued e-mails are cancelled when it marked any, as `markRead` does.
  */
@@ -485,18 +489,10 @@ export class SqlNotificationRepo implements NotificationRepo {
     return out;
   }
 
-  /** PostgreSQL: `flipReadCounted` of one chunk and the e-mail cancel of `markRead`, as one statement. */
+  /** PostgreSQL: `flipReadCounted` of one chunk and the e-mail cancel of `markRead`, as one statement: `READ_MANY` of one caller. */
   private async readAtOnceSql(userId: number, ids: number[], now: number): Promise<number | null> {
-    const chunks = idChunks(ids);
-    if (chunks.length !== 1) return null;
-    const chunk = chunks[0]!;
-    const ins = placeholders(chunk.length);
-    const cancel = `, cancelled AS (${cancelForSql(chunk.length, ' AND EXISTS (SELECT 1 FROM flipped)')})`;
-    const r = await this.db.get<{ n: number | string }>(
-      flipCountedSql(true, `user_id = ? AND id IN ${ins}`, cancel),
-      [1, userId, ...chunk, -1, -1, now, SETTLED, ...chunk, userId],
-    );
-    return Number(r?.n ?? 0);
+    if (idChunks(ids).length !== 1) return null;
+    return (await this.readMany([{ userId, ids, now }]))[0]!;
   }
 
   async insert(n: NewNotification): Promise<number> {
@@ -533,40 +529,9 @@ export class SqlNotificationRepo implements NotificationRepo {
     return out;
   }
 
-  /**
-   * PostgreSQL: the send's transaction as one statement (see the port). The chat is looked up
-   * first and inserted only when missing (no write, no row lock when it exists); ON CONFLICT
-   * covers two first sends at once. Counters move by the same upsert as `adjustCounters`.
-   */
+  /** PostgreSQL: the send's transaction as one statement (see the port): `SENT_MANY` of one send. */
   private async insertSentAtOnce(n: NewNotification, mail: SentMail | null): Promise<SentNotification> {
-    const r = await this.db.get<{ id: number; chat_id: number; unread: number; pushes: number }>(
-      `WITH found AS (SELECT id FROM notify_chats WHERE user_id = ?),
-       made AS (
-         INSERT INTO notify_chats (user_id) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM found)
-         ON CONFLICT (user_id) DO UPDATE SET user_id = excluded.user_id RETURNING id
-       ), added AS (${INSERT_ROW} RETURNING id), counted AS (
-         INSERT INTO notify_counters (user_id, total, unread, unread_confirms) VALUES (?, 1, 1, ?)
-         ON CONFLICT (user_id) DO UPDATE SET total = notify_counters.total + 1, unread = notify_counters.unread + 1,
-           unread_confirms = notify_counters.unread_confirms + excluded.unread_confirms
-         RETURNING unread
-       ), mailed AS (
-         INSERT INTO mail_outbox (user_id, notification_id, type_key, due_at, created_at) SELECT ?, id, ?, ?, ? FROM added WHERE ? = 1
-       ), pushed AS (
-         INSERT INTO push_deliveries (subscription_id, notification_id, user_id, due_at, created_at)
-         SELECT s.id, a.id, s.user_id, ?, ? FROM push_subscriptions s, added a WHERE s.user_id = ? RETURNING 1
-       )
-       SELECT a.id, COALESCE((SELECT id FROM found), (SELECT id FROM made)) AS chat_id, (SELECT unread FROM counted) AS unread,
-         (SELECT COUNT(*) FROM pushed) AS pushes
-       FROM added a`,
-      [
-        n.userId, n.userId,
-        n.userId, n.authorId, n.type, n.module, n.event, n.tag, n.subTag, n.title, n.text, n.messageOut, n.buttons, n.params, n.senderClientId, n.tagOwner, n.createdAt,
-        n.userId, n.type === 1 ? 1 : 0,
-        n.userId, mail?.typeKey ?? '', mail?.dueAt ?? 0, n.createdAt, mail ? 1 : 0,
-        n.createdAt, n.createdAt, n.userId,
-      ],
-    );
-    return { row: writtenRow(Number(r!.id), n), chatId: Number(r!.chat_id), pushes: Number(r!.pushes), unread: Number(r!.unread) };
+    return (await this.insertSentMany([{ n, mail }]))[0]!;
   }
 
   async byId(id: number): Promise<NotificationRow | null> {
