@@ -11,9 +11,10 @@ import { delivery } from './008-delivery.ts';
 import { webPush } from './009-web-push.ts';
 import { userPreferences } from './010-user-preferences.ts';
 import { unreadIndex } from './011-unread-index.ts';
+import { leanIndexes } from './012-lean-indexes.ts';
 
 /** Every schema version, in order. Add a file per version; never edit a released one. */
-export const migrations: Migration[] = [identity, apps, notifications, sessions, messageOut, notifyCounters, tagOwners, delivery, webPush, userPreferences, unreadIndex];
+export const migrations: Migration[] = [identity, apps, notifications, sessions, messageOut, notifyCounters, tagOwners, delivery, webPush, userPreferences, unreadIndex, leanIndexes];
 
 /** Any fixed number: the PostgreSQL advisory lock every node takes while migrating. */
 const MIGRATION_LOCK = 7_242_024;

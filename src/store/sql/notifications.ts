@@ -239,6 +239,13 @@ function writtenRow(id: number, n: NewNotification): NotificationRow {
 }
 
 /**
+ * `AND tag <> ''` (or `sub_tag`) when looking for a non-empty tag: the tag indexes hold only
+ * tagged rows (migration 012), and a query may use them only when it says so itself (both
+ * engines match a partial index's condition by the query's text, not by bound values).
+ */
+const tagged = (column: 'tag' | 'sub_tag', value: string) => (value === '' ? '' : ` AND ${column} <> ''`);
+
+/**
  * The rows a read-state change really changes: those in the other state. A literal, not a
  * parameter, so that marking read can use the index of unread rows (migration 011).
  */
@@ -541,7 +548,7 @@ export class SqlNotificationRepo implements NotificationRepo {
 
   async deleteByTag(userId: number, tag: string, owner: string): Promise<ReplacedNotification[]> {
     const rows = await this.deleting<CountedRow & { id: number; author_id: number; params: string }>(
-      ['DELETE FROM notifications WHERE user_id = ? AND tag = ? AND tag_owner = ? RETURNING id, user_id, is_read, notify_type, author_id, params', [userId, tag, owner]],
+      [`DELETE FROM notifications WHERE user_id = ? AND tag = ?${tagged('tag', tag)} AND tag_owner = ? RETURNING id, user_id, is_read, notify_type, author_id, params`, [userId, tag, owner]],
     );
     return rows.map((r) => ({ id: Number(r.id), authorId: Number(r.author_id), params: String(r.params) })).sort((a, b) => a.id - b.id);
   }
@@ -673,7 +680,7 @@ export class SqlNotificationRepo implements NotificationRepo {
     for (const chunk of idChunks(ids)) {
       const rows = await this.db.all<{ id: number }>(
         `SELECT n.id FROM notifications n JOIN notifications o ON o.user_id = n.user_id AND o.tag = n.tag AND o.tag_owner = n.tag_owner
-         WHERE o.user_id = ? AND o.tag <> '' AND o.id IN ${placeholders(chunk.length)}`,
+         WHERE o.user_id = ? AND o.tag <> '' AND n.tag <> '' AND o.id IN ${placeholders(chunk.length)}`,
         [userId, ...chunk],
       );
       for (const r of rows) found.add(Number(r.id));
@@ -694,7 +701,7 @@ export class SqlNotificationRepo implements NotificationRepo {
   }
 
   async deleteAllByTag(column: 'tag' | 'sub_tag', value: string, owner: string): Promise<{ id: number; userId: number }[]> {
-    const where = column === 'tag' ? 'tag = ?' : 'sub_tag = ?';
+    const where = `${column === 'tag' ? 'tag = ?' : 'sub_tag = ?'}${tagged(column, value)}`;
     const rows = await this.deleting<CountedRow & { id: number }>(
       [`DELETE FROM notifications WHERE ${where} AND tag_owner = ? RETURNING id, user_id, is_read, notify_type`, [value, owner]],
     );
