@@ -150,7 +150,8 @@ function operatingTimeFor(config: Config, redis: RedisConnections | null, log: L
   const local = new MemoryOperatingTime(config.operatingLimit);
   if (!redis) return local;
   const fallback = new RedisOrLocal('operating time', "accounting in this node's memory", log);
-  return new RedisOperatingTime(redis.commands, config.operatingLimit, `${config.redisPrefix}op:`, local, fallback);
+  const channel = `${config.redisPrefix}op-recorded`;
+  return new RedisOperatingTime(redis.commands, config.operatingLimit, `${config.redisPrefix}op:`, local, fallback, { channel, bus: redisInvalidationBus(redis, channel) });
 }
 
 /** Failed sign-ins: counted in Redis when there is one, so every node throttles alike. */

@@ -23,6 +23,11 @@ export class RedisOrLocal {
     this.breaker = new Breaker(`Redis (${what})`);
   }
 
+  /** False from a failure until Redis answers again: what Redis said before may not hold. */
+  get healthy(): boolean {
+    return this.failingSince === null;
+  }
+
   async run<T>(shared: () => Promise<T>, local: () => Promise<T> | T): Promise<T> {
     let result: T;
     try {

@@ -1,6 +1,8 @@
-import type { RedisConnections } from '../lib/redis.ts';
+import type { InvalidationBus } from '../lib/redis-invalidation-bus.ts';
 import type { Store } from './port/store.ts';
 import { markFulfilled } from '../lib/maybe.ts';
+
+export { redisInvalidationBus, type InvalidationBus } from '../lib/redis-invalidation-bus.ts';
 
 /**
  * Remembers the identity records every authenticated call reads (a user, a user's webhooks, an
@@ -17,31 +19,6 @@ import { markFulfilled } from '../lib/maybe.ts';
  * - entries also age out after `maxAgeMs`, the bound on staleness should a message be lost.
  * Misses are never remembered, so a new webhook or token works on its first call.
  */
-export interface InvalidationBus {
-  /** Tells every other node to drop its cache; resolves once the message is on its way. */
-  publish(): Promise<void>;
-  /** Calls `drop` whenever a node published. */
-  listen(drop: () => void): void;
-  /** False while messages could be missed (disconnected). */
-  connected(): boolean;
-}
-
-/** The bus over the node's Redis connections (the subscriber is shared with the push hub). */
-export function redisInvalidationBus(redis: RedisConnections, channel: string): InvalidationBus {
-  return {
-    async publish() {
-      await redis.commands.publish(channel, 'drop');
-    },
-    listen(drop) {
-      redis.subscriber.on('message', (ch: string) => {
-        if (ch === channel) drop();
-      });
-      void redis.subscriber.subscribe(channel).catch(() => undefined);
-    },
-    connected: () => redis.subscriber.status === 'ready',
-  };
-}
-
 export interface IdentityCacheOptions {
   /** A number that changes when another process commits to the database, or null when unknown. */
   externalVersion?: () => number | null;

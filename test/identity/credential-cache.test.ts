@@ -68,8 +68,8 @@ test('an access token is refused on the very next call once its application is r
 test('the cache serves a known credential without reading it again, and never while its bus is down', async () => {
   let loads = 0;
   let connected = true;
-  let dropped: () => void = () => undefined;
-  const bus: InvalidationBus = { publish: async () => dropped(), listen: (d) => void (dropped = d), connected: () => connected };
+  let dropped: (message: string) => void = () => undefined;
+  const bus: InvalidationBus = { publish: async () => dropped('drop'), listen: (d) => void (dropped = d), connected: () => connected };
   const cache = new IdentityCache({ bus });
   const load = async () => ++loads;
   assert.deepEqual([await cache.read('k', load), await cache.read('k', load)], [1, 1]);
