@@ -117,6 +117,35 @@ test('SQLite: concurrent transactions share commits, a lone one commits at once,
   }
 });
 
+test('SQLite: reads outside a transaction see every commit (this process\'s and another\'s) and nothing of a group still open', { skip: postgres && 'SQLite only' }, async () => {
+  const { db, store, user } = await sqliteWithUser('reads');
+  const count = async () => Number((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM notifications WHERE user_id = ?', [user.id]))!.n);
+  const other = new SqliteDb(join(dir, 'reads.db'));
+  try {
+    await store.tx((t) => t.notifications.insert(note(user.id, 'first')));
+    assert.equal(await count(), 1, 'a commit of this process');
+    let seenInside = -1;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const open = store.tx(async (t) => {
+      await t.notifications.insert(note(user.id, 'second'));
+      await held;
+    });
+    // The group holds the writer, its row written and not committed: reads see the state before it.
+    await new Promise((r) => setTimeout(r, 20));
+    seenInside = await count();
+    release();
+    await open;
+    assert.equal(seenInside, 1, 'an open group\'s write is not seen');
+    assert.equal(await count(), 2, 'seen once committed');
+    await other.run('INSERT INTO notifications (user_id, notify_type, body, created_at) VALUES (?, 4, ?, 1)', [user.id, 'elsewhere']);
+    assert.equal(await count(), 3, 'a commit of another connection');
+  } finally {
+    await other.close();
+    await store.close();
+  }
+});
+
 test('SQLite: a group commits what it ran once it has held the writer for 10 ms; the rest go on in the next group', { skip: postgres && 'SQLite only' }, async () => {
   const { db, store, user } = await sqliteWithUser('budget');
   try {

@@ -117,8 +117,9 @@ const GROUP_BUDGET_MS = 10;
  * SQLite through better-sqlite3. The driver is synchronous while transactions are async
  * (handlers await between statements), so a transaction holds the writing connection: other
  * requests' writes wait until it commits instead of running inside it. Reads outside a
- * transaction go to a second connection instead, which WAL lets read the last committed state
- * while a transaction is open — so a page of notifications never queues behind sends.
+ * transaction go to a second connection while a transaction is open, which WAL lets read the
+ * last committed state — so a page of notifications never queues behind sends — and to the
+ * writing connection otherwise (see `readerFor`).
  *
  * Group commit: the transactions asked for during one event-loop turn run one after the other
  * inside one SQLite transaction (one BEGIN, one COMMIT, each changed page written to the WAL
@@ -128,7 +129,7 @@ const GROUP_BUDGET_MS = 10;
 export class SqliteDb implements SqlDb {
   readonly dialect = 'sqlite' as const;
   private readonly exec: SqliteExecutor;
-  /** Read-only statements outside transactions; null for an in-memory database (no second connection can see it). */
+  /** Read-only statements outside transactions while one is open; null for an in-memory database (no second connection can see it). */
   private readonly reader: SqliteExecutor | null;
   /** Transactions asked for and not yet started. */
   private pending: Member[] = [];
@@ -179,9 +180,16 @@ export class SqliteDb implements SqlDb {
     }
   }
 
-  /** The reader when it may run `sql` now: a statement that only reads, outside any transaction. */
+  /**
+   * Where a statement that only reads runs now, outside any transaction (null: `sql` writes).
+   * The writer's own connection when it holds no transaction: every commit by another connection
+   * (the writer's, for the reader) empties a connection's page cache, so the reader would read
+   * every page of every statement after a commit again, while the writer keeps its pages across its
+   * own commits. The reader while a group is open, which WAL lets read the last committed state.
+   */
   private readerFor(sql: string): SqliteExecutor | null {
-    return this.reader && this.reader.prepare(sql).readonly ? this.reader : null;
+    if (!this.reader || !this.reader.prepare(sql).readonly) return null;
+    return this.inTx || this.exec.db.inTransaction ? this.reader : this.exec;
   }
 
   private async idle(): Promise<void> {
