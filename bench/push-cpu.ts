@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/push-cpu.ts [--subscribers 10000] [--sends 20] [--repeat 2] [--against <checkout>] [--profile <dir>] [--perf <file>]`:
+ * `node --import tsx bench/push-cpu.ts [--subscribers 10000] [--sends 20] [--repeat 2] [--against <checkout>] [--profile <dir>] [--perf <file>] [--rounds]`:
  * the broadcast push row alone (one signed-in user's N WebSockets, sends one after the other),
  * reported as what does not move much when other work shares the machine: the server's CPU per
  * delivered frame (user and system apart: the system share is the socket writes' kernel side),
@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { pinSelf, placement, spawnServer } from './lib/child.ts';
 import { makeBase, makeDataset, runCopy, type Dataset } from './lib/dataset.ts';
 import { serverArgs, serverEnv } from './lib/notify24.ts';
-import { measureSubscribers, signIn } from './lib/push.ts';
+import { measureSubscribers, signIn, type PushFigures } from './lib/push.ts';
 
 /** User and system CPU seconds of a process so far (fields 14 and 15 of /proc/<pid>/stat). */
 function cpuSplit(pid: number): { user: number; system: number } {
@@ -30,6 +30,7 @@ interface Run {
   kib: number;
   p50: number;
   p99: number;
+  rounds: PushFigures['rounds'];
 }
 
 async function once(ds: Dataset, workDir: string, n: number, sends: number, root: string | undefined, profile: string | undefined, perf: string | undefined): Promise<Run> {
@@ -78,6 +79,7 @@ async function once(ds: Dataset, workDir: string, n: number, sends: number, root
       kib: f.kibPerSubscriber,
       p50: f.p50,
       p99: f.p99,
+      rounds: f.rounds,
     };
   } finally {
     await server.stop();
@@ -86,7 +88,7 @@ async function once(ds: Dataset, workDir: string, n: number, sends: number, root
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { subscribers: { type: 'string' }, sends: { type: 'string' }, repeat: { type: 'string' }, against: { type: 'string' }, profile: { type: 'string' }, perf: { type: 'string' } },
+    options: { rounds: { type: 'boolean' }, subscribers: { type: 'string' }, sends: { type: 'string' }, repeat: { type: 'string' }, against: { type: 'string' }, profile: { type: 'string' }, perf: { type: 'string' } },
   });
   const n = Number(values.subscribers ?? 10_000);
   const sends = Number(values.sends ?? 20);
@@ -106,6 +108,7 @@ async function main(): Promise<void> {
           `${side.label.padEnd(28)} server CPU ${r.usPerFrame.toFixed(2)} µs/frame (user ${r.userUs.toFixed(2)}, system ${r.systemUs.toFixed(2)}), ` +
             `${r.kib.toFixed(2)} KiB RSS/idle connection, p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms, load ${loadavg()[0]!.toFixed(1)}`,
         );
+        if (values.rounds) console.log(`  each send (first receipt/p50/p99/last, ms): ${r.rounds.map((x) => [x.min, x.p50, x.p99, x.max].map((v) => v.toFixed(0)).join('/')).join(' ')}`);
       }
     }
   } finally {

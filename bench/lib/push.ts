@@ -27,6 +27,8 @@ export interface PushFigures {
   serverCpuS: number;
   clientCpuS: number;
   clientProcesses: number;
+  /** Each send's receipts apart (ms): min, median, 99th percentile and max, in send order. */
+  rounds: { min: number; p50: number; p99: number; max: number }[];
 }
 
 export type PushOutcome = { skipped: string } | PushFigures;
@@ -86,6 +88,7 @@ export async function measureSubscribers(server: Child, code: string, plan: Push
     const n = plan.subscribers.length;
     const kibPerSubscriber = (rssKib(server.pid) - before) / n;
     const latencies: number[] = [];
+    const rounds: PushFigures['rounds'] = [];
     let lost = 0;
     const started = performance.now();
     const serverCpu = cpuSeconds(server.pid);
@@ -94,6 +97,8 @@ export async function measureSubscribers(server: Child, code: string, plan: Push
       const userId = plan.target(k);
       const r = await pool.round(userId, sender(server, code, userId));
       latencies.push(...r.latencies);
+      const own = r.latencies.sort((a, b) => a - b);
+      rounds.push({ min: own[0] ?? NaN, p50: percentile(own, 50), p99: percentile(own, 99), max: own.at(-1) ?? NaN });
       lost += r.lost;
     }
     plan.roundsDone?.();
@@ -112,6 +117,7 @@ export async function measureSubscribers(server: Child, code: string, plan: Push
       serverCpuS: cpuSeconds(server.pid) - serverCpu,
       clientCpuS: pool.cpuSeconds() - clientCpu,
       clientProcesses: pool.processes,
+      rounds,
     };
   } finally {
     await pool.close();

@@ -4,6 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ServerMetrics } from '../observability/metrics.ts';
 import type { Outlet } from './fanout.ts';
 import type { ChannelMessage, Cursor, PushReplay } from './replay.ts';
+import { writeToSocket } from './socket-write.ts';
 import { batchEncoder, SentTally, wireJson } from './wire.ts';
 
 const HEARTBEAT_MS = 25_000;
@@ -80,7 +81,7 @@ class WsOutlet implements Outlet<ChannelMessage> {
 
   write(messages: readonly ChannelMessage[]): void {
     if (this.ws.readyState !== OPEN) return;
-    this.socket.write(framesOf(messages));
+    writeToSocket(this.socket, framesOf(messages));
     this.sent.add(messages.length);
   }
 
