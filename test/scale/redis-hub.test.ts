@@ -80,3 +80,33 @@ test('after the last local listener leaves, the node unsubscribes from Redis', a
   await sub.ping();
   assert.equal(await probe.publish(`${prefix}9`, '{}'), 0);
 });
+
+test('the publishes of one tick go to Redis as one command, in order, each to its own user', async (t) => {
+  if (!(await needsRedis(t))) return;
+  const prefix = uniquePrefix();
+  const commands = new Redis(testRedisUrl());
+  const subscriber = new Redis(testRedisUrl());
+  const a = new RedisPushHub(commands, subscriber, prefix);
+  const b = node(t, prefix);
+  t.after(async () => {
+    await a.close();
+    await Promise.all([commands.quit(), subscriber.quit()]);
+  });
+  const got: string[] = [];
+  b.subscribe(1, (m) => got.push(`1:${m.command}`));
+  b.subscribe(2, (m) => got.push(`2:${m.command}`));
+  await Promise.all([b.subscribed(1), b.subscribed(2)]);
+  const sent: string[] = [];
+  const send = commands.sendCommand.bind(commands);
+  commands.sendCommand = (command, stream) => (sent.push(command.name), send(command, stream));
+
+  await Promise.all([a.publish(1, { command: 'a', params: {} }), a.publish(2, { command: 'b', params: {} }), a.publish(1, { command: 'c', params: {} })]);
+  await a.publish(1, { command: 'd', params: {} });
+  await Promise.all([a.publish(2, { command: 'e', params: {} }), a.publish(1, { command: 'f', params: {} })]);
+  assert.deepEqual(sent, ['eval', 'publish', 'eval'], 'one command per tick: a script for several, a PUBLISH for one');
+  // Deliveries trail the publishes' answers: the last one shows that all before it arrived.
+  const last = new Promise<void>((resolve) => b.subscribe(1, (m) => m.command === 'end' && resolve()));
+  await a.publish(1, { command: 'end', params: {} });
+  await last;
+  assert.deepEqual(got, ['1:a', '2:b', '1:c', '1:d', '2:e', '1:f', '1:end']);
+});
