@@ -58,13 +58,19 @@ export function successBody(outcome: CallOutcome): Record<string, unknown> {
  */
 export function successJson(outcome: CallOutcome): string | Buffer {
   const { result, next, total } = outcome;
-  if (result instanceof JsonText || typeof next === 'object' || typeof total === 'object') return envelopeJson(successBody(outcome));
+  if (typeof next === 'object' || typeof total === 'object') return envelopeJson(successBody(outcome));
+  if (result instanceof JsonText) return Buffer.concat([RESULT_KEY, ...result.parts, Buffer.from(envelopeTail(outcome))]);
   const resultText = JSON.stringify(result) as string | undefined;
   if (resultText === undefined) return envelopeJson(successBody(outcome));
-  let text = `{"result":${resultText}`;
+  return `{"result":${resultText}${envelopeTail(outcome)}`;
+}
+
+/** What follows the result in a success envelope whose `next` and `total` are scalars. */
+function envelopeTail({ next, total, time }: CallOutcome): string {
+  let text = '';
   if (next !== undefined) text += `,"next":${JSON.stringify(next)}`;
   if (total !== undefined) text += `,"total":${JSON.stringify(total)}`;
-  return `${text},"time":${timeJson(outcome.time)}}`;
+  return `${text},"time":${timeJson(time)}}`;
 }
 
 /**
