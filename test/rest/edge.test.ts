@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { REQUESTS_PER_TURN } from '../../src/http/admission.ts';
 import { after, before, describe, test } from 'node:test';
 import { call, request, type Encoding } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -73,6 +75,39 @@ describe('request bodies and query strings', () => {
     const reply = await call(ts.hook, 'test.echo', { big: 'x'.repeat(100 * 1024) });
     assert.equal(reply.status, 413);
     assert.equal(reply.body.error, 'ERROR_REQUEST_TOO_LARGE');
+  });
+
+  test('calls that waited for their turn (their body already read by the parser) get their own parameters', async () => {
+    // Many requests arriving together: a few start at once (body not parsed yet), the rest wait
+    // for a later turn of the loop, by which time the parser holds their whole body.
+    const n = REQUESTS_PER_TURN * 4;
+    const target = new URL(`${ts.hook}test.echo`);
+    const sockets = await Promise.all(Array.from({ length: n }, () => new Promise<Socket>((resolve) => {
+      const s = connect(Number(target.port), '127.0.0.1', () => resolve(s));
+    })));
+    // Each connection answered once first: the server has accepted them all (one per turn).
+    await Promise.all(sockets.map((s) => new Promise((resolve) => {
+      s.once('data', resolve);
+      s.write('GET /warm HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    })));
+    const answers = sockets.map((s) => new Promise<string>((resolve) => {
+      let text = '';
+      s.on('data', (chunk) => {
+        text += String(chunk);
+        if (text.endsWith('}}')) resolve(text);
+      });
+    }));
+    for (const [i, s] of sockets.entries()) {
+      const body = JSON.stringify({ N: i, WORD: `w${i}`.repeat(i) });
+      s.write(`POST ${target.pathname} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    }
+    const until = performance.now() + 100;
+    while (performance.now() < until);
+    for (const [i, text] of (await Promise.all(answers)).entries()) {
+      const json = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
+      assert.deepEqual(json.result.params, { N: i, WORD: `w${i}`.repeat(i) }, `request ${i}`);
+    }
+    for (const s of sockets) s.destroy();
   });
 
   test('request heads over 16 KiB are accepted (long GET batches)', async () => {
