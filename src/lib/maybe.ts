@@ -13,6 +13,18 @@ export function markFulfilled<T>(promise: Promise<T>, value: T): void {
   fulfilled.set(promise, { value });
 }
 
+/** A promise fulfilled with `value`, marked so: `settle` goes on with it at once, `await` as ever. */
+export function fulfilledWith<T>(value: T): Promise<T> {
+  const promise = Promise.resolve(value);
+  fulfilled.set(promise, { value });
+  return promise;
+}
+
+/** Whether `promise` is marked fulfilled (it cannot reject). */
+export function isFulfilled(promise: Promise<unknown>): boolean {
+  return fulfilled.has(promise);
+}
+
 /**
  * `next(value)`, at once when `value` is not a promise or a promise marked fulfilled; else
  * once it fulfils. A throw in `next` run at once is thrown to the caller (else it rejects).

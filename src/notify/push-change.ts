@@ -1,4 +1,5 @@
 import { groupBy } from '../lib/group-by.ts';
+import { fulfilledWith } from '../lib/maybe.ts';
 import type { PushHub, PushMessage } from '../realtime/hub.ts';
 import type { Store } from '../store/port/store.ts';
 import type { Logger } from '../lib/log.ts';
@@ -57,6 +58,9 @@ interface Waiting {
   done: () => void;
 }
 
+/** What a publish that is held or reaches nobody answers: marked fulfilled, so `settle` goes on at once. */
+const NOTHING_TO_WAIT_FOR = fulfilledWith(undefined);
+
 /** Per hub (one per server), per user: the changes waiting to be published (absent: none, none running). */
 const queues = new WeakMap<PushHub, Map<number, Waiting[]>>();
 
@@ -76,10 +80,10 @@ const queues = new WeakMap<PushHub, Map<number, Waiting[]>>();
 export function publishChange(deps: PublishDeps, userId: number, messages: ChangeMessages): Promise<void> {
   if (deps.heldPushes) {
     deps.heldPushes.hold(userId, messages);
-    return Promise.resolve();
+    return NOTHING_TO_WAIT_FOR;
   }
   // No page of the user is open (nor its replay feed kept): nothing to count, nothing to send.
-  if (deps.hub.reaches?.(userId) === false) return Promise.resolve();
+  if (deps.hub.reaches?.(userId) === false) return NOTHING_TO_WAIT_FOR;
   let perUser = queues.get(deps.hub);
   if (!perUser) {
     perUser = new Map();

@@ -7,6 +7,7 @@ import type { Store } from '../store/port/store.ts';
 import type { ListedNotification, NewNotification, PageStage, ReplacedNotification } from '../store/port/notifications.ts';
 import { phpTrim } from '../rest/php.ts';
 import { publishChange, type HeldPushes } from './push-change.ts';
+import { settle } from '../lib/maybe.ts';
 import { appTag, type TagOwner } from './tags.ts';
 import { imUserView, notificationView } from './view.ts';
 import { errors } from '../errors/rest.ts';
@@ -222,21 +223,36 @@ export async function getPage(store: Store, userId: number, req: PageRequest): P
  * Marks exactly `ids` read, or `ids` and their same-tag siblings unread: the portal brings a
  * whole tag group back when one of its notifications is marked unread.
  */
-export async function markRead(deps: NotifyDeps, userId: number, ids: number[], read: boolean): Promise<void> {
+export function markRead(deps: NotifyDeps, userId: number, ids: number[], read: boolean): void | Promise<void> {
   const repo = deps.store.notifications;
-  const target = read ? ids : [...new Set([...ids, ...(await repo.sameTagIds(userId, ids))])];
+  if (!read) return repo.sameTagIds(userId, ids).then((siblings) => markIfAny(deps, userId, [...new Set([...ids, ...siblings])], false));
   // PostgreSQL marks read and cancels the e-mails in one statement (null: too many ids for one).
-  const atOnce = read && repo.readAtOnce ? await repo.readAtOnce(userId, target, deps.clock.now()) : null;
-  // Most calls name notifications already in that state (a page marks what it shows): one
-  // read then, no transaction.
-  if (atOnce === null && (await repo.anyToMark(userId, target, read))) {
-    await deps.store.tx(async (s) => {
-      const marked = await s.notifications.setRead(userId, target, read);
-      if (read && marked) await cancelMail(s, deps.clock, userId, target);
-    });
-  }
-  await publishChange(deps, userId, () => [{ command: read ? 'notifyRead' : 'notifyUnread', params: { ids: target } }]);
+  if (repo.readAtOnce) return repo.readAtOnce(userId, ids, deps.clock.now()).then((atOnce) => (atOnce === null ? markIfAny(deps, userId, ids, true) : announceRead(deps, userId, ids, true)));
+  return markIfAny(deps, userId, ids, true);
 }
+
+/**
+ * Marks `target` when any of it is in the other state. Most calls name notifications already in
+ * that state (a page marks what it shows): one read then, no transaction — and, when the store
+ * read it at once and no page listens, the answer at once (no promise).
+ */
+function markIfAny(deps: NotifyDeps, userId: number, target: number[], read: boolean): void | Promise<void> {
+  return settle(deps.store.notifications.anyToMark(userId, target, read), (any) => {
+    if (!any) return announceRead(deps, userId, target, read);
+    return deps.store
+      .tx(async (s) => {
+        const marked = await s.notifications.setRead(userId, target, read);
+        if (read && marked) await cancelMail(s, deps.clock, userId, target);
+      })
+      .then(() => announceRead(deps, userId, target, read));
+  });
+}
+
+function announceRead(deps: NotifyDeps, userId: number, target: number[], read: boolean): void | Promise<void> {
+  return settle(publishChange(deps, userId, () => [{ command: read ? 'notifyRead' : 'notifyUnread', params: { ids: target } }]), nothing);
+}
+
+const nothing = () => undefined;
 
 /**
  * im.notify.read without ONLY_CURRENT: `fromId` and every newer notification. Reading from 0

@@ -1,3 +1,4 @@
+import { isFulfilled } from '../../lib/maybe.ts';
 import type { SqlDb } from './sql-db.ts';
 
 /**
@@ -24,7 +25,11 @@ export function watched(db: SqlDb, onError: (err: unknown) => void): SqlDb {
     all: <T>(sql: string, params?: readonly unknown[]) => db.all<T>(sql, params).catch(report),
     get: <T>(sql: string, params?: readonly unknown[]) => db.get<T>(sql, params).catch(report),
     run: (sql, params) => db.run(sql, params).catch(report),
-    values: (sql, params) => db.values(sql, params).catch(report),
+    values: (sql, params) => {
+      const rows = db.values(sql, params);
+      // Already fulfilled (read at once): nothing to report, and `settle` still sees it so.
+      return isFulfilled(rows) ? rows : rows.catch(report);
+    },
     tx: <T>(fn: (t: SqlDb) => Promise<T>) => db.tx((t) => fn(wrap(t))),
     savepoint: <T>(fn: (t: SqlDb) => Promise<T>) => db.savepoint((t) => fn(wrap(t))),
     ...(db.externalVersion ? { externalVersion: () => db.externalVersion!() } : {}),

@@ -136,8 +136,11 @@ export interface NotificationRepo {
    * many it marked, or null (nothing done) when the ids do not fit one statement.
    */
   readAtOnce?(userId: number, ids: number[], now: number): Promise<number | null>;
-  /** Whether `setRead` would change anything: one of the user's `ids` is in the other read state. */
-  anyToMark(userId: number, ids: number[], read: boolean): Promise<boolean>;
+  /**
+   * Whether `setRead` would change anything: one of the user's `ids` is in the other read state.
+   * At once (no promise) when the store could read it without waiting (SQLite, one id).
+   */
+  anyToMark(userId: number, ids: number[], read: boolean): boolean | Promise<boolean>;
   /** Marks every notification of the user with id >= fromId (0: all), skipping confirms when asked. */
   setReadFrom(userId: number, fromId: number, read: boolean, skipConfirms: boolean): Promise<number>;
   /** Ids of the user's notifications that share a non-empty tag with one of `ids` (those included). */

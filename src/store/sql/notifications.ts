@@ -1,6 +1,7 @@
 import type { SqlDb } from '../engine/sql-db.ts';
 import { IDS_PER_STATEMENT, idChunks, placeholders } from './query.ts';
 import { storedText } from '../engine/bindable.ts';
+import { settle } from '../../lib/maybe.ts';
 import { SETTLED } from './mail-outbox.ts';
 import { WriteGroups } from './groups.ts';
 import type { ListedNotification, NewNotification, NotificationRepo, NotificationRow, NotificationSearch, PageHead, PageSkeleton, PageStage, ReplacedNotification, SentNotification } from '../port/notifications.ts';
@@ -249,6 +250,9 @@ const tagged = (column: 'tag' | 'sub_tag', value: string) => (value === '' ? '' 
  * The rows a read-state change really changes: those in the other state. A literal, not a
  * parameter, so that marking read can use the index of unread rows (migration 011).
  */
+/** `anyToMark` of one id (the text the general case makes for one). */
+const ANY_TO_MARK_ONE = 'SELECT 1 FROM notifications WHERE user_id = ? AND id IN (?) AND is_read <> ? LIMIT 1';
+
 const unlike = (read: boolean) => (read ? 'is_read = 0' : 'is_read = 1');
 
 const INSERT_ROW = `INSERT INTO notifications (user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, tag_owner, created_at)
@@ -660,7 +664,14 @@ export class SqlNotificationRepo implements NotificationRepo {
     return this.flipRead(read, ...idChunks(ids).map((chunk): [string, unknown[]] => [`user_id = ? AND id IN ${placeholders(chunk.length)}`, [userId, ...chunk]]));
   }
 
-  async anyToMark(userId: number, ids: number[], read: boolean): Promise<boolean> {
+  anyToMark(userId: number, ids: number[], read: boolean): boolean | Promise<boolean> {
+    // One id (a click on a notification, the common call): one fixed statement, and its answer at
+    // once when the engine read it at once (SQLite's reader connection).
+    if (ids.length === 1) return settle(this.db.values(ANY_TO_MARK_ONE, [userId, ids[0], read ? 1 : 0]), (found) => found.length > 0);
+    return this.anyToMarkOf(userId, ids, read);
+  }
+
+  private async anyToMarkOf(userId: number, ids: number[], read: boolean): Promise<boolean> {
     for (const chunk of idChunks(ids)) {
       const found = await this.db.values(
         `SELECT 1 FROM notifications WHERE user_id = ? AND id IN ${placeholders(chunk.length)} AND is_read <> ? LIMIT 1`,
