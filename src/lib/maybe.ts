@@ -20,11 +20,6 @@ export function fulfilledWith<T>(value: T): Promise<T> {
   return promise;
 }
 
-/** Whether `promise` is marked fulfilled (it cannot reject). */
-export function isFulfilled(promise: Promise<unknown>): boolean {
-  return fulfilled.has(promise);
-}
-
 /**
  * `next(value)`, at once when `value` is not a promise or a promise marked fulfilled; else
  * once it fulfils. A throw in `next` run at once is thrown to the caller (else it rejects).

@@ -46,6 +46,13 @@ export interface SqlDb {
    * for the hot listings that read many rows (a page of notifications).
    */
   values(sql: string, params?: readonly unknown[]): Promise<unknown[][]>;
+  /**
+   * `values`, when the engine can read them at once, waiting for nothing (SQLite's reader
+   * connection); else undefined, and the caller asks `values`. Throws what `values` rejects with.
+   * WHY: a call that only reads one row (a read of one notification's state) is then answered
+   * in the turn it started, with no promise.
+   */
+  valuesNow?(sql: string, params?: readonly unknown[]): unknown[][] | undefined;
   /** Runs `fn` in one transaction; a nested call joins the outer transaction. */
   tx<T>(fn: (db: SqlDb) => Promise<T>): Promise<T>;
   /**

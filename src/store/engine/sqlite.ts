@@ -1,7 +1,6 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fulfilledWith } from '../../lib/maybe.ts';
 import { bindable } from './bindable.ts';
 import type { KnownFacts, RunResult, SqlDb } from './sql-db.ts';
 import { StoreUnavailable } from './unavailable.ts';
@@ -220,22 +219,15 @@ export class SqliteDb implements SqlDb {
     if (this.inTx) await this.idle();
     return this.exec.get<T>(sql, params);
   }
-  /**
-   * WHY a read on the reader connection comes back marked fulfilled: it waited for nothing, so a
-   * caller that `settle`s it (a read of one notification's state) goes on in the same turn.
-   */
-  values(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
-    try {
-      const reader = this.readerFor(sql);
-      if (reader) return fulfilledWith(reader.values(sql, params));
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return this.valuesOnWriter(sql, params);
-  }
-  private async valuesOnWriter(sql: string, params: readonly unknown[]): Promise<unknown[][]> {
+  async values(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
+    const reader = this.readerFor(sql);
+    if (reader) return reader.values(sql, params);
     if (this.inTx) await this.idle();
     return this.exec.values(sql, params);
+  }
+  valuesNow(sql: string, params: readonly unknown[] = []): unknown[][] | undefined {
+    const reader = this.readerFor(sql);
+    return reader ? reader.values(sql, params) : undefined;
   }
   async run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
     if (this.inTx) await this.idle();

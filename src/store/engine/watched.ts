@@ -1,4 +1,3 @@
-import { isFulfilled } from '../../lib/maybe.ts';
 import type { SqlDb } from './sql-db.ts';
 
 /**
@@ -10,6 +9,13 @@ export function watched(db: SqlDb, onError: (err: unknown) => void): SqlDb {
   const report = (err: unknown): never => {
     onError(err);
     throw err;
+  };
+  const reported = <T>(run: () => T): T => {
+    try {
+      return run();
+    } catch (err) {
+      return report(err);
+    }
   };
   // A nested call gets the same handle back (`t === db`): no new wrapper for every nested tx.
   // SQLite hands every transaction the same handle: its wrapper is made once.
@@ -25,13 +31,10 @@ export function watched(db: SqlDb, onError: (err: unknown) => void): SqlDb {
     all: <T>(sql: string, params?: readonly unknown[]) => db.all<T>(sql, params).catch(report),
     get: <T>(sql: string, params?: readonly unknown[]) => db.get<T>(sql, params).catch(report),
     run: (sql, params) => db.run(sql, params).catch(report),
-    values: (sql, params) => {
-      const rows = db.values(sql, params);
-      // Already fulfilled (read at once): nothing to report, and `settle` still sees it so.
-      return isFulfilled(rows) ? rows : rows.catch(report);
-    },
+    values: (sql, params) => db.values(sql, params).catch(report),
     tx: <T>(fn: (t: SqlDb) => Promise<T>) => db.tx((t) => fn(wrap(t))),
     savepoint: <T>(fn: (t: SqlDb) => Promise<T>) => db.savepoint((t) => fn(wrap(t))),
+    ...(db.valuesNow ? { valuesNow: (sql: string, params?: readonly unknown[]) => reported(() => db.valuesNow!(sql, params)) } : {}),
     ...(db.externalVersion ? { externalVersion: () => db.externalVersion!() } : {}),
     ...(db.commitVersion ? { commitVersion: () => db.commitVersion!() } : {}),
     ...(db.facts ? { facts: db.facts } : {}),

@@ -1,7 +1,6 @@
 import type { SqlDb } from '../engine/sql-db.ts';
 import { IDS_PER_STATEMENT, idChunks, placeholders } from './query.ts';
 import { storedText } from '../engine/bindable.ts';
-import { settle } from '../../lib/maybe.ts';
 import { SETTLED } from './mail-outbox.ts';
 import { WriteGroups } from './groups.ts';
 import type { ListedNotification, NewNotification, NotificationRepo, NotificationRow, NotificationSearch, PageHead, PageSkeleton, PageStage, ReplacedNotification, SentNotification } from '../port/notifications.ts';
@@ -667,7 +666,12 @@ export class SqlNotificationRepo implements NotificationRepo {
   anyToMark(userId: number, ids: number[], read: boolean): boolean | Promise<boolean> {
     // One id (a click on a notification, the common call): one fixed statement, and its answer at
     // once when the engine read it at once (SQLite's reader connection).
-    if (ids.length === 1) return settle(this.db.values(ANY_TO_MARK_ONE, [userId, ids[0], read ? 1 : 0]), (found) => found.length > 0);
+    if (ids.length === 1) {
+      const params = [userId, ids[0], read ? 1 : 0];
+      const now = this.db.valuesNow?.(ANY_TO_MARK_ONE, params);
+      if (now) return now.length > 0;
+      return this.db.values(ANY_TO_MARK_ONE, params).then((found) => found.length > 0);
+    }
     return this.anyToMarkOf(userId, ids, read);
   }
 
