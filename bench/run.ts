@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick]`: throughput, latency, growth with stored data and push fan-out
  * of notify24, each as a ratio to a bare node:http server on the same machine. Writes
- * bench/results/latest.{json,md}. `-- --profile <row> [--seed N]` instead runs one row against
+ * bench/results/latest.{json,md}. `-- --profile <row> [--seed N] [--https]` instead runs one row against
  * a server under `node --cpu-prof` and prints where its time goes (docs/performance.md).
  * Every run also times `startPortal()` and `reset()` (the test kit); `-- --snapshot` adds the
  * export and import of the largest seeded store (1M notifications in a full run). `-- --testkit`
@@ -132,7 +132,7 @@ function setCpuShares(rows: Row[]): void {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      quick: { type: 'boolean' }, profile: { type: 'string' }, seed: { type: 'string' }, keep: { type: 'boolean' },
+      quick: { type: 'boolean' }, profile: { type: 'string' }, https: { type: 'boolean' }, seed: { type: 'string' }, keep: { type: 'boolean' },
       soak: { type: 'boolean' }, before: { type: 'string' }, charts: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, steady: { type: 'string' }, acceptor: { type: 'boolean' }, 'cpu-prof': { type: 'boolean' }, root: { type: 'string' }, label: { type: 'string' },
       snapshot: { type: 'boolean' }, testkit: { type: 'boolean' }, only: { type: 'string' },
     },
@@ -171,7 +171,7 @@ async function main(): Promise<void> {
       return;
     }
     if (values.profile) {
-      await profileRow(ctx, values.profile, Number(values.seed ?? 1000), RESULTS);
+      await profileRow(ctx, values.profile, Number(values.seed ?? 1000), RESULTS, values.https ?? false);
       return;
     }
     const only = values.only ?? null;
