@@ -16,7 +16,7 @@ export function markFulfilled<T>(promise: Promise<T>, value: T): void {
 /** A promise fulfilled with `value`, marked so: `settle` goes on with it at once, `await` as ever. */
 export function fulfilledWith<T>(value: T): Promise<T> {
   const promise = Promise.resolve(value);
-  fulfilled.set(promise, { value });
+  markFulfilled(promise, value);
   return promise;
 }
 

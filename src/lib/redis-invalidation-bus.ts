@@ -2,7 +2,7 @@ import type { RedisConnections } from './redis.ts';
 
 /**
  * Tells the other nodes that something they remember went stale, over Redis pub/sub. Memories
- * built on it (the identity cache, the operating-time keys known empty) trust themselves only
+ * built on it (the identity cache, the operating-time windows a node knows) trust themselves only
  * while `connected()`: pub/sub is fire-and-forget, so a node not listening misses messages.
  */
 export interface InvalidationBus {

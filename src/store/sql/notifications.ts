@@ -245,13 +245,15 @@ function writtenRow(id: number, n: NewNotification): NotificationRow {
  */
 const tagged = (column: 'tag' | 'sub_tag', value: string) => (value === '' ? '' : ` AND ${column} <> ''`);
 
+/** Whether one of a user's `count` ids is in the other read state: binds the user, the ids, the new state. */
+const anyToMarkSql = (count: number) => `SELECT 1 FROM notifications WHERE user_id = ? AND id IN ${placeholders(count)} AND is_read <> ? LIMIT 1`;
+/** `anyToMark` of one id, the common call: one text, built once. */
+const ANY_TO_MARK_ONE = anyToMarkSql(1);
+
 /**
  * The rows a read-state change really changes: those in the other state. A literal, not a
  * parameter, so that marking read can use the index of unread rows (migration 011).
  */
-/** `anyToMark` of one id (the text the general case makes for one). */
-const ANY_TO_MARK_ONE = 'SELECT 1 FROM notifications WHERE user_id = ? AND id IN (?) AND is_read <> ? LIMIT 1';
-
 const unlike = (read: boolean) => (read ? 'is_read = 0' : 'is_read = 1');
 
 const INSERT_ROW = `INSERT INTO notifications (user_id, author_id, notify_type, module, event, tag, sub_tag, title, body, message_out, is_read, buttons, params, sender_client_id, tag_owner, created_at)
@@ -678,7 +680,7 @@ export class SqlNotificationRepo implements NotificationRepo {
   private async anyToMarkOf(userId: number, ids: number[], read: boolean): Promise<boolean> {
     for (const chunk of idChunks(ids)) {
       const found = await this.db.values(
-        `SELECT 1 FROM notifications WHERE user_id = ? AND id IN ${placeholders(chunk.length)} AND is_read <> ? LIMIT 1`,
+        anyToMarkSql(chunk.length),
         [userId, ...chunk, read ? 1 : 0],
       );
       if (found.length) return true;
