@@ -1,7 +1,8 @@
 /**
- * `node --import tsx bench/edge-cpu.ts [--rows edge,send,get,read] [--seconds 5] [--repeat 3] [--against <checkout> [--paired]]`:
+ * `node --import tsx bench/edge-cpu.ts [--rows floor,edge,send,get,read] [--seconds 5] [--repeat 3] [--https] [--against <checkout> [--paired]]`:
  * server CPU time per request (user + system of the server process, over a steady loaded run,
- * no profiler) for a few REST rows. It moves far less than req/s when other work shares the
+ * no profiler) for a few REST rows; `floor` is the bare floor server with the send row's request,
+ * and `--https` loads every row over HTTPS (a certificate made as notify24 makes its own). It moves far less than req/s when other work shares the
  * machine, but still moves (preemption, caches): `--against` runs the server of another
  * checkout on the same data, alternating with this one run by run, and the lowest figure of
  * each side (other work only ever adds) is the one to compare. `--paired` starts both servers
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { CASES } from './lib/cases.ts';
 import { cpuSeconds, pinSelf, placement, spawnServer } from './lib/child.ts';
 import { makeBase, makeDataset, runCopy, type Dataset } from './lib/dataset.ts';
+import { makeTls, type TlsFiles } from './lib/https.ts';
 import { runLoad } from './lib/load.ts';
 import { serverArgs, serverEnv } from './lib/notify24.ts';
 import { median } from './lib/stats.ts';
@@ -27,20 +29,34 @@ const CONNECTIONS = 50;
 
 interface Options {
   seconds: number;
+  /** Set: every row over HTTPS with this certificate. */
+  tls: TlsFiles | null;
+}
+
+const ROOT = new URL('../', import.meta.url).pathname;
+
+/** The floor server (or notify24 of `root`) on a copy of the data, over HTTPS when `o.tls` is set. */
+async function startRow(ds: Dataset, key: string, workDir: string, o: Options, root: string | undefined, tag: string) {
+  const p = placement();
+  if (key === 'floor') {
+    const tlsArgs = o.tls ? ['--cert', o.tls.cert, '--key', o.tls.key] : [];
+    const server = await spawnServer({ args: ['--import', 'tsx', join(ROOT, 'bench/floor-server.ts'), ...tlsArgs], readyPath: '/', placement: p });
+    return { server, url: (o.tls ? server.httpsUrl : server.url)!, requests: CASES.send!.requests(ds) };
+  }
+  const copy = runCopy(ds, workDir, tag);
+  const tlsEnv = o.tls ? { NOTIFY24_HTTPS_PORT: '0', NOTIFY24_TLS_CERT: o.tls.cert, NOTIFY24_TLS_KEY: o.tls.key } : {};
+  const server = await spawnServer({ args: serverArgs(), env: { ...serverEnv(copy.dir), ...tlsEnv }, readyPath: '/readyz', placement: p, cwd: root });
+  return { server, url: (o.tls ? server.httpsUrl : server.url)!, requests: CASES[key]!.requests(copy) };
 }
 
 /** One fresh server on a copy of the data: a warm-up, then CPU ms per request of a measured run. */
 async function cpuPerRequest(ds: Dataset, key: string, workDir: string, o: Options, root: string | undefined): Promise<{ ms: number; rps: number }> {
-  const c = CASES[key]!;
-  const copy = runCopy(ds, workDir, `cpu-${key}`);
-  const p = placement();
-  const server = await spawnServer({ args: serverArgs(), env: serverEnv(copy.dir), readyPath: '/readyz', placement: p, cwd: root });
+  const { server, url, requests } = await startRow(ds, key, workDir, o, root, `cpu-${key}`);
   try {
-    const requests = c.requests(copy);
-    await runLoad({ url: server.url, connections: CONNECTIONS, duration: 1, requests });
+    await runLoad({ url, connections: CONNECTIONS, duration: 1, requests });
     await sleep(SETTLE_MS);
     const before = cpuSeconds(server.pid);
-    const r = await runLoad({ url: server.url, connections: CONNECTIONS, duration: o.seconds, requests });
+    const r = await runLoad({ url, connections: CONNECTIONS, duration: o.seconds, requests });
     const ms = ((cpuSeconds(server.pid) - before) * 1000) / r.requests;
     if (r.errors || r.non2xx) throw new Error(`${key}: ${r.errors} errors, ${r.non2xx} non-2xx of ${r.requests}`);
     return { ms, rps: r.rps };
@@ -54,18 +70,12 @@ async function cpuPerRequest(ds: Dataset, key: string, workDir: string, o: Optio
  * time (warm-up included): CPU ms per request of each over the same moments.
  */
 async function pairedRun(ds: Dataset, key: string, workDir: string, o: Options, roots: (string | undefined)[], run: number): Promise<{ ms: number; rps: number }[]> {
-  const c = CASES[key]!;
-  const p = placement();
-  const started = await Promise.all(roots.map(async (root, n) => {
-    const copy = runCopy(ds, workDir, `cpu-${key}-${run}-${n}`);
-    const server = await spawnServer({ args: serverArgs(), env: serverEnv(copy.dir), readyPath: '/readyz', placement: p, cwd: root });
-    return { server, requests: c.requests(copy) };
-  }));
+  const started = await Promise.all(roots.map((root, n) => startRow(ds, key, workDir, o, root, `cpu-${key}-${run}-${n}`)));
   try {
-    await Promise.all(started.map((s) => runLoad({ url: s.server.url, connections: CONNECTIONS, duration: 1, requests: s.requests })));
+    await Promise.all(started.map((s) => runLoad({ url: s.url, connections: CONNECTIONS, duration: 1, requests: s.requests })));
     await sleep(SETTLE_MS);
     const before = started.map((s) => cpuSeconds(s.server.pid));
-    const results = await Promise.all(started.map((s) => runLoad({ url: s.server.url, connections: CONNECTIONS, duration: o.seconds, requests: s.requests })));
+    const results = await Promise.all(started.map((s) => runLoad({ url: s.url, connections: CONNECTIONS, duration: o.seconds, requests: s.requests })));
     return results.map((r, n) => {
       if (r.errors || r.non2xx) throw new Error(`${key}: ${r.errors} errors, ${r.non2xx} non-2xx of ${r.requests}`);
       return { ms: ((cpuSeconds(started[n]!.server.pid) - before[n]!) * 1000) / r.requests, rps: r.rps };
@@ -78,19 +88,19 @@ async function pairedRun(ds: Dataset, key: string, workDir: string, o: Options, 
 const fmt = (v: number) => v.toFixed(4);
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rows: { type: 'string' }, seconds: { type: 'string' }, repeat: { type: 'string' }, against: { type: 'string' }, paired: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { rows: { type: 'string' }, seconds: { type: 'string' }, repeat: { type: 'string' }, against: { type: 'string' }, paired: { type: 'boolean' }, https: { type: 'boolean' } } });
   const keys = (values.rows ?? 'edge,send,get,read').split(',');
-  for (const k of keys) if (!CASES[k]) throw new Error(`--rows: each one of ${Object.keys(CASES).join(', ')}`);
-  const o: Options = { seconds: Number(values.seconds ?? 5) };
+  for (const k of keys) if (k !== 'floor' && !CASES[k]) throw new Error(`--rows: each one of floor, ${Object.keys(CASES).join(', ')}`);
   const sides: { label: string; root: string | undefined }[] = [{ label: 'this checkout', root: undefined }];
   if (values.against) sides.push({ label: resolve(values.against), root: resolve(values.against) });
   const repeat = Number(values.repeat ?? 3);
   const p = placement();
   pinSelf(p);
   const workDir = mkdtempSync(join(tmpdir(), 'notify24-edge-cpu-'));
+  const o: Options = { seconds: Number(values.seconds ?? 5), tls: values.https ? await makeTls(workDir) : null };
   try {
     const ds = makeDataset(await makeBase(workDir, p), workDir, 1000);
-    console.log(`server CPU per request (ms): lowest and median of ${repeat} runs of ${o.seconds} s, ${CONNECTIONS} connections`);
+    console.log(`server CPU per request (ms): lowest and median of ${repeat} runs of ${o.seconds} s, ${CONNECTIONS} connections${o.tls ? ', over HTTPS' : ''}`);
     for (const key of keys) {
       const runs = sides.map(() => [] as { ms: number; rps: number }[]);
       const paired = Boolean(values.paired) && sides.length === 2;
@@ -102,7 +112,7 @@ async function main(): Promise<void> {
       }
       for (const [n, side] of sides.entries()) {
         const ms = runs[n]!.map((r) => r.ms);
-        console.log(`${CASES[key]!.name.padEnd(40)} ${fmt(Math.min(...ms))} ms lowest, ${fmt(median(ms))} median (${ms.map(fmt).join(', ')}; ${Math.round(median(runs[n]!.map((r) => r.rps)))} req/s) ${side.label}`);
+        console.log(`${(CASES[key]?.name ?? 'floor (bare node:http)').padEnd(40)} ${fmt(Math.min(...ms))} ms lowest, ${fmt(median(ms))} median (${ms.map(fmt).join(', ')}; ${Math.round(median(runs[n]!.map((r) => r.rps)))} req/s) ${side.label}`);
       }
       if (paired) {
         const ratios = runs[0]!.map((r, i) => r.ms / runs[1]![i]!.ms);
