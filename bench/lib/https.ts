@@ -52,20 +52,19 @@ function probe(base: string, r: Request, tls: TlsFiles): Promise<void> {
   });
 }
 
-/** The floor of the HTTPS rows; its ratio is its own (100 %), the rows' ratios are to it. */
-export async function httpsFloorRow(ctx: Ctx, sample: Request, tls: TlsFiles): Promise<Row> {
+/** A floor of the HTTPS rows (the bench measures one before them and one after). */
+export async function httpsFloorRow(ctx: Ctx, sample: Request, tls: TlsFiles, name = 'floor, HTTPS (bare node:https, fixed JSON)'): Promise<Row> {
   const floor = await spawnServer({ args: ['--import', 'tsx', join(ROOT, 'bench/floor-server.ts'), '--cert', tls.cert, '--key', tls.key], readyPath: '/', placement: ctx.placement });
   try {
     const m = await load(ctx, httpsUrl(floor), [sample], false, floor.pid);
-    return { ...loadRow('floor, HTTPS (bare node:https, fixed JSON)', m, 'same connections (kept alive) and request as the send row; the HTTPS rows are measured against it'), ratio: 1 };
+    return loadRow(name, m, 'same connections (kept alive) and request as the send row; the HTTPS rows are measured against the higher HTTPS floor');
   } finally {
     await floor.stop();
   }
 }
 
-/** `im.notify.system.add over HTTPS`, and so on: one fresh server and data copy per case. */
-export async function httpsRows(ctx: Ctx, ds: Dataset, cases: RestCase[], tls: TlsFiles, floor: Row | null): Promise<Row[]> {
-  if (!floor?.rps) throw new Error('no HTTPS floor to compare with');
+/** `im.notify.system.add over HTTPS`, and so on: one fresh server and data copy per case (ratios set by the caller). */
+export async function httpsRows(ctx: Ctx, ds: Dataset, cases: RestCase[], tls: TlsFiles): Promise<Row[]> {
   const rows: Row[] = [];
   for (const c of cases) {
     const copy = runCopy(ds, ctx.workDir, 'https');
@@ -74,8 +73,7 @@ export async function httpsRows(ctx: Ctx, ds: Dataset, cases: RestCase[], tls: T
       const requests = c.requests(copy);
       await probe(httpsUrl(server), requests[0]!, tls);
       const m = await load(ctx, httpsUrl(server), requests, false, server.pid);
-      const row = loadRow(`${c.name} over HTTPS`, m, `${c.note(m.loaded, copy)}; vs the HTTPS floor`);
-      rows.push({ ...row, ratio: row.rps! / floor.rps });
+      rows.push(loadRow(`${c.name} over HTTPS`, m, `${c.note(m.loaded, copy)}; vs the HTTPS floor`));
     } finally {
       await server.stop();
     }
