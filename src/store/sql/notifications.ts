@@ -371,7 +371,11 @@ export class SqlNotificationRepo implements NotificationRepo {
         this.readAtOnce = (userId, ids, now) => this.readAtOnceSql(userId, ids, now);
       } else {
         // Outside a transaction the writes of concurrent callers share statements (WriteGroups).
-        const sends = new WriteGroups((group: { n: NewNotification; mail: SentMail | null }[]) => this.insertSentMany(group), (p) => this.insertSentAtOnce(p.n, p.mail));
+        // Sends one group at a time: each group is a commit PostgreSQL syncs, and its fixed cost
+        // (the statement, the sync) is most of a small group's. With one in flight the next
+        // gathers everything that came meanwhile, twice as many: measured side by side under
+        // 50 connections, ~6 % less server CPU per send for the same req/s.
+        const sends = new WriteGroups((group: { n: NewNotification; mail: SentMail | null }[]) => this.insertSentMany(group), (p) => this.insertSentAtOnce(p.n, p.mail), 1);
         const reads = new WriteGroups((group: ReadOfIds[]) => this.readMany(group), (r) => this.readAtOnceSql(r.userId, r.ids, r.now));
         this.insertSent = (n, mail) => sends.add({ n, mail });
         this.readAtOnce = (userId, ids, now) => (ids.length > IDS_PER_STATEMENT ? Promise.resolve(null) : reads.add({ userId, ids, now }));
