@@ -2,14 +2,17 @@
  * `node --import tsx bench/pg-cpu.ts [--rows send,get,read] [--seconds 5] [--repeat 2] [--against <checkout>]`:
  * the PostgreSQL + Redis rows (bench/lib/pg.ts) as server CPU time per request and round trips
  * per request: statements sent to PostgreSQL and commands sent to Redis, counted in the server
- * by a preloaded hook (bench/lib/count-trips.mjs) over the measured run. Each run gets a fresh
+ * by a preloaded hook (bench/lib/count-trips.mjs) over the measured run, and the CPU time of
+ * every PostgreSQL and Redis process on the machine over it per request (their background work
+ * included, and anyone else's use of them meanwhile: a figure for side-by-side runs on a quiet
+ * database, not an absolute one). Each run gets a fresh
  * schema, Redis prefix and 1k seed. `--against` runs another checkout's server the same way,
  * alternating run by run; take the lowest CPU figure of each side (other work only ever adds).
  * `--detail` lists the statements and commands; `--profile <dir>` writes each server's CPU profile
  * there (for bench/profile-summary.ts; the first start, migrating, writes one too).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,6 +37,9 @@ interface Tally {
 }
 interface Measured {
   ms: number;
+  /** PostgreSQL's and Redis's processes' CPU time per request over the run (ms). */
+  pgMs: number;
+  redisMs: number;
   rps: number;
   pg: number;
   redis: number;
@@ -42,6 +48,31 @@ interface Measured {
 }
 
 const sum = (t: Record<string, number>) => Object.values(t).reduce((a, b) => a + b, 0);
+
+/**
+ * CPU seconds so far of every PostgreSQL and Redis process on this machine, by pid: their share
+ * of a run is what they spend on the same two cores. A backend that exits during the run is lost
+ * (its time not counted); one that starts during it counts whole.
+ */
+function serviceCpu(): Map<number, { name: string; s: number }> {
+  const out = new Map<number, { name: string; s: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const name = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      if (name === 'postgres' || name === 'redis-server') out.set(Number(entry), { name, s: cpuSeconds(Number(entry)) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+function serviceDelta(before: Map<number, { name: string; s: number }>, after: Map<number, { name: string; s: number }>, name: string): number {
+  let s = 0;
+  for (const [pid, a] of after) if (a.name === name) s += a.s - (before.get(pid)?.s ?? 0);
+  return s;
+}
 
 async function tallyOf(server: Child, file: string): Promise<Tally> {
   rmSync(file, { force: true });
@@ -76,12 +107,16 @@ async function measure(key: string, seconds: number, root: string | undefined, w
       await runLoad({ url: server.url, connections: CONNECTIONS, duration: 1, requests });
       await sleep(SETTLE_MS);
       await tallyOf(server, trips);
+      const services = serviceCpu();
       const before = cpuSeconds(server.pid);
       const r = await runLoad({ url: server.url, connections: CONNECTIONS, duration: seconds, requests });
       const ms = ((cpuSeconds(server.pid) - before) * 1000) / r.requests;
+      const servicesAfter = serviceCpu();
+      const pgMs = (serviceDelta(services, servicesAfter, 'postgres') * 1000) / r.requests;
+      const redisMs = (serviceDelta(services, servicesAfter, 'redis-server') * 1000) / r.requests;
       const tally = await tallyOf(server, trips);
       if (r.errors || r.non2xx) throw new Error(`${key}: ${r.errors} errors, ${r.non2xx} non-2xx of ${r.requests}`);
-      return { ms, rps: r.rps, pg: sum(tally.pg) / r.requests, redis: sum(tally.redis) / r.requests, requests: r.requests, tally };
+      return { ms, pgMs, redisMs, rps: r.rps, pg: sum(tally.pg) / r.requests, redis: sum(tally.redis) / r.requests, requests: r.requests, tally };
     } finally {
       await server.stop();
     }
@@ -119,7 +154,7 @@ async function main(): Promise<void> {
       for (const [n, side] of sides.entries()) {
         const rs = runs[n]!;
         const ms = rs.map((r) => r.ms);
-        console.log(`${CASES[key]!.name.padEnd(28)} ${fmt(Math.min(...ms))} ms lowest, ${fmt(median(ms))} median (${ms.map(fmt).join(', ')}; ${Math.round(median(rs.map((r) => r.rps)))} req/s); pg ${median(rs.map((r) => r.pg)).toFixed(2)}, redis ${median(rs.map((r) => r.redis)).toFixed(2)} per request; ${side.label}`);
+        console.log(`${CASES[key]!.name.padEnd(28)} ${fmt(Math.min(...ms))} ms lowest, ${fmt(median(ms))} median (${ms.map(fmt).join(', ')}; ${Math.round(median(rs.map((r) => r.rps)))} req/s); pg ${median(rs.map((r) => r.pg)).toFixed(2)}, redis ${median(rs.map((r) => r.redis)).toFixed(2)} per request; CPU ms per request in PostgreSQL ${fmt(median(rs.map((r) => r.pgMs)))}, Redis ${fmt(median(rs.map((r) => r.redisMs)))}; ${side.label}`);
         if (values.detail) {
           const last = rs.at(-1)!;
           const requests = last.requests;
