@@ -98,7 +98,8 @@ async function benchmark(ctx: Ctx, mode: 'quick' | 'full', snapshot: boolean, on
   setHttpsRatios(rows);
   const floors = [rows[0]!.rps ?? 0, rows.at(-1)!.rps ?? 0];
   const floor = Math.max(...floors);
-  if (floor > 0) for (const r of rows) if (r.rps !== null && r.ratio === null) r.ratio = r.rps / floor;
+  // (An HTTPS row without an HTTPS floor keeps no ratio: the HTTP floor is not its measure.)
+  if (floor > 0) for (const r of rows) if (r.rps !== null && r.ratio === null && !r.name.includes('HTTPS')) r.ratio = r.rps / floor;
   setCpuShares(rows);
   compareWithSqlite(rows);
   return {
