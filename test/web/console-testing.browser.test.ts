@@ -43,7 +43,12 @@ test('console Testing card: add a fault rule, see the injected answer marked in 
   await page.locator('#testing .clock', { hasText: '(2 h ahead of real time)' }).waitFor();
   assert.ok(portal.now() - Date.now() > 7_000_000);
 
-  await portal.faults.add({ error: 'INTERNAL_SERVER_ERROR' });
+  // A rule added from code shows once the card is loaded again; only then can "no rules" mean
+  // the clear went through (the card may still show "no rules" from before the rule was added).
+  const added = portal.faults.add({ error: 'INTERNAL_SERVER_ERROR' });
+  await page.reload();
+  await page.locator('#testing[data-ready="1"]').waitFor();
+  await page.locator(`#faults tr[data-id="${added.id}"]`).waitFor();
   await page.locator('#faults-clear').click();
   await page.locator('#faults td.muted').waitFor();
   assert.deepEqual(portal.faults.list(), []);
