@@ -1,9 +1,10 @@
 /**
  * `node --import tsx bench/edge-cpu.ts [--rows floor,edge,send,get,read] [--seconds 5] [--repeat 3] [--https] [--against <checkout> [--paired]]`:
  * server CPU time per request (user + system of the server process, over a steady loaded run,
- * no profiler) for a few REST rows; `floor` is the bare floor server with the send row's request,
- * and `--https` loads every row over HTTPS (a certificate made as notify24 makes its own). It moves far less than req/s when other work shares the
- * machine, but still moves (preemption, caches): `--against` runs the server of another
+ * no profiler) for a few REST rows; `floor` is the bare floor server with the send row's
+ * request, and `--https` loads every row over HTTPS (a certificate made as notify24 makes its
+ * own). It moves far less than req/s when other work shares the machine, but still moves
+ * (preemption, caches): `--against` runs the server of another
  * checkout on the same data, alternating with this one run by run, and the lowest figure of
  * each side (other work only ever adds) is the one to compare. `--paired` starts both servers
  * together and loads them at the same time instead: each run's two figures then met the same
@@ -16,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { CASES } from './lib/cases.ts';
-import { cpuSeconds, pinSelf, placement, spawnServer } from './lib/child.ts';
+import { cpuSeconds, pinSelf, placement, spawnServer, type Child } from './lib/child.ts';
 import { makeBase, makeDataset, runCopy, type Dataset } from './lib/dataset.ts';
 import { makeTls, type TlsFiles } from './lib/https.ts';
 import { runLoad } from './lib/load.ts';
@@ -38,15 +39,16 @@ const ROOT = new URL('../', import.meta.url).pathname;
 /** The floor server (or notify24 of `root`) on a copy of the data, over HTTPS when `o.tls` is set. */
 async function startRow(ds: Dataset, key: string, workDir: string, o: Options, root: string | undefined, tag: string) {
   const p = placement();
+  const urlOf = (server: Child) => (o.tls ? server.httpsUrl : server.url)!;
   if (key === 'floor') {
     const tlsArgs = o.tls ? ['--cert', o.tls.cert, '--key', o.tls.key] : [];
     const server = await spawnServer({ args: ['--import', 'tsx', join(ROOT, 'bench/floor-server.ts'), ...tlsArgs], readyPath: '/', placement: p });
-    return { server, url: (o.tls ? server.httpsUrl : server.url)!, requests: CASES.send!.requests(ds) };
+    return { server, url: urlOf(server), requests: CASES.send!.requests(ds) };
   }
   const copy = runCopy(ds, workDir, tag);
   const tlsEnv = o.tls ? { NOTIFY24_HTTPS_PORT: '0', NOTIFY24_TLS_CERT: o.tls.cert, NOTIFY24_TLS_KEY: o.tls.key } : {};
   const server = await spawnServer({ args: serverArgs(), env: { ...serverEnv(copy.dir), ...tlsEnv }, readyPath: '/readyz', placement: p, cwd: root });
-  return { server, url: (o.tls ? server.httpsUrl : server.url)!, requests: CASES[key]!.requests(copy) };
+  return { server, url: urlOf(server), requests: CASES[key]!.requests(copy) };
 }
 
 /** One fresh server on a copy of the data: a warm-up, then CPU ms per request of a measured run. */
@@ -112,7 +114,7 @@ async function main(): Promise<void> {
       }
       for (const [n, side] of sides.entries()) {
         const ms = runs[n]!.map((r) => r.ms);
-        console.log(`${(CASES[key]?.name ?? 'floor (bare node:http)').padEnd(40)} ${fmt(Math.min(...ms))} ms lowest, ${fmt(median(ms))} median (${ms.map(fmt).join(', ')}; ${Math.round(median(runs[n]!.map((r) => r.rps)))} req/s) ${side.label}`);
+        console.log(`${(CASES[key]?.name ?? `floor (bare node:${o.tls ? 'https' : 'http'})`).padEnd(40)} ${fmt(Math.min(...ms))} ms lowest, ${fmt(median(ms))} median (${ms.map(fmt).join(', ')}; ${Math.round(median(runs[n]!.map((r) => r.rps)))} req/s) ${side.label}`);
       }
       if (paired) {
         const ratios = runs[0]!.map((r, i) => r.ms / runs[1]![i]!.ms);

@@ -94,12 +94,9 @@ async function benchmark(ctx: Ctx, mode: 'quick' | 'full', snapshot: boolean, on
   await add('floor again', () => floorRow(ctx, sample, 'floor again (end of run)'));
   // Other work on the machine can only slow a run down, so the higher floor is the closer one
   // to what the machine can do; ratios to it err against notify24, never in its favour.
-  // The HTTPS rows (and their floors) take their ratio from the higher HTTPS floor, by the same rule.
-  setHttpsRatios(rows);
   const floors = [rows[0]!.rps ?? 0, rows.at(-1)!.rps ?? 0];
   const floor = Math.max(...floors);
-  // (An HTTPS row without an HTTPS floor keeps no ratio: the HTTP floor is not its measure.)
-  if (floor > 0) for (const r of rows) if (r.rps !== null && r.ratio === null && !r.name.includes('HTTPS')) r.ratio = r.rps / floor;
+  setRatios(rows, floor);
   setCpuShares(rows);
   compareWithSqlite(rows);
   return {
@@ -118,14 +115,19 @@ async function benchmark(ctx: Ctx, mode: 'quick' | 'full', snapshot: boolean, on
 const isHttpsFloor = (r: Row) => r.name.startsWith('floor, HTTPS');
 
 /**
- * The HTTPS floor's req/s moves more from run to run than the HTTP one's (its client, on one
- * core, spends more per request than the server does): measured before and after the HTTPS
- * rows, the higher of the two is what every HTTPS row and floor is a share of.
+ * Every row's req/s as a share of its floor: the HTTPS rows (and floors) of the higher HTTPS
+ * floor, measured before and after them by the HTTP floor's rule (it moves more from run to run:
+ * its client, on one core, spends more per request than the server does); the others of
+ * `httpFloor`, unless they came with a ratio of their own. An HTTPS row without an HTTPS floor
+ * keeps none: the HTTP floor is not its measure.
  */
-function setHttpsRatios(rows: Row[]): void {
-  const floor = Math.max(0, ...rows.filter(isHttpsFloor).map((r) => r.rps ?? 0));
-  if (floor === 0) return;
-  for (const r of rows) if (r.rps !== null && r.name.includes('HTTPS')) r.ratio = r.rps / floor;
+function setRatios(rows: Row[], httpFloor: number): void {
+  const httpsFloor = Math.max(0, ...rows.filter(isHttpsFloor).map((r) => r.rps ?? 0));
+  for (const r of rows) {
+    if (r.rps === null) continue;
+    if (r.name.includes('HTTPS')) r.ratio = httpsFloor > 0 ? r.rps / httpsFloor : null;
+    else if (r.ratio === null && httpFloor > 0) r.ratio = r.rps / httpFloor;
+  }
 }
 
 /** The lowest CPU per request among `floors` (other work only ever adds to it), or null. */

@@ -11,8 +11,8 @@ import { isAcceptorPrimary, leaveAcceptor, runAcceptor, shutdownRequested } from
  * WHY: a first page of `im.notify.get` is ~16.5 KiB. Over TLS a write is acknowledged only in a
  * later turn of the event loop, so an answer above the threshold leaves its socket "needing
  * drain" when the client's next request arrives, and Node's HTTP server then stops and restarts
- * reading that socket (two epoll_ctl calls and stream work per request; ~8 % of an HTTPS get's
- * CPU). Set for the whole process, so only where the process is notify24's own (not in the
+ * reading that socket (two epoll_ctl calls and stream work per request; 3–8 % of an HTTPS get's
+ * CPU, side by side). Set for the whole process, so only where the process is notify24's own (not in the
  * test kit, which runs inside an integrator's process).
  */
 export const STREAM_HIGH_WATER_MARK = 64 * 1024;
