@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { BrowserContext, CDPSession, Page } from 'playwright-core';
+import type { BrowserContext, CDPSession, Page, Worker } from 'playwright-core';
 import { call } from '../helpers/http.ts';
 import { guard, serverAndBrowser, signInPage } from '../web/browser.ts';
 
@@ -28,13 +28,47 @@ function shown(page: Page): Promise<Shown[]> {
   });
 }
 
-async function shownWhen(page: Page, check: (list: Shown[]) => boolean): Promise<Shown[]> {
-  for (let i = 0; i < 400; i++) {
-    const list = await shown(page);
-    if (check(list)) return list;
-    await page.waitForTimeout(25);
+/**
+ * Counts, in a page or in the service worker, the calls of `Clients.matchAll` and
+ * `ServiceWorkerRegistration.showNotification` made and settled there. The tests read the shown
+ * notifications only after the calls they caused have settled, never by polling: Chromium's
+ * `getNotifications()` deletes from its records any notification written but not yet on display
+ * when the read began, so a poll racing a `showNotification` loses that notification for good
+ * (5 or 6 of 40 pushes in a tight poll; this test failed that way on a loaded CI host).
+ * A string, not a function: tsx would wrap a function in a helper the browser does not have.
+ */
+const COUNT_CALLS = `(() => {
+  if (self.notify24Calls) return;
+  const calls = (self.notify24Calls = {});
+  const count = (proto, name) => {
+    const original = proto[name];
+    calls[name] = { made: 0, settled: 0 };
+    proto[name] = function (...args) {
+      calls[name].made++;
+      return original.apply(this, args).finally(() => calls[name].settled++);
+    };
+  };
+  if (self.Clients) count(Clients.prototype, 'matchAll');
+  count(ServiceWorkerRegistration.prototype, 'showNotification');
+})()`;
+
+type Calls = Record<'matchAll' | 'showNotification', { made: number; settled: number }>;
+
+/** Waits (up to a minute: CI hosts can be loaded) until `n` calls of `name` have settled in the realm. */
+async function settled(realm: Page | Worker, name: keyof Calls, n: number): Promise<Calls> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const calls = (await (realm as Page).evaluate('self.notify24Calls')) as Calls | undefined;
+    assert.ok(calls, 'the realm was reloaded: its call counts are gone');
+    if (calls[name].settled >= n) return calls;
+    if (Date.now() > deadline) assert.fail(`${n} ${name} calls never settled: ${JSON.stringify(calls)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  assert.fail(`notifications never matched; last: ${JSON.stringify(await shown(page))}`);
+}
+
+/** The origin's service worker, as Playwright reports it once the page has one. */
+async function serviceWorker(context: BrowserContext): Promise<Worker> {
+  return context.serviceWorkers()[0] ?? context.waitForEvent('serviceworker');
 }
 
 async function clearShown(page: Page): Promise<void> {
@@ -84,21 +118,30 @@ test('the service worker shows a pushed notification while no center is visible,
   const cdp = await context.newCDPSession(page);
   const id = await registrationId(cdp);
   const deliver = (payload: Record<string, unknown>) => cdp.send('ServiceWorker.deliverPushMessage', { origin: env.ts.url, registrationId: id, data: JSON.stringify(payload) });
+  const worker = await serviceWorker(context);
+  await worker.evaluate(COUNT_CALLS);
 
   // The center is open and visible: it shows the notification itself, so no system popup.
+  // (The worker decides from the windows it sees, so the page stays until it has looked.)
   await deliver({ v: 1, id: 1, title: 'Visible', body: 'not shown', url: '/?notification=1', tag: 'notify24:1' });
+  await settled(worker, 'matchAll', 1);
   // No center open (the console is not one): the worker shows it.
   await page.goto(`${env.ts.url}/console`);
   await deliver({ v: 1, id: 2, title: 'Sam Sender', body: 'Build #42 passed', url: '/?notification=2', tag: 'notify24:MP|ci|build' });
-  const first = await shownWhen(page, (list) => list.length > 0);
-  assert.deepEqual(first, [{ title: 'Sam Sender', body: 'Build #42 passed', tag: 'notify24:MP|ci|build', data: { url: '/?notification=2', id: 2 } }]);
+  const calls = await settled(worker, 'showNotification', 1);
+  assert.equal(calls.showNotification.made, 1, 'the push to the visible center was shown');
+  assert.deepEqual(await shown(page), [{ title: 'Sam Sender', body: 'Build #42 passed', tag: 'notify24:MP|ci|build', data: { url: '/?notification=2', id: 2 } }]);
   // A notification that replaced it by tag replaces it on screen.
   await deliver({ v: 1, id: 3, title: 'Sam Sender', body: 'Build #43 passed', url: '/?notification=3', tag: 'notify24:MP|ci|build' });
-  const replaced = await shownWhen(page, (list) => list.some((n) => n.body === 'Build #43 passed'));
-  assert.deepEqual(replaced.map((n) => [n.tag, n.body]), [['notify24:MP|ci|build', 'Build #43 passed']]);
+  await settled(worker, 'showNotification', 2);
+  assert.deepEqual((await shown(page)).map((n) => [n.tag, n.body]), [['notify24:MP|ci|build', 'Build #43 passed']]);
   // Something that is not our JSON still shows, as text.
   await deliver({ unexpected: true });
-  await shownWhen(page, (list) => list.some((n) => n.title === 'notify24'));
+  await settled(worker, 'showNotification', 3);
+  assert.deepEqual((await shown(page)).map((n) => [n.title, n.body, n.tag]).sort(), [
+    ['Sam Sender', 'Build #43 passed', 'notify24:MP|ci|build'],
+    ['notify24', '{"unexpected":true}', 'notify24'],
+  ].sort());
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -115,6 +158,7 @@ test('the switch: on a browser without a push service the open page notifies whi
   const toggle = page.locator('#device-push');
   await toggle.waitFor();
   assert.equal(await toggle.isChecked(), false);
+  await page.evaluate(COUNT_CALLS);
   await toggle.check();
   await page.locator('#device-push:not([disabled])[data-mode]:checked').waitFor();
   const mode = await toggle.getAttribute('data-mode');
@@ -136,8 +180,8 @@ test('the switch: on a browser without a push service the open page notifies whi
   if (mode === 'page') {
     // The live channel brings it to the list first (a loaded machine may take a while).
     await page.locator(`#list li[data-id="${hidden.body.result}"]`).waitFor();
-    const list = await shownWhen(page, (l) => l.length > 0);
-    assert.deepEqual(list, [{ title: 'Sam Sender', body: 'Deploy done', tag: `notify24:${hidden.body.result}`, data: { url: `/?notification=${hidden.body.result}`, id: hidden.body.result } }]);
+    await settled(page, 'showNotification', 1);
+    assert.deepEqual(await shown(page), [{ title: 'Sam Sender', body: 'Deploy done', tag: `notify24:${hidden.body.result}`, data: { url: `/?notification=${hidden.body.result}`, id: hidden.body.result } }]);
   }
   await page.locator('#device-push-sound[data-played="1"]').waitFor();
 
@@ -148,6 +192,8 @@ test('the switch: on a browser without a push service the open page notifies whi
   const after = await call(env.ts.hook, 'im.notify.system.add', { USER_ID: user.id, MESSAGE: 'switched off' });
   await page.locator(`#list li[data-id="${after.body.result}"]`).waitFor();
   assert.deepEqual(await shown(page), []);
+  // Nor did the page show one while it was visible.
+  assert.equal(await page.evaluate('self.notify24Calls.showNotification.made'), mode === 'page' ? 1 : 0);
   assert.equal(await page.locator('#device-push-sound').getAttribute('data-played'), '1');
   assert.deepEqual((await call(user.hook, 'notify24.push.list')).body.result, []);
   assert.deepEqual(problems, []);
