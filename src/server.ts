@@ -38,6 +38,8 @@ import { observeRequests } from './observability/requests.ts';
 import { TrafficWindow } from './observability/traffic.ts';
 import { userMethods } from './methods/user.ts';
 import { LocalPushHub, type PushHub } from './realtime/hub.ts';
+import { pushesSettled } from './notify/push-change.ts';
+import { settledWithin } from './lib/maybe.ts';
 import { RedisPushHub } from './realtime/redis-hub.ts';
 import { DEFAULT_FANOUT_LIMITS } from './realtime/fanout.ts';
 import { DEFAULT_REPLAY_OPTIONS, PushReplay } from './realtime/replay.ts';
@@ -297,6 +299,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         await Promise.all([dispatcher.drain(grace, admitted.idle()), ws.close(grace)]);
         for (const l of all) l.closeConnections();
         await Promise.all(stopped);
+        // Answered changes whose pushes are still queued reach the other nodes before Redis closes.
+        await settledWithin(pushesSettled(hub), grace);
         stopObserving();
         await closeParts();
       })();

@@ -29,3 +29,10 @@ export function settle<T, R>(value: T | Promise<T>, next: (value: T) => R | Prom
   const known = fulfilled.get(value);
   return known ? next(known.value as T) : value.then(next);
 }
+
+/** Resolves once `promise` settles (fulfilled or not) or `ms` have passed, whichever comes first. */
+export async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise.then(() => undefined, () => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}

@@ -143,7 +143,7 @@ async function runInOneCommit(ctx: MethodContext, commands: Command[], results: 
     run = await runInTransaction(ctx, commands, results, halt, true);
   }
   if (run.wakeWebPush) ctx.deps.wakeWebPush();
-  await run.pushes.publish(ctx.deps);
+  run.pushes.publish(ctx.deps);
   return run;
 }
 

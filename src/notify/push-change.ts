@@ -1,5 +1,4 @@
 import { groupBy } from '../lib/group-by.ts';
-import { fulfilledWith } from '../lib/maybe.ts';
 import type { PushHub, PushMessage } from '../realtime/hub.ts';
 import type { Store } from '../store/port/store.ts';
 import type { Logger } from '../lib/log.ts';
@@ -39,35 +38,38 @@ export class HeldPushes {
     this.held.length = mark;
   }
 
-  /** Publishes everything held (call after the commit). */
-  async publish(deps: Omit<PublishDeps, 'heldPushes'>): Promise<void> {
+  /** Queues everything held for publishing (call after the commit), as `publishChange` does. */
+  publish(deps: Omit<PublishDeps, 'heldPushes'>): void {
     const byUser = groupBy(this.held, (h) => h.userId, (h) => h.messages);
-    await Promise.all([...byUser].map(([userId, list]) => publishChange(deps, userId, async (counter) => {
-      const all: PushMessage[] = [];
-      for (const messages of list) all.push(...(await messages(counter)));
-      return all;
-    })));
+    for (const [userId, list] of byUser) {
+      publishChange(deps, userId, async (counter) => {
+        const all: PushMessage[] = [];
+        for (const messages of list) all.push(...(await messages(counter)));
+        return all;
+      });
+    }
   }
 }
 
 const ignore = () => undefined;
 
-/** A change waiting for its user's turn: its messages, and who waits for them to be published. */
-interface Waiting {
-  messages: ChangeMessages;
-  done: () => void;
-}
-
-/** What a publish that is held or reaches nobody answers: marked fulfilled, so `settle` goes on at once. */
-const NOTHING_TO_WAIT_FOR = fulfilledWith(undefined);
-
 /** Per hub (one per server), per user: the changes waiting to be published (absent: none, none running). */
-const queues = new WeakMap<PushHub, Map<number, Waiting[]>>();
+const queues = new WeakMap<PushHub, Map<number, ChangeMessages[]>>();
+
+/** Per hub: the users' publishing loops running now, for `pushesSettled`. */
+const running = new WeakMap<PushHub, Set<Promise<void>>>();
 
 /**
- * Publishes what a committed change tells the user's open pages, each message carrying
- * `counter` (the unread count after the change), as the portal's own push messages do: one
- * frame per change per connection instead of a second `counters` fan-out.
+ * Queues what a committed change tells the user's open pages, each message carrying `counter`
+ * (the unread count after the change), as the portal's own push messages do: one frame per
+ * change per connection instead of a second `counters` fan-out.
+ *
+ * WHY the caller does not wait: the change is committed, which is all its answer promises.
+ * Waiting for the counter read and Redis held
+ * every send and read on PostgreSQL + Redis ~15–20 % more server CPU (answers written a turn
+ * later, one by one) and left fewer changes to share each counter read and publish. A push that
+ * fails is logged and dropped, as before; pages catch up through the replay window or a reload.
+ * `pushesSettled` lets a closing server finish what is queued.
  *
  * WHY one user's changes are published one after another: two changes committed close together
  * could read their counters in one order and publish in the other, leaving the page on a stale
@@ -76,31 +78,39 @@ const queues = new WeakMap<PushHub, Map<number, Waiting[]>>();
  * The changes that queued up while the one before them was published share one read of the
  * counter: all of them were committed before it, so it is the count after each of them, as
  * their own reads would have been (one statement per turn instead of per change under load).
+ * Callers queue in commit order, so each user's pushes go out in that order.
  */
-export function publishChange(deps: PublishDeps, userId: number, messages: ChangeMessages): Promise<void> {
-  if (deps.heldPushes) {
-    deps.heldPushes.hold(userId, messages);
-    return NOTHING_TO_WAIT_FOR;
-  }
+export function publishChange(deps: PublishDeps, userId: number, messages: ChangeMessages): void {
+  if (deps.heldPushes) return deps.heldPushes.hold(userId, messages);
   // No page of the user is open (nor its replay feed kept): nothing to count, nothing to send.
-  if (deps.hub.reaches?.(userId) === false) return NOTHING_TO_WAIT_FOR;
+  if (deps.hub.reaches?.(userId) === false) return;
   let perUser = queues.get(deps.hub);
   if (!perUser) {
     perUser = new Map();
     queues.set(deps.hub, perUser);
   }
-  const queue = perUser;
-  return new Promise<void>((done) => {
-    const waiting = queue.get(userId);
-    if (waiting) return void waiting.push({ messages, done });
-    const fresh: Waiting[] = [{ messages, done }];
-    queue.set(userId, fresh);
-    void drain(deps, userId, queue, fresh);
-  });
+  const waiting = perUser.get(userId);
+  if (waiting) return void waiting.push(messages);
+  const fresh = [messages];
+  perUser.set(userId, fresh);
+  let loops = running.get(deps.hub);
+  if (!loops) {
+    loops = new Set();
+    running.set(deps.hub, loops);
+  }
+  const loop = drain(deps, userId, perUser, fresh);
+  loops.add(loop);
+  void loop.then(() => loops.delete(loop));
 }
 
-/** Publishes `waiting` (and what joins it meanwhile) turn by turn, one counter read per turn. */
-async function drain(deps: PublishDeps, userId: number, queue: Map<number, Waiting[]>, waiting: Waiting[]): Promise<void> {
+/** Resolves once every change queued on `hub` so far (and what joined it meanwhile) is published or dropped. */
+export async function pushesSettled(hub: PushHub): Promise<void> {
+  const loops = running.get(hub);
+  while (loops?.size) await Promise.all(loops);
+}
+
+/** Publishes `waiting` (and what joins it meanwhile) turn by turn, one counter read per turn. Never rejects. */
+async function drain(deps: PublishDeps, userId: number, queue: Map<number, ChangeMessages[]>, waiting: ChangeMessages[]): Promise<void> {
   while (waiting.length) {
     const turn = waiting.splice(0);
     let counter: number | null = null;
@@ -114,22 +124,21 @@ async function drain(deps: PublishDeps, userId: number, queue: Map<number, Waiti
     // order without waiting for the one before (one connection keeps them in order), so the
     // turn waits on Redis once instead of once per message.
     const published: Promise<void>[] = [];
-    for (const w of turn) {
+    for (const messages of turn) {
       let sent: Promise<unknown>;
       try {
         if (failed) throw failed;
-        const messages = await w.messages(counter!);
-        sent = Promise.all(messages.map((m) => deps.hub.publish(userId, { command: m.command, params: { ...m.params, counter } })));
+        const list = await messages(counter!);
+        sent = Promise.all(list.map((m) => deps.hub.publish(userId, { command: m.command, params: { ...m.params, counter } })));
       } catch (err) {
         sent = Promise.reject(err);
       }
-      // The change is committed: a publish that fails (Redis or the database away) is logged
-      // and dropped, never the caller's error — answering an error for a stored write would
-      // make clients retry and store it twice. Pages catch up through the replay window or a
-      // reload. Redis commands time out (NOTIFY24_REDIS_TIMEOUT_MS), so this never hangs a request.
+      // A publish that fails (Redis or the database away) is logged and dropped: the change is
+      // committed and answered. Redis commands time out (NOTIFY24_REDIS_TIMEOUT_MS), so a turn
+      // never hangs.
       published.push(sent.then(ignore, (err: unknown) => {
         deps.log?.warn('push after commit dropped', { user_id: userId, error: (err as Error)?.message ?? String(err) });
-      }).then(w.done));
+      }));
     }
     await Promise.all(published);
   }

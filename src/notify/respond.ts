@@ -20,7 +20,7 @@ export async function confirmNotification(deps: RespondDeps, userId: number, id:
     return deps.appEvents.queueIn(s, { name: 'ONIMNOTIFYCONFIRM', clientId: row.senderClientId, userId, data: { NOTIFY_ID: id, NOTIFY_VALUE: value, NOTIFY_TAG: row.tag } });
   });
   if (queued) deps.appEvents.wake();
-  await publishChange(deps, userId, () => [{ command: 'notifyDelete', params: { ids: [id] } }]);
+  publishChange(deps, userId, () => [{ command: 'notifyDelete', params: { ids: [id] } }]);
   return pressed ? [`Your selection: "${pressed.TITLE}"`] : [];
 }
 

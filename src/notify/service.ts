@@ -127,7 +127,7 @@ export async function sendNotification(deps: NotifyDeps, input: SendInput): Prom
   const { stored, replaced, chatId, pushes } = sent;
   if (pushes) deps.wakeWebPush?.();
   // The pushed notification is the row just committed, as the transaction wrote it: no read-back.
-  await publishChange(deps, input.userId, () => [
+  publishChange(deps, input.userId, () => [
     ...(replaced.length ? [{ command: 'notifyDelete', params: { ids: replaced.map((r) => r.id) } }] : []),
     { command: 'notifyAdd', params: notificationView(stored, chatId) },
   ]);
@@ -234,7 +234,7 @@ export function markRead(deps: NotifyDeps, userId: number, ids: number[], read: 
 /**
  * Marks `target` when any of it is in the other state. Most calls name notifications already in
  * that state (a page marks what it shows): one read then, no transaction — and, when the store
- * read it at once and no page listens, the answer at once (no promise).
+ * read it at once, the answer at once (no promise).
  */
 function markIfAny(deps: NotifyDeps, userId: number, target: number[], read: boolean): void | Promise<void> {
   return settle(deps.store.notifications.anyToMark(userId, target, read), (any) => {
@@ -248,11 +248,10 @@ function markIfAny(deps: NotifyDeps, userId: number, target: number[], read: boo
   });
 }
 
-function announceRead(deps: NotifyDeps, userId: number, target: number[], read: boolean): void | Promise<void> {
-  return settle(publishChange(deps, userId, () => [{ command: read ? 'notifyRead' : 'notifyUnread', params: { ids: target } }]), nothing);
+function announceRead(deps: NotifyDeps, userId: number, target: number[], read: boolean): void {
+  publishChange(deps, userId, () => [{ command: read ? 'notifyRead' : 'notifyUnread', params: { ids: target } }]);
 }
 
-const nothing = () => undefined;
 
 /**
  * im.notify.read without ONLY_CURRENT: `fromId` and every newer notification. Reading from 0
@@ -271,7 +270,7 @@ export async function markReadFrom(deps: NotifyDeps, userId: number, fromId: num
     siblings = await repo.sameTagIds(userId, [fromId]);
     if (siblings.length) await repo.setRead(userId, siblings, false);
   }
-  await publishChange(deps, userId, () => [
+  publishChange(deps, userId, () => [
     ...(siblings.length ? [{ command: 'notifyUnread', params: { ids: siblings } }] : []),
     { command: read ? 'notifyRead' : 'notifyUnread', params: { fromId } },
   ]);
@@ -287,7 +286,7 @@ export async function readAll(deps: NotifyDeps, userId: number): Promise<number>
     await readFrom(s, deps.clock, userId, 0, true);
     return s.notifications.countUnreadConfirms(userId);
   });
-  await publishChange(deps, userId, () => [{ command: 'notifyReadAll', params: {} }]);
+  publishChange(deps, userId, () => [{ command: 'notifyReadAll', params: {} }]);
   return counter;
 }
 
@@ -300,7 +299,7 @@ export async function deleteOwn(deps: NotifyDeps, userId: number, ids: number[])
     return deleted;
   });
   if (!gone.length) return false;
-  await publishChange(deps, userId, () => [{ command: 'notifyDelete', params: { ids: gone } }]);
+  publishChange(deps, userId, () => [{ command: 'notifyDelete', params: { ids: gone } }]);
   return true;
 }
 
@@ -308,7 +307,7 @@ export async function deleteByAppTag(deps: NotifyDeps, column: 'tag' | 'sub_tag'
   const gone = await deps.store.notifications.deleteAllByTag(column, appTag(owner.name, value), owner.key);
   for (const [userId, ids] of groupBy(gone, (g) => g.userId, (g) => g.id)) {
     await cancelMail(deps.store, deps.clock, userId, ids);
-    await publishChange(deps, userId, () => [{ command: 'notifyDelete', params: { ids } }]);
+    publishChange(deps, userId, () => [{ command: 'notifyDelete', params: { ids } }]);
   }
   return gone.length > 0;
 }

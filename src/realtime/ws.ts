@@ -4,6 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ServerMetrics } from '../observability/metrics.ts';
 import type { Outlet } from './fanout.ts';
 import type { ChannelMessage, Cursor, PushReplay } from './replay.ts';
+import { settledWithin } from '../lib/maybe.ts';
 import { writeToSocket } from './socket-write.ts';
 import { batchEncoder, SentTally, wireJson } from './wire.ts';
 
@@ -151,9 +152,7 @@ export class WsChannel {
     const open = [...this.wss.clients];
     const closed = open.map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve())));
     for (const ws of open) ws.close(GOING_AWAY, 'server shutting down');
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(closed), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-    clearTimeout(timer);
+    await settledWithin(Promise.all(closed), graceMs);
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }

@@ -132,3 +132,44 @@ test('a frozen Redis (connections open, no answers) never hangs a call: commands
     await ts.close();
   }
 });
+
+test('a change is answered once committed, not after its push: with Redis frozen the send and the read answer, and the open page gets both pushes, in order, once Redis is back', async (t) => {
+  if (!(await needsRedisServer(t)) || !started) return;
+  // A command timeout far longer than the wait below: an answer held by its push could not come in time.
+  const ts = await startTestServer({ redisUrl: redis.url, redisTimeoutMs: 120_000, redisPrefix: 'outage-answer:' });
+  try {
+    const u = await ts.addUser({ login: 'redis-answer', password: 'answer-secret-1' });
+    const page = await openWs(ts, (await webLogin(ts, 'redis-answer', 'answer-secret-1')).cookie);
+    await ts.server.services.hub.subscribed(u.id);
+    // Each caller's first call of a method reads its operating time from Redis: made once here,
+    // so that what is left on Redis' side of the calls below is their pushes.
+    const warm = await ok(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: 'warm' });
+    await ok(u.hook, 'im.notify.read', { ID: warm, ONLY_CURRENT: 'Y' });
+    await page.inbox.until('notifyRead');
+    const seen: [string, unknown][] = [];
+    const pushed = (async () => {
+      for (;;) {
+        const m = await page.inbox.next();
+        if (m.command === 'notifyAdd' || m.command === 'notifyRead') seen.push([m.command, m.params.counter]);
+        if (m.command === 'notifyRead') return;
+      }
+    })();
+    redis.freeze();
+    try {
+      const answered = async () => {
+        const id = await ok(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: 'answered before its push' });
+        await ok(u.hook, 'im.notify.read', { ID: id, ONLY_CURRENT: 'Y' });
+      };
+      const held = sleep(20_000).then(() => assert.fail('the answers waited for Redis'));
+      await Promise.race([answered(), held]);
+    } finally {
+      redis.thaw();
+    }
+    await pushed;
+    // Each carries the count after the commits made before its counter was read.
+    assert.deepEqual(seen, [['notifyAdd', 1], ['notifyRead', 0]]);
+    await page.close();
+  } finally {
+    await ts.close();
+  }
+});
