@@ -65,11 +65,11 @@ const running = new WeakMap<PushHub, Set<Promise<void>>>();
  * change per connection instead of a second `counters` fan-out.
  *
  * WHY the caller does not wait: the change is committed, which is all its answer promises.
- * Waiting for the counter read and Redis held
- * every send and read on PostgreSQL + Redis ~15–20 % more server CPU (answers written a turn
- * later, one by one) and left fewer changes to share each counter read and publish. A push that
- * fails is logged and dropped, as before; pages catch up through the replay window or a reload.
- * `pushesSettled` lets a closing server finish what is queued.
+ * Waiting for the counter read and for Redis wrote each answer a turn later, on its own, and
+ * left fewer changes to share each counter read and publish: not waiting takes 13–30 % off the
+ * server's CPU per send on PostgreSQL + Redis (docs/performance.md). A push that fails is
+ * logged and dropped; pages catch up through the replay window or a reload. `pushesSettled`
+ * lets a closing server finish what is queued.
  *
  * WHY one user's changes are published one after another: two changes committed close together
  * could read their counters in one order and publish in the other, leaving the page on a stale

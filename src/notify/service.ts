@@ -252,7 +252,6 @@ function announceRead(deps: NotifyDeps, userId: number, target: number[], read: 
   publishChange(deps, userId, () => [{ command: read ? 'notifyRead' : 'notifyUnread', params: { ids: target } }]);
 }
 
-
 /**
  * im.notify.read without ONLY_CURRENT: `fromId` and every newer notification. Reading from 0
  * reads everything but confirms (the portal's read-all quirk); unreading needs `fromId` to be

@@ -154,15 +154,17 @@ test('a change is answered once committed, not after its push: with Redis frozen
         if (m.command === 'notifyRead') return;
       }
     })();
+    let timer: NodeJS.Timeout | undefined;
     redis.freeze();
     try {
       const answered = async () => {
         const id = await ok(ts.hook, 'im.notify.system.add', { USER_ID: u.id, MESSAGE: 'answered before its push' });
         await ok(u.hook, 'im.notify.read', { ID: id, ONLY_CURRENT: 'Y' });
       };
-      const held = sleep(20_000).then(() => assert.fail('the answers waited for Redis'));
+      const held = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the answers waited for Redis')), 20_000)));
       await Promise.race([answered(), held]);
     } finally {
+      clearTimeout(timer);
       redis.thaw();
     }
     await pushed;
