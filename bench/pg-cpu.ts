@@ -49,13 +49,15 @@ interface Measured {
 
 const sum = (t: Record<string, number>) => Object.values(t).reduce((a, b) => a + b, 0);
 
+type ServiceCpu = Map<number, { name: string; s: number }>;
+
 /**
  * CPU seconds so far of every PostgreSQL and Redis process on this machine, by pid: their share
  * of a run is what they spend on the same two cores. A backend that exits during the run is lost
  * (its time not counted); one that starts during it counts whole.
  */
-function serviceCpu(): Map<number, { name: string; s: number }> {
-  const out = new Map<number, { name: string; s: number }>();
+function serviceCpu(): ServiceCpu {
+  const out: ServiceCpu = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -68,7 +70,7 @@ function serviceCpu(): Map<number, { name: string; s: number }> {
   return out;
 }
 
-function serviceDelta(before: Map<number, { name: string; s: number }>, after: Map<number, { name: string; s: number }>, name: string): number {
+function serviceDelta(before: ServiceCpu, after: ServiceCpu, name: string): number {
   let s = 0;
   for (const [pid, a] of after) if (a.name === name) s += a.s - (before.get(pid)?.s ?? 0);
   return s;

@@ -12,8 +12,8 @@ import { isAcceptorPrimary, leaveAcceptor, runAcceptor, shutdownRequested } from
  * later turn of the event loop, so an answer above the threshold leaves its socket "needing
  * drain" when the client's next request arrives, and Node's HTTP server then stops and restarts
  * reading that socket (two epoll_ctl calls and stream work per request; 3–8 % of an HTTPS get's
- * CPU, side by side). Set for the whole process, so only where the process is notify24's own (not in the
- * test kit, which runs inside an integrator's process).
+ * CPU, side by side). Set for the whole process, so only where the process is notify24's own
+ * (not in the test kit, which runs inside an integrator's process).
  */
 export const STREAM_HIGH_WATER_MARK = 64 * 1024;
 

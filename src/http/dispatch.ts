@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { toRestError } from '../errors/rest.ts';
 import { tagged, type Logger } from '../lib/log.ts';
+import { settledWithin } from '../lib/maybe.ts';
 import { empty, json, jsonError, notFound, Reply, writeReply } from './reply.ts';
 import { IncomingRequest, requestId, requestInfo, splitTarget, targetUrl, type HttpRequest, type RequestBase, type RequestNotes } from './request.ts';
 import { Router, type Route } from './router.ts';
@@ -223,12 +224,7 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
       for (const res of streams) res.end();
       await queued;
       if (open.size === 0) return;
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        new Promise<void>((resolve) => (drained = resolve)),
-        new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs))),
-      ]);
-      clearTimeout(timer);
+      await settledWithin(new Promise<void>((resolve) => (drained = resolve)), deadlineMs);
     },
   };
 }

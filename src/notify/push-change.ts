@@ -53,11 +53,14 @@ export class HeldPushes {
 
 const ignore = () => undefined;
 
-/** Per hub (one per server), per user: the changes waiting to be published (absent: none, none running). */
-const queues = new WeakMap<PushHub, Map<number, ChangeMessages[]>>();
+/** A user's changes waiting to be published, and the loop publishing them. */
+interface UserQueue {
+  waiting: ChangeMessages[];
+  loop: Promise<void>;
+}
 
-/** Per hub: the users' publishing loops running now, for `pushesSettled`. */
-const running = new WeakMap<PushHub, Set<Promise<void>>>();
+/** Per hub (one per server), per user: the queue being published (absent: none, none running). */
+const queues = new WeakMap<PushHub, Map<number, UserQueue>>();
 
 /**
  * Queues what a committed change tells the user's open pages, each message carrying `counter`
@@ -89,28 +92,21 @@ export function publishChange(deps: PublishDeps, userId: number, messages: Chang
     perUser = new Map();
     queues.set(deps.hub, perUser);
   }
-  const waiting = perUser.get(userId);
-  if (waiting) return void waiting.push(messages);
-  const fresh = [messages];
+  const queued = perUser.get(userId);
+  if (queued) return void queued.waiting.push(messages);
+  const fresh: UserQueue = { waiting: [messages], loop: Promise.resolve() };
   perUser.set(userId, fresh);
-  let loops = running.get(deps.hub);
-  if (!loops) {
-    loops = new Set();
-    running.set(deps.hub, loops);
-  }
-  const loop = drain(deps, userId, perUser, fresh);
-  loops.add(loop);
-  void loop.then(() => loops.delete(loop));
+  fresh.loop = drain(deps, userId, perUser, fresh.waiting);
 }
 
 /** Resolves once every change queued on `hub` so far (and what joined it meanwhile) is published or dropped. */
 export async function pushesSettled(hub: PushHub): Promise<void> {
-  const loops = running.get(hub);
-  while (loops?.size) await Promise.all(loops);
+  const perUser = queues.get(hub);
+  while (perUser?.size) await Promise.all([...perUser.values()].map((q) => q.loop));
 }
 
 /** Publishes `waiting` (and what joins it meanwhile) turn by turn, one counter read per turn. Never rejects. */
-async function drain(deps: PublishDeps, userId: number, queue: Map<number, ChangeMessages[]>, waiting: ChangeMessages[]): Promise<void> {
+async function drain(deps: PublishDeps, userId: number, queue: Map<number, UserQueue>, waiting: ChangeMessages[]): Promise<void> {
   while (waiting.length) {
     const turn = waiting.splice(0);
     let counter: number | null = null;
