@@ -109,6 +109,9 @@ export async function pushesSettled(hub: PushHub): Promise<void> {
 async function drain(deps: PublishDeps, userId: number, queue: Map<number, UserQueue>, waiting: ChangeMessages[]): Promise<void> {
   while (waiting.length) {
     const turn = waiting.splice(0);
+    // Asked after the turn's changes committed: a page subscribed by then is counted, and one
+    // subscribing later would have missed a publish made now just the same.
+    if (deps.hub.heard && !(await deps.hub.heard(userId).catch(() => true))) continue;
     let counter: number | null = null;
     let failed: unknown = null;
     try {

@@ -26,6 +26,13 @@ export interface PushHub {
    * where that cannot be known (a hub shared by several nodes).
    */
   reaches?(userId: number): boolean;
+  /**
+   * Where `reaches` cannot be known here (a hub shared by several nodes): asks, after the
+   * change committed, whether anything anywhere listens for `userId` now. False means a publish
+   * made instead would have reached nobody, so the change need not be counted, built or sent.
+   * True when in doubt (the shared bus unreachable: the publish then fails and is logged).
+   */
+  heard?(userId: number): Promise<boolean>;
   close(): Promise<void>;
 }
 

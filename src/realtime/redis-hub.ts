@@ -40,6 +40,8 @@ export class RedisPushHub implements PushHub {
   private readonly breaker = new Breaker('Redis publish');
   /** The publishes of this tick, sent together when it ends (`flush`). */
   private pending: Pending[] = [];
+  /** The questions of this tick (`heard`), asked together when it ends (`ask`). */
+  private asking: { channel: string; answer: (heard: boolean) => void }[] = [];
 
   /**
    * `publisher` is any connection; `subscriber` must be a dedicated one (a Redis connection in
@@ -79,6 +81,36 @@ export class RedisPushHub implements PushHub {
       },
       (err: unknown) => {
         for (const p of batch) p.reject(err);
+      },
+    );
+  }
+
+  /**
+   * Whether any node subscribes to the user's channel now: a listener here answers at once; else
+   * Redis is asked (PUBSUB NUMSUB, the questions of one tick in one command). WHY: a change for
+   * a user with no page open anywhere — most of them, on a busy portal — would otherwise cost a
+   * counter read, the building of its messages and a publish that Redis hands to nobody. True
+   * when Redis cannot answer: the publish that follows fails and is logged as before.
+   */
+  heard(userId: number): Promise<boolean> {
+    if (this.counts.has(userId)) return Promise.resolve(true);
+    return new Promise((answer) => {
+      if (this.asking.length === 0) process.nextTick(() => this.ask());
+      this.asking.push({ channel: this.channel(userId), answer });
+    });
+  }
+
+  private ask(): void {
+    const batch = this.asking;
+    this.asking = [];
+    this.breaker.run(() => this.publisher.pubsub('NUMSUB', ...batch.map((q) => q.channel))).then(
+      (reply) => {
+        // [channel, subscribers, channel, subscribers, ...] in the order asked.
+        const counts = reply as unknown[];
+        batch.forEach((q, i) => q.answer(Number(counts[2 * i + 1]) !== 0));
+      },
+      () => {
+        for (const q of batch) q.answer(true);
       },
     );
   }

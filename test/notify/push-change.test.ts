@@ -91,3 +91,33 @@ test('nothing queued: pushesSettled resolves at once; a hub that reaches nobody 
   assert.deepEqual(hub.sent, []);
   await pushesSettled(hub);
 });
+
+test('a hub that finds nobody listening after the commit gets no counter read and no publish; the next change is asked again', async () => {
+  const answers = [false, true];
+  const asked: number[] = [];
+  const hub = Object.assign(new HeldHub(), {
+    heard: async (userId: number) => (asked.push(userId), answers.shift()!),
+  });
+  let reads = 0;
+  let built = 0;
+  const d = deps(hub, () => (reads++, 4));
+  publishChange(d, 11, () => (built++, [{ command: 'notifyAdd', params: { id: 1 } }]));
+  await pushesSettled(hub);
+  assert.deepEqual([asked, reads, built, hub.sent.length], [[11], 0, 0, 0], 'nobody listens: nothing read, built or sent');
+  // A page opened since: the next change is asked about again and goes out as before.
+  publishChange(d, 11, () => (built++, [{ command: 'notifyAdd', params: { id: 2 } }]));
+  await settle();
+  assert.deepEqual(asked, [11, 11]);
+  assert.deepEqual(hub.sent.map((s) => [s.message.command, s.message.params]), [['notifyAdd', { id: 2, counter: 4 }]]);
+  hub.sent[0]!.finish();
+  await pushesSettled(hub);
+});
+
+test('a hub that cannot tell whether anyone listens publishes as before', async () => {
+  const hub = Object.assign(new HeldHub(), { heard: () => Promise.reject(new Error('Redis away')) });
+  publishChange(deps(hub, () => 2), 12, () => [{ command: 'notifyRead', params: { ids: [3] } }]);
+  await settle();
+  assert.deepEqual(hub.sent.map((s) => [s.message.command, s.message.params]), [['notifyRead', { ids: [3], counter: 2 }]]);
+  hub.sent[0]!.finish();
+  await pushesSettled(hub);
+});

@@ -110,3 +110,34 @@ test('the publishes of one tick go to Redis as one command, in order, each to it
   await last;
   assert.deepEqual(got, ['1:a', '2:b', '1:c', '1:d', '2:e', '1:f', '1:end']);
 });
+
+test('heard: false while no node subscribes to the user, true once any node does; a listener here answers without asking Redis', async (t) => {
+  if (!(await needsRedis(t))) return;
+  const prefix = uniquePrefix();
+  const commands = new Redis(testRedisUrl());
+  const subscriber = new Redis(testRedisUrl());
+  const a = new RedisPushHub(commands, subscriber, prefix);
+  const b = node(t, prefix);
+  t.after(async () => {
+    await a.close();
+    await Promise.all([commands.quit(), subscriber.quit()]);
+  });
+  await commands.ping(); // connected: the spy below sees only the hub's own commands
+  const sent: string[] = [];
+  const send = commands.sendCommand.bind(commands);
+  commands.sendCommand = (command, stream) => (sent.push(`${command.name} ${command.args.join(' ')}`), send(command, stream));
+
+  assert.deepEqual(await Promise.all([a.heard(21), a.heard(22)]), [false, false]);
+  assert.deepEqual(sent, [`pubsub NUMSUB ${prefix}21 ${prefix}22`], 'the questions of one tick in one command');
+  const offB = b.subscribe(22, () => undefined);
+  await b.subscribed(22);
+  assert.deepEqual(await Promise.all([a.heard(21), a.heard(22)]), [false, true], 'a subscriber on another node counts');
+  offB();
+  await (b as unknown as { subscriber: Redis }).subscriber.ping();
+  assert.equal(await a.heard(22), false, 'and stops counting once it left');
+  sent.length = 0;
+  const offA = a.subscribe(21, () => undefined);
+  assert.equal(await a.heard(21), true);
+  assert.deepEqual(sent, [], 'a listener on this node answers without Redis');
+  offA();
+});
