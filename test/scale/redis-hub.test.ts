@@ -81,29 +81,34 @@ test('after the last local listener leaves, the node unsubscribes from Redis', a
   assert.equal(await probe.publish(`${prefix}9`, '{}'), 0);
 });
 
+/**
+ * Records every command `hub` sends on its command connection from now on (`name args…`). The
+ * connection is made first, so its handshake is not among them.
+ */
+async function commandsSentBy(hub: RedisPushHub): Promise<string[]> {
+  const commands = (hub as unknown as { publisher: Redis }).publisher;
+  await commands.ping();
+  const sent: string[] = [];
+  const send = commands.sendCommand.bind(commands);
+  commands.sendCommand = (command, stream) => (sent.push([command.name, ...command.args].join(' ')), send(command, stream));
+  return sent;
+}
+
 test('the publishes of one tick go to Redis as one command, in order, each to its own user', async (t) => {
   if (!(await needsRedis(t))) return;
   const prefix = uniquePrefix();
-  const commands = new Redis(testRedisUrl());
-  const subscriber = new Redis(testRedisUrl());
-  const a = new RedisPushHub(commands, subscriber, prefix);
+  const a = node(t, prefix);
   const b = node(t, prefix);
-  t.after(async () => {
-    await a.close();
-    await Promise.all([commands.quit(), subscriber.quit()]);
-  });
   const got: string[] = [];
   b.subscribe(1, (m) => got.push(`1:${m.command}`));
   b.subscribe(2, (m) => got.push(`2:${m.command}`));
   await Promise.all([b.subscribed(1), b.subscribed(2)]);
-  const sent: string[] = [];
-  const send = commands.sendCommand.bind(commands);
-  commands.sendCommand = (command, stream) => (sent.push(command.name), send(command, stream));
+  const sent = await commandsSentBy(a);
 
   await Promise.all([a.publish(1, { command: 'a', params: {} }), a.publish(2, { command: 'b', params: {} }), a.publish(1, { command: 'c', params: {} })]);
   await a.publish(1, { command: 'd', params: {} });
   await Promise.all([a.publish(2, { command: 'e', params: {} }), a.publish(1, { command: 'f', params: {} })]);
-  assert.deepEqual(sent, ['eval', 'publish', 'eval'], 'one command per tick: a script for several, a PUBLISH for one');
+  assert.deepEqual(sent.map((c) => c.split(' ')[0]), ['eval', 'publish', 'eval'], 'one command per tick: a script for several, a PUBLISH for one');
   // Deliveries trail the publishes' answers: the last one shows that all before it arrived.
   const last = new Promise<void>((resolve) => b.subscribe(1, (m) => m.command === 'end' && resolve()));
   await a.publish(1, { command: 'end', params: {} });
@@ -114,18 +119,9 @@ test('the publishes of one tick go to Redis as one command, in order, each to it
 test('heard: false while no node subscribes to the user, true once any node does; a listener here answers without asking Redis', async (t) => {
   if (!(await needsRedis(t))) return;
   const prefix = uniquePrefix();
-  const commands = new Redis(testRedisUrl());
-  const subscriber = new Redis(testRedisUrl());
-  const a = new RedisPushHub(commands, subscriber, prefix);
+  const a = node(t, prefix);
   const b = node(t, prefix);
-  t.after(async () => {
-    await a.close();
-    await Promise.all([commands.quit(), subscriber.quit()]);
-  });
-  await commands.ping(); // connected: the spy below sees only the hub's own commands
-  const sent: string[] = [];
-  const send = commands.sendCommand.bind(commands);
-  commands.sendCommand = (command, stream) => (sent.push(`${command.name} ${command.args.join(' ')}`), send(command, stream));
+  const sent = await commandsSentBy(a);
 
   assert.deepEqual(await Promise.all([a.heard(21), a.heard(22)]), [false, false]);
   assert.deepEqual(sent, [`pubsub NUMSUB ${prefix}21 ${prefix}22`], 'the questions of one tick in one command');
