@@ -90,7 +90,8 @@ export class RedisPushHub implements PushHub {
    * Redis is asked (PUBSUB NUMSUB, the questions of one tick in one command). WHY: a change for
    * a user with no page open anywhere — most of them, on a busy portal — would otherwise cost a
    * counter read, the building of its messages and a publish that Redis hands to nobody. True
-   * when Redis cannot answer: the publish that follows fails and is logged as before.
+   * when Redis cannot answer: the publish that follows fails and is logged as before. Needs one
+   * Redis server: a Redis Cluster's NUMSUB counts the subscribers of one shard only.
    */
   heard(userId: number): Promise<boolean> {
     if (this.counts.has(userId)) return Promise.resolve(true);
