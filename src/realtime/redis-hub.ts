@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { Breaker } from '../lib/breaker.ts';
+import { TickBatch } from '../lib/tick-batch.ts';
 import { LocalPushHub, type PushHub, type PushListener, type PushMessage } from './hub.ts';
 
 /**
@@ -11,14 +12,6 @@ const PUBLISH_ALL = `
 for i = 1, #ARGV, 2 do redis.call('PUBLISH', ARGV[i + 1], ARGV[i]) end
 return #ARGV / 2
 `;
-
-/** A publish waiting for the end of the tick, and who waits for it. */
-interface Pending {
-  channel: string;
-  payload: string;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
 
 /**
  * The push hub across nodes: a publish goes to Redis on the user's channel, and every node
@@ -38,10 +31,19 @@ export class RedisPushHub implements PushHub {
   private readonly subscriptions = new Map<number, Promise<void>>();
   /** While Redis fails, publishes fail at once instead of each waiting for its timeout. */
   private readonly breaker = new Breaker('Redis publish');
-  /** The publishes of this tick, sent together when it ends (`flush`). */
-  private pending: Pending[] = [];
-  /** The questions of this tick (`heard`), asked together when it ends (`ask`). */
-  private asking: { channel: string; answer: (heard: boolean) => void }[] = [];
+  /** The publishes of this tick, sent as one command when it ends (see `publish`). */
+  private readonly publishes = new TickBatch<{ channel: string; payload: string }, void>(async (batch) => {
+    await (batch.length === 1
+      ? this.breaker.run(() => this.publisher.publish(batch[0]!.channel, batch[0]!.payload))
+      : this.breaker.run(() => this.publisher.eval(PUBLISH_ALL, 0, ...batch.flatMap((p) => [p.payload, p.channel]))));
+    return batch.map(() => undefined);
+  });
+  /** The channels asked about in this tick (`heard`), asked as one command when it ends. */
+  private readonly questions = new TickBatch<string, boolean>(async (channels) => {
+    // [channel, subscribers, channel, subscribers, ...] in the order asked.
+    const counts = (await this.breaker.run(() => this.publisher.pubsub('NUMSUB', ...channels))) as unknown[];
+    return channels.map((_, i) => Number(counts[2 * i + 1]) !== 0);
+  });
 
   /**
    * `publisher` is any connection; `subscriber` must be a dedicated one (a Redis connection in
@@ -61,28 +63,7 @@ export class RedisPushHub implements PushHub {
    * one command for Redis to run instead of one each. Their order is kept.
    */
   publish(userId: number, message: PushMessage): Promise<void> {
-    const payload = JSON.stringify(message);
-    return new Promise((resolve, reject) => {
-      if (this.pending.length === 0) process.nextTick(() => this.flush());
-      this.pending.push({ channel: this.channel(userId), payload, resolve, reject });
-    });
-  }
-
-  private flush(): void {
-    const batch = this.pending;
-    this.pending = [];
-    const sent =
-      batch.length === 1
-        ? this.breaker.run(() => this.publisher.publish(batch[0]!.channel, batch[0]!.payload))
-        : this.breaker.run(() => this.publisher.eval(PUBLISH_ALL, 0, ...batch.flatMap((p) => [p.payload, p.channel])));
-    sent.then(
-      () => {
-        for (const p of batch) p.resolve();
-      },
-      (err: unknown) => {
-        for (const p of batch) p.reject(err);
-      },
-    );
+    return this.publishes.add({ channel: this.channel(userId), payload: JSON.stringify(message) });
   }
 
   /**
@@ -95,25 +76,7 @@ export class RedisPushHub implements PushHub {
    */
   heard(userId: number): Promise<boolean> {
     if (this.counts.has(userId)) return Promise.resolve(true);
-    return new Promise((answer) => {
-      if (this.asking.length === 0) process.nextTick(() => this.ask());
-      this.asking.push({ channel: this.channel(userId), answer });
-    });
-  }
-
-  private ask(): void {
-    const batch = this.asking;
-    this.asking = [];
-    this.breaker.run(() => this.publisher.pubsub('NUMSUB', ...batch.map((q) => q.channel))).then(
-      (reply) => {
-        // [channel, subscribers, channel, subscribers, ...] in the order asked.
-        const counts = reply as unknown[];
-        batch.forEach((q, i) => q.answer(Number(counts[2 * i + 1]) !== 0));
-      },
-      () => {
-        for (const q of batch) q.answer(true);
-      },
-    );
+    return this.questions.add(this.channel(userId)).catch(() => true);
   }
 
   subscribe(userId: number, listener: PushListener): () => void {
