@@ -43,7 +43,7 @@ import { settledWithin } from './lib/maybe.ts';
 import { RedisPushHub } from './realtime/redis-hub.ts';
 import { DEFAULT_FANOUT_LIMITS } from './realtime/fanout.ts';
 import { DEFAULT_REPLAY_OPTIONS, PushReplay } from './realtime/replay.ts';
-import { WsChannel } from './realtime/ws.ts';
+import { preloadWebSockets, WsChannel } from './realtime/ws.ts';
 import { authenticator } from './rest/auth/index.ts';
 import { oauthAuth } from './rest/auth/oauth.ts';
 import { sessionAuth } from './rest/auth/session.ts';
@@ -264,10 +264,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const [http, https] = listeners;
   const stopObserving = observeServing(metrics, listeners.map((l, i) => ({ name: i === 0 ? 'http' : 'https', server: l.server })));
   jobs.start(serverJobs({ store, clock, log, config, metrics, mailTransport, unsubscribeLinks, webPush }, config.publicUrl ?? http!.url));
-  // pino and prom-client are not needed to start serving: they load a moment later, off the
-  // start's path (the first log line or scrape loads them sooner if it comes first).
+  // pino, prom-client and ws are not needed to start serving: they load a moment later, off the
+  // start's path (the first log line, scrape or WebSocket loads them sooner if it comes first).
   setTimeout(() => {
     preloadLogging();
+    preloadWebSockets();
     void metricsRegistry.load().catch((err) => log.warn('metrics unavailable', { err }));
   }, LIBRARIES_LOAD_DELAY_MS).unref();
 

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
-import qs from 'qs';
+import type Qs from 'qs';
 import { guardedPost } from '../lib/guarded-post.ts';
+import { lazyRequire } from '../lib/lazy-require.ts';
 import { NetworkRefused } from '../lib/networks.ts';
 import { randomHex } from '../lib/secrets.ts';
 import type { Config } from '../config.ts';
@@ -10,6 +11,9 @@ import type { App, DeliveryAttempt, EventDelivery } from '../store/port/apps.ts'
 import { AFTER_REMOVAL_EVENTS } from './event-catalog.ts';
 import { portalFacts, type PortalFacts } from './portal.ts';
 import { issueTokens, tokenBody, type OAuthDeps } from './tokens.ts';
+
+/** Loaded at the first delivery: most servers have no application to post events to. */
+const qs = lazyRequire<typeof Qs>('qs');
 
 /** Rows claimed per round; each is posted concurrently with the others. */
 const BATCH = 20;
@@ -31,7 +35,7 @@ export function deliveryForm(d: EventDelivery, auth: Record<string, unknown>, no
   body.data = d.data;
   body.ts = String(Math.floor(now / 1000));
   body.auth = auth;
-  return qs.stringify(body, { skipNulls: true });
+  return qs().stringify(body, { skipNulls: true });
 }
 
 /**

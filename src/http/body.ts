@@ -1,4 +1,4 @@
-import busboy from 'busboy';
+import type Busboy from 'busboy';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { RawParams } from '../rest/params.ts';
@@ -7,6 +7,10 @@ import { checkShape } from '../rest/shape.ts';
 import { parsePhpFields, parsePhpQuery } from '../lib/php-query.ts';
 import { errors } from '../errors/rest.ts';
 import { webErrors } from '../errors/web.ts';
+import { lazyRequire } from '../lib/lazy-require.ts';
+
+/** Loaded at the first multipart body. */
+const busboy = lazyRequire<typeof Busboy>('busboy');
 
 /**
  * Reads the whole body, refusing more than `limit` bytes without buffering the excess: a
@@ -83,9 +87,9 @@ function jsonParams(body: Buffer): RawParams {
 function multipartParams(req: IncomingMessage, body: Buffer): Promise<RawParams> {
   return new Promise((resolve, reject) => {
     const fields: [string, string][] = [];
-    let parser: busboy.Busboy;
+    let parser: Busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, limits: { fieldSize: body.length + 1 } });
+      parser = busboy()({ headers: req.headers, limits: { fieldSize: body.length + 1 } });
     } catch {
       resolve({});
       return;

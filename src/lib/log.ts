@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
 import type * as Pino from 'pino';
 import type PinoPretty from 'pino-pretty';
+import { lazyRequire } from './lazy-require.ts';
 
 /**
  * The server's logger: pino, one JSON object per line on stderr (stdout carries the start
@@ -33,9 +33,8 @@ type Level = Exclude<LogLevel, 'silent'>;
 // WHY require: pino is about a seventh of a cold start and nothing logs before the server
 // listens. Loading it synchronously at the first line (or at `preloadLogging`, soon after
 // listening) keeps it off the start's path without ever buffering or losing a line.
-const load = createRequire(import.meta.url);
-let pinoModule: typeof Pino.default | null = null;
-const pino = (): typeof Pino.default => (pinoModule ??= load('pino') as typeof Pino.default);
+const pino = lazyRequire<typeof Pino.default>('pino');
+const pinoPretty = lazyRequire<typeof PinoPretty>('pino-pretty');
 
 /** Loads pino now (the server calls it once it listens, so the first request does not pay). */
 export function preloadLogging(): void {
@@ -91,7 +90,7 @@ export function prettyMessage(log: LogData): string {
 export function openLogger(level: LogLevel, format: LogFormat, isTty: boolean = process.stderr.isTTY === true): Logger {
   if (level === 'silent' || format === 'json' || (format === 'auto' && !isTty)) return createLogger(level);
   return lazy(() => {
-    const pretty = load('pino-pretty') as typeof PinoPretty;
+    const pretty = pinoPretty();
     const stream = pretty({
       destination: 2,
       sync: true,

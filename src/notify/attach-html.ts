@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import type { IOptions } from 'sanitize-html';
+import { lazyRequire } from '../lib/lazy-require.ts';
 
 /**
  * The `HTML` field of LINK and RICH_LINK attach blocks is the one place a caller hands clients
@@ -19,12 +19,8 @@ const POLICY: IOptions = {
 };
 
 type Sanitize = (html: string, options: IOptions) => string;
-let sanitize: Sanitize | null = null;
-
 /** The library is loaded on first use: it costs a few hundred milliseconds of start-up otherwise. */
-function sanitizer(): Sanitize {
-  return (sanitize ??= createRequire(import.meta.url)('sanitize-html') as Sanitize);
-}
+const sanitizer = lazyRequire<Sanitize>('sanitize-html');
 
 export function safeAttachHtml(value: unknown): unknown {
   if (typeof value === 'string') return value === '' ? value : sanitizer()(value, POLICY);

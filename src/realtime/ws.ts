@@ -1,12 +1,22 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type * as Ws from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import type { ServerMetrics } from '../observability/metrics.ts';
 import type { Outlet } from './fanout.ts';
 import type { ChannelMessage, Cursor, PushReplay } from './replay.ts';
+import { lazyRequire } from '../lib/lazy-require.ts';
 import { settledWithin } from '../lib/maybe.ts';
 import { writeToSocket } from './socket-write.ts';
 import { batchEncoder, SentTally, wireJson } from './wire.ts';
+
+/** Loaded at the first WebSocket (or by `preloadWebSockets`, soon after the server listens). */
+const wsLibrary = lazyRequire<typeof Ws>('ws');
+
+/** Loads the WebSocket library now, so the first page that connects does not wait for it. */
+export function preloadWebSockets(): void {
+  wsLibrary();
+}
 
 const HEARTBEAT_MS = 25_000;
 /**
@@ -107,8 +117,12 @@ function terminateOnError(this: WebSocket): void {
  * and drops connections whose peer vanished.
  */
 export class WsChannel {
-  /** No compression: pushed frames are written as prepared bytes (below), and ws sends nothing else but pings and closes. */
-  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  /**
+   * Made at the first connection (a server no page connects to never loads ws). No compression:
+   * pushed frames are written as prepared bytes (below), and ws sends nothing else but pings and
+   * closes.
+   */
+  private server: WebSocketServer | null = null;
   /** Each open connection's outlet, which holds the socket pushed frames and pings are written to. */
   private readonly outlets = new Map<WebSocket, WsOutlet>();
   private readonly heartbeat: NodeJS.Timeout;
@@ -140,7 +154,8 @@ export class WsChannel {
 
   /** Completes the handshake of an upgrade request and serves `userId`'s channel on it. */
   accept(req: IncomingMessage, socket: Duplex, head: Buffer, userId: number, lastSeen: Cursor | null): void {
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, socket, userId, lastSeen));
+    this.server ??= new (wsLibrary().WebSocketServer)({ noServer: true, perMessageDeflate: false });
+    this.server.handleUpgrade(req, socket, head, (ws) => this.serve(ws, socket, userId, lastSeen));
   }
 
   /**
@@ -149,12 +164,14 @@ export class WsChannel {
    */
   async close(graceMs = 0): Promise<void> {
     clearInterval(this.heartbeat);
-    const open = [...this.wss.clients];
+    const wss = this.server;
+    if (!wss) return;
+    const open = [...wss.clients];
     const closed = open.map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve())));
     for (const ws of open) ws.close(GOING_AWAY, 'server shutting down');
     await settledWithin(Promise.all(closed), graceMs);
-    for (const ws of this.wss.clients) ws.terminate();
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    for (const ws of wss.clients) ws.terminate();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
   }
 
   /**

@@ -1,5 +1,6 @@
-import { createTransport } from 'nodemailer';
+import type * as Nodemailer from 'nodemailer';
 import type { Config } from '../../config.ts';
+import { lazyRequire } from '../../lib/lazy-require.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { RenderedMail } from './render.ts';
 
@@ -14,6 +15,9 @@ export type MailTransport =
 
 /** Bounds on one SMTP conversation, so a stuck server cannot hold a claim for minutes. */
 const TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+
+/** Loaded only when an SMTP URL is set. */
+const nodemailer = lazyRequire<typeof Nodemailer>('nodemailer');
 
 /** The password is never logged or shown. */
 export function redactedSmtpUrl(url: string): string {
@@ -34,7 +38,7 @@ export function openMailTransport(config: Pick<Config, 'smtpUrl'>, log: Pick<Log
     log.error(reason);
     return { kind: 'broken', reason };
   }
-  const transporter = createTransport({ url, ...TIMEOUTS });
+  const transporter = nodemailer().createTransport({ url, ...TIMEOUTS });
   log.info('e-mail through SMTP', { smtp: redactedSmtpUrl(url) });
   return {
     kind: 'smtp',

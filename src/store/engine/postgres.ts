@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
+import { lazyRequire } from '../../lib/lazy-require.ts';
 import { bindable } from './bindable.ts';
 import type { RunResult, SqlDb } from './sql-db.ts';
 import { isConflict, isConnectionLoss, rethrowStoreError, StoreUnavailable, TransactionConflict } from './unavailable.ts';
@@ -19,15 +19,11 @@ const types = {
   },
 };
 
-let pg: typeof import('pg') | null = null;
-
 /**
  * The driver, loaded on first use: a static import would load it at every start, even for
  * SQLite (the bundle in dist/ inlines this file), and it costs about a quarter second.
  */
-function pgModule(): typeof import('pg') {
-  return (pg ??= createRequire(import.meta.url)('pg') as typeof import('pg'));
-}
+const pgModule = lazyRequire<typeof import('pg')>('pg');
 
 /** Rewrites `?` placeholders to `$1, $2, ...`, leaving quoted literals and identifiers alone. */
 export function numberedPlaceholders(sql: string): string {

@@ -1,11 +1,20 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { lazyRequire } from '../../lib/lazy-require.ts';
 import { bindable } from './bindable.ts';
 import type { KnownFacts, RunResult, SqlDb } from './sql-db.ts';
 import { StoreUnavailable } from './unavailable.ts';
 
 type Statement = Database.Statement<unknown[], unknown>;
+
+/** Required, not imported: see lazyRequire (a PostgreSQL server never loads it). */
+const betterSqlite = lazyRequire<typeof Database>('better-sqlite3');
+
+function openConnection(path: string): Database.Database {
+  const Connection = betterSqlite();
+  return new Connection(path);
+}
 
 /** Executes statements on one better-sqlite3 connection, with a statement cache. */
 class SqliteExecutor {
@@ -91,7 +100,7 @@ class Facts implements KnownFacts {
 }
 
 function openReader(path: string): Database.Database {
-  const db = new Database(path);
+  const db = openConnection(path);
   db.pragma('busy_timeout = 5000');
   return db;
 }
@@ -158,7 +167,7 @@ export class SqliteDb implements SqlDb {
 
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
+    const db = openConnection(path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     // The commit that takes the WAL past this many pages copies them back into the database
