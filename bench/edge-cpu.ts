@@ -21,11 +21,9 @@ import { cpuSeconds, pinSelf, placement, spawnServer, type Child } from './lib/c
 import { makeBase, makeDataset, runCopy, type Dataset } from './lib/dataset.ts';
 import { makeTls, type TlsFiles } from './lib/https.ts';
 import { runLoad } from './lib/load.ts';
-import { serverArgs, serverEnv } from './lib/notify24.ts';
+import { LIBRARIES_SETTLE_MS, serverArgs, serverEnv } from './lib/notify24.ts';
 import { median } from './lib/stats.ts';
 
-/** Past the server's lazy loading of its logging and metrics libraries (1 s after listening). */
-const SETTLE_MS = 1500;
 const CONNECTIONS = 50;
 
 interface Options {
@@ -56,7 +54,7 @@ async function cpuPerRequest(ds: Dataset, key: string, workDir: string, o: Optio
   const { server, url, requests } = await startRow(ds, key, workDir, o, root, `cpu-${key}`);
   try {
     await runLoad({ url, connections: CONNECTIONS, duration: 1, requests });
-    await sleep(SETTLE_MS);
+    await sleep(LIBRARIES_SETTLE_MS);
     const before = cpuSeconds(server.pid);
     const r = await runLoad({ url, connections: CONNECTIONS, duration: o.seconds, requests });
     const ms = ((cpuSeconds(server.pid) - before) * 1000) / r.requests;
@@ -75,7 +73,7 @@ async function pairedRun(ds: Dataset, key: string, workDir: string, o: Options, 
   const started = await Promise.all(roots.map((root, n) => startRow(ds, key, workDir, o, root, `cpu-${key}-${run}-${n}`)));
   try {
     await Promise.all(started.map((s) => runLoad({ url: s.url, connections: CONNECTIONS, duration: 1, requests: s.requests })));
-    await sleep(SETTLE_MS);
+    await sleep(LIBRARIES_SETTLE_MS);
     const before = started.map((s) => cpuSeconds(s.server.pid));
     const results = await Promise.all(started.map((s) => runLoad({ url: s.url, connections: CONNECTIONS, duration: o.seconds, requests: s.requests })));
     return results.map((r, n) => {

@@ -22,11 +22,10 @@ import { CASES } from './lib/cases.ts';
 import { cpuSeconds, pinSelf, placement, spawnServer, type Child } from './lib/child.ts';
 import { OWNER_ID, type Dataset } from './lib/dataset.ts';
 import { runLoad } from './lib/load.ts';
-import { serverArgs, serverEnv } from './lib/notify24.ts';
+import { LIBRARIES_SETTLE_MS, serverArgs, serverEnv } from './lib/notify24.ts';
 import { DATABASE_URL, REDIS_URL, removeKeys, seed } from './lib/pg.ts';
 import { median } from './lib/stats.ts';
 
-const SETTLE_MS = 1500;
 const CONNECTIONS = 50;
 const SIZE = 1000;
 const HOOK = resolve(import.meta.dirname, 'lib/count-trips.mjs');
@@ -107,7 +106,7 @@ async function measure(key: string, seconds: number, root: string | undefined, w
     try {
       const requests = c.requests(ds);
       await runLoad({ url: server.url, connections: CONNECTIONS, duration: 1, requests });
-      await sleep(SETTLE_MS);
+      await sleep(LIBRARIES_SETTLE_MS);
       await tallyOf(server, trips);
       const services = serviceCpu();
       const before = cpuSeconds(server.pid);

@@ -1,6 +1,13 @@
 /** How the benchmark starts notify24 and what it asks of it. */
 import type { Request } from './load.ts';
 
+/**
+ * How long after it listens notify24 has loaded the libraries it defers (logging, metrics,
+ * WebSockets: 1 s), with a margin: CPU and memory measured from then on are the requests' and
+ * connections' alone.
+ */
+export const LIBRARIES_SETTLE_MS = 1500;
+
 export function serverArgs(): string[] {
   return ['bin/notify24.js', 'serve'];
 }

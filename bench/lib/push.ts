@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { cpuSeconds, rssKib, type Child, type Placement } from './child.ts';
 import { WEB_USER } from './dataset.ts';
-import { restPath } from './notify24.ts';
+import { LIBRARIES_SETTLE_MS, restPath } from './notify24.ts';
 import { ClientPool, type Subscriber } from './push-clients.ts';
 import { percentile } from './stats.ts';
 
@@ -83,6 +83,8 @@ export async function measureSubscribers(server: Child, code: string, plan: Push
   const pool = new ClientPool(plan.processes, placement);
   try {
     await pool.started();
+    // The baseline is taken once the server loaded what it loads after listening (ws among it).
+    await new Promise((r) => setTimeout(r, LIBRARIES_SETTLE_MS));
     const before = rssKib(server.pid);
     const t = performance.now();
     await pool.open(`${server.url.replace(/^http/, 'ws')}/ws?last=0`, plan.subscribers);
