@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type * as Ws from 'ws';
 import type { WebSocket, WebSocketServer } from 'ws';
+import { refuseUpgrade } from '../http/dispatch.ts';
 import type { ServerMetrics } from '../observability/metrics.ts';
 import type { Outlet } from './fanout.ts';
 import type { ChannelMessage, Cursor, PushReplay } from './replay.ts';
@@ -122,7 +123,9 @@ export class WsChannel {
    * pushed frames are written as prepared bytes (below), and ws sends nothing else but pings and
    * closes.
    */
-  private server: WebSocketServer | null = null;
+  private wss: WebSocketServer | null = null;
+  /** Closed before any page connected: later upgrades are refused as ws refuses them once closed. */
+  private closedUnused = false;
   /** Each open connection's outlet, which holds the socket pushed frames and pings are written to. */
   private readonly outlets = new Map<WebSocket, WsOutlet>();
   private readonly heartbeat: NodeJS.Timeout;
@@ -154,8 +157,9 @@ export class WsChannel {
 
   /** Completes the handshake of an upgrade request and serves `userId`'s channel on it. */
   accept(req: IncomingMessage, socket: Duplex, head: Buffer, userId: number, lastSeen: Cursor | null): void {
-    this.server ??= new (wsLibrary().WebSocketServer)({ noServer: true, perMessageDeflate: false });
-    this.server.handleUpgrade(req, socket, head, (ws) => this.serve(ws, socket, userId, lastSeen));
+    if (this.closedUnused) return refuseUpgrade(socket, 503);
+    this.wss ??= new (wsLibrary().WebSocketServer)({ noServer: true, perMessageDeflate: false });
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, socket, userId, lastSeen));
   }
 
   /**
@@ -164,8 +168,11 @@ export class WsChannel {
    */
   async close(graceMs = 0): Promise<void> {
     clearInterval(this.heartbeat);
-    const wss = this.server;
-    if (!wss) return;
+    const wss = this.wss;
+    if (!wss) {
+      this.closedUnused = true;
+      return;
+    }
     const open = [...wss.clients];
     const closed = open.map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve())));
     for (const ws of open) ws.close(GOING_AWAY, 'server shutting down');

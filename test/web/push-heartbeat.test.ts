@@ -80,3 +80,21 @@ test('a connection that did not answer the last ping is closed at the next beat;
   assert.equal(answers.ws.readyState, WebSocket.OPEN);
   answers.ws.terminate();
 });
+
+test('a channel closed before any page connected refuses a later upgrade with 503, as ws does once closed', GUARD, async () => {
+  const own = await startTestServer();
+  try {
+    await own.addUser({ login: 'late', password: 'late-pass-1' });
+    const who = await webLogin(own, 'late', 'late-pass-1');
+    await own.server.services.pushSockets.close();
+    const ws = new WebSocket(`${own.url.replace(/^http/, 'ws')}/ws`, { headers: { Cookie: who.cookie } });
+    const status = await new Promise<number>((resolve, reject) => {
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.once('open', () => reject(new Error('the channel opened after close')));
+      ws.once('error', reject);
+    });
+    assert.equal(status, 503);
+  } finally {
+    await own.close();
+  }
+});
