@@ -110,7 +110,8 @@ async function drain(deps: PublishDeps, userId: number, queue: Map<number, UserQ
   while (waiting.length) {
     const turn = waiting.splice(0);
     // Asked after the turn's changes committed: a page subscribed by then is counted, and one
-    // subscribing later would have missed a publish made now just the same.
+    // subscribing later would have missed a publish made now just the same. A hub that cannot
+    // tell counts as heard: the publish goes ahead and fails as it always did.
     if (deps.hub.heard && !(await deps.hub.heard(userId).catch(() => true))) continue;
     let counter: number | null = null;
     let failed: unknown = null;

@@ -30,7 +30,8 @@ export interface PushHub {
    * Where `reaches` cannot be known here (a hub shared by several nodes): asks, after the
    * change committed, whether anything anywhere listens for `userId` now. False means a publish
    * made instead would have reached nobody, so the change need not be counted, built or sent.
-   * True when in doubt (the shared bus unreachable: the publish then fails and is logged).
+   * Rejects when it cannot tell (the shared bus unreachable): the caller then publishes as if
+   * someone listened, and that publish fails and is logged.
    */
   heard?(userId: number): Promise<boolean>;
   close(): Promise<void>;

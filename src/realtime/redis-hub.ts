@@ -70,13 +70,13 @@ export class RedisPushHub implements PushHub {
    * Whether any node subscribes to the user's channel now: a listener here answers at once; else
    * Redis is asked (PUBSUB NUMSUB, the questions of one tick in one command). WHY: a change for
    * a user with no page open anywhere — most of them, on a busy portal — would otherwise cost a
-   * counter read, the building of its messages and a publish that Redis hands to nobody. True
-   * when Redis cannot answer: the publish that follows fails and is logged as before. Needs one
-   * Redis server: a Redis Cluster's NUMSUB counts the subscribers of one shard only.
+   * counter read, the building of its messages and a publish that Redis hands to nobody.
+   * Rejects when Redis cannot answer (see PushHub.heard). Needs one Redis server: a Redis
+   * Cluster's NUMSUB counts the subscribers of one shard only.
    */
   heard(userId: number): Promise<boolean> {
     if (this.counts.has(userId)) return Promise.resolve(true);
-    return this.questions.add(this.channel(userId)).catch(() => true);
+    return this.questions.add(this.channel(userId));
   }
 
   subscribe(userId: number, listener: PushListener): () => void {

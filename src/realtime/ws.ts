@@ -124,8 +124,8 @@ export class WsChannel {
    * closes.
    */
   private wss: WebSocketServer | null = null;
-  /** Closed before any page connected: later upgrades are refused as ws refuses them once closed. */
-  private closedUnused = false;
+  /** Set where ws stops taking upgrades (its server closing): from then on every one is refused. */
+  private closed = false;
   /** Each open connection's outlet, which holds the socket pushed frames and pings are written to. */
   private readonly outlets = new Map<WebSocket, WsOutlet>();
   private readonly heartbeat: NodeJS.Timeout;
@@ -157,7 +157,7 @@ export class WsChannel {
 
   /** Completes the handshake of an upgrade request and serves `userId`'s channel on it. */
   accept(req: IncomingMessage, socket: Duplex, head: Buffer, userId: number, lastSeen: Cursor | null): void {
-    if (this.closedUnused) return refuseUpgrade(socket, 503);
+    if (this.closed) return refuseUpgrade(socket, 503);
     this.wss ??= new (wsLibrary().WebSocketServer)({ noServer: true, perMessageDeflate: false });
     this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, socket, userId, lastSeen));
   }
@@ -169,16 +169,15 @@ export class WsChannel {
   async close(graceMs = 0): Promise<void> {
     clearInterval(this.heartbeat);
     const wss = this.wss;
-    if (!wss) {
-      this.closedUnused = true;
-      return;
+    if (wss) {
+      const open = [...wss.clients];
+      const gone = open.map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve())));
+      for (const ws of open) ws.close(GOING_AWAY, 'server shutting down');
+      await settledWithin(Promise.all(gone), graceMs);
+      for (const ws of wss.clients) ws.terminate();
     }
-    const open = [...wss.clients];
-    const closed = open.map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve())));
-    for (const ws of open) ws.close(GOING_AWAY, 'server shutting down');
-    await settledWithin(Promise.all(closed), graceMs);
-    for (const ws of wss.clients) ws.terminate();
-    await new Promise<void>((resolve) => wss.close(() => resolve()));
+    this.closed = true;
+    if (wss) await new Promise<void>((resolve) => wss.close(() => resolve()));
   }
 
   /**
