@@ -8,15 +8,24 @@ import { checkShape } from './shape.ts';
 
 /** PHP `intval`: leading-digits parse, booleans to 0/1, arrays to 0/1, anything else 0. */
 export function intval(value: unknown): number {
-  if (typeof value === 'number') return Number.isFinite(value) ? Math.trunc(value) : 0;
+  if (typeof value === 'number') return Number.isFinite(value) ? inIntegerRange(Math.trunc(value)) : 0;
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'string') {
     const m = /^\s*([+-]?\d+)/.exec(value);
-    return m ? Number.parseInt(m[1]!, 10) : 0;
+    return m ? inIntegerRange(Number.parseInt(m[1]!, 10)) : 0;
   }
   if (Array.isArray(value)) return value.length > 0 ? 1 : 0;
   if (value && typeof value === 'object') return Object.keys(value).length > 0 ? 1 : 0;
   return 0;
+}
+
+/**
+ * PHP's integers stop at 64 bits, so no intval is ever 1e308; here they stop where a double still
+ * holds every integer (±2^53 − 1), which is also what the stores can take as a number (an
+ * OFFSET of 1e308 fails the query). Only values no client sends as a real id or offset differ.
+ */
+function inIntegerRange(n: number): number {
+  return Math.max(-Number.MAX_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, n));
 }
 
 /** PHP `empty`: missing, null, "", "0", 0, false and empty arrays are all empty. */

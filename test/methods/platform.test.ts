@@ -105,3 +105,10 @@ test('user.get with start=-1: the first page without counting, total 0 and no ne
   const negative = (await call(ts.hook, 'user.get?start=-5', { FILTER: { WORK_POSITION: 'Uncounted' } })).body;
   assert.deepEqual([negative.result.length, negative.total], [3, 3]);
 });
+
+test('user.get with a start beyond any integer: an empty page, not a failed query', async () => {
+  for (const [params, encoding] of [[{ start: 1e308 }, 'json'], [{ start: '99999999999999999999' }, 'form']] as const) {
+    const res = await call(ts.hook, 'user.get', params, encoding);
+    assert.deepEqual([res.status, res.body.result], [200, []], `${encoding} ${JSON.stringify(params)}`);
+  }
+});
