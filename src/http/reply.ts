@@ -6,6 +6,27 @@ import { toXml } from './xml.ts';
 type Headers = Record<string, string | number | string[]>;
 
 /**
+ * A body as written: text, bytes, or bytes in pieces (a kept page and its envelope), which go to
+ * the socket as they are, in one write, instead of being copied into one buffer first.
+ */
+export type Body = string | Buffer | readonly Buffer[];
+
+/** The body's length in bytes (its Content-Length). */
+function byteLength(body: Body): number {
+  if (typeof body === 'string') return Buffer.byteLength(body);
+  if (Buffer.isBuffer(body)) return body.length;
+  let n = 0;
+  for (const piece of body) n += piece.length;
+  return n;
+}
+
+/** The body as one buffer (the rare paths that need it whole). */
+export function bodyBytes(body: Body | null): Buffer {
+  if (body === null) return Buffer.alloc(0);
+  return typeof body === 'string' ? Buffer.from(body) : Buffer.isBuffer(body) ? body : Buffer.concat(body);
+}
+
+/**
  * What a route handler answers: status, headers and a body, or a stream that takes over the
  * response (server-sent events). Handlers build one with the helpers below (or return plain
  * data, which becomes `json`); `writeReply` is the only place a response is written.
@@ -14,7 +35,7 @@ export class Reply {
   constructor(
     readonly status: number,
     readonly headers: Headers,
-    readonly body: string | Buffer | null,
+    readonly body: Body | null,
     /** Writes the body and keeps the response open (SSE); called after the head is sent. */
     readonly open: ((res: ServerResponse) => void) | null = null,
     /** The catalog code this answer reports (access log, metrics); null for a success. */
@@ -55,7 +76,7 @@ export function portalReply(status: number, body: Record<string, unknown>, forma
 }
 
 /** An answer in the portal's JSON envelope, already written (`successJson`). */
-export function portalJson(status: number, json: string | Buffer): Reply {
+export function portalJson(status: number, json: Body): Reply {
   return new Reply(status, PORTAL_TYPED.json, json);
 }
 
@@ -120,7 +141,7 @@ export function droppedConnection(): Reply {
 /** `reply`'s head and the first half of its body, then the connection closes mid-answer. */
 export function truncated(reply: Reply): Reply {
   return new Reply(reply.status, reply.headers, reply.body, null, reply.error, (res) => {
-    const body = Buffer.from(reply.body ?? '');
+    const body = bodyBytes(reply.body);
     res.writeHead(reply.status, { ...reply.headers, 'Content-Length': body.length });
     res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
   });
@@ -157,8 +178,18 @@ export function writeReply(res: ServerResponse, reply: Reply, head: boolean, lea
     else reply.open(res);
     return;
   }
-  const length = reply.body === null ? 0 : typeof reply.body === 'string' ? Buffer.byteLength(reply.body) : reply.body.length;
-  headers.push('Content-Length', length);
+  const body = reply.body;
+  headers.push('Content-Length', body === null ? 0 : byteLength(body));
   res.writeHead(reply.status, headers);
-  res.end(head || reply.body === null ? undefined : reply.body);
+  if (head || body === null) res.end();
+  else if (typeof body === 'string' || Buffer.isBuffer(body)) res.end(body);
+  else writePieces(res, body);
+}
+
+/** The pieces held back (corked) and handed to the socket together when `end` uncorks it. */
+function writePieces(res: ServerResponse, pieces: readonly Buffer[]): void {
+  if (pieces.length === 0) return void res.end();
+  res.cork();
+  for (let i = 0; i < pieces.length - 1; i++) res.write(pieces[i]);
+  res.end(pieces[pieces.length - 1]);
 }

@@ -74,7 +74,7 @@ async function pageParts(store: Store, userId: number, req: PageRequest, rendere
   }
   const users = JSON.stringify(await authorsOf(store, shown));
   // Joined once here: a kept answer is written again for every caller until the next commit, and
-  // the envelope joins few pieces faster than a hundred (~2 us less per answer of 50).
+  // a socket takes the envelope's three pieces faster than a hundred (~2 us less per answer of 50).
   return [
     Buffer.concat([
       Buffer.from(`{"total_count":${head.total},"total_unread_count":${head.unread},"chat_id":${head.chatId},"notifications":[`),

@@ -56,10 +56,11 @@ export function successBody(outcome: CallOutcome): Record<string, unknown> {
  * `envelopeJson(successBody(outcome))`, the same text, with the time block written by
  * `timeJson` instead of the generic serialiser (results it cannot write alone go the long way).
  */
-export function successJson(outcome: CallOutcome): string | Buffer {
+export function successJson(outcome: CallOutcome): string | Buffer | readonly Buffer[] {
   const { result, next, total } = outcome;
   if (typeof next === 'object' || typeof total === 'object') return envelopeJson(successBody(outcome));
-  if (result instanceof JsonText) return Buffer.concat([RESULT_KEY, ...result.parts, Buffer.from(envelopeTail(outcome))]);
+  // In pieces: the page's bytes go to the socket as kept, not copied into one buffer per answer.
+  if (result instanceof JsonText) return [RESULT_KEY, ...result.parts, Buffer.from(envelopeTail(outcome))];
   const resultText = JSON.stringify(result) as string | undefined;
   if (resultText === undefined) return envelopeJson(successBody(outcome));
   return `{"result":${resultText}${envelopeTail(outcome)}`;

@@ -183,6 +183,27 @@ describe('envelope', () => {
     assert.match(t.date_finish, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
   });
 
+  test('a page written in pieces (kept answer, envelope) arrives whole: its length is the bytes sent, asked twice', async () => {
+    for (let i = 0; i < 3; i++) await call(ts.hook, 'im.notify.system.add', { USER_ID: jane.id, MESSAGE: `piece ${i} — ü` });
+    const raw = () => new Promise<{ length: number; body: Buffer }>((resolve, reject) => {
+      const req = httpRequest(`${jane.hook}im.notify.get`, { method: 'GET' }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ length: Number(res.headers['content-length']), body: Buffer.concat(chunks) }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    const first = await raw();
+    const again = await raw();
+    for (const answer of [first, again]) {
+      assert.equal(answer.length, answer.body.length);
+      const parsed = JSON.parse(answer.body.toString('utf8'));
+      assert.deepEqual(parsed.result.notifications.map((n: { text: string }) => n.text), ['piece 2 — ü', 'piece 1 — ü', 'piece 0 — ü']);
+    }
+    assert.deepEqual(JSON.parse(again.body.toString()).result, JSON.parse(first.body.toString()).result);
+  });
+
   test('an unexpected exception is INTERNAL_SERVER_ERROR 500 without its message or stack', async () => {
     const reply = await request(`${ts.hook}test.explode`);
     assert.equal(reply.status, 500);
