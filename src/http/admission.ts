@@ -45,6 +45,7 @@ export function admitPerTurn(sink: RequestSink, perTurn = REQUESTS_PER_TURN, bud
     started = 0;
     spent = 0;
     while (room() && waiting.length) start(waiting.shift()!);
+    sink.turnEnded?.();
     if (waiting.length || started > 0) schedule();
     if (waiting.length === 0 && emptied.length) {
       const resolve = emptied;

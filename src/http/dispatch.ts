@@ -181,17 +181,51 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
     }
     const about: Answered = { id, method, secure, ip, notes, began };
     if (done instanceof Promise) return done.then((d) => finishQuietly(req, res, d, about));
-    finishQuietly(req, res, done, about);
+    hold(req, res, done, about);
+  }
+
+  /** Answers made at once, written together at the end of the phase that made them (`hold`). */
+  let held: Array<[IncomingMessage, ServerResponse, Answer, Answered]> = [];
+  let writeScheduled = false;
+
+  function writeHeld(): void {
+    writeScheduled = false;
+    if (held.length === 0) return;
+    const list = held;
+    held = [];
+    for (const [req, res, done, r] of list) finishQuietly(req, res, done, r);
+  }
+
+  /**
+   * WHY: a load generator that waits on its sockets is woken by the kernel for every answer
+   * that reaches it alone, and on a virtual machine that wake-up is paid by the writer (the
+   * server) and costs as much as a small request. Answers the handlers gave at once are
+   * written one after the other once the turn's requests were started, so one wake-up serves
+   * several. Answers that came later (after a commit) already go out together.
+   */
+  function hold(req: IncomingMessage, res: ServerResponse, done: Answer, r: Answered): void {
+    held.push([req, res, done, r]);
+    if (writeScheduled) return;
+    writeScheduled = true;
+    setImmediate(writeHeld);
   }
 
   return {
-    /** Answers one request; the promise (when the handler waits) settles once the answer is written. Never throws or rejects. */
+    /**
+     * Answers one request; the promise (when the handler waits) settles once the answer is
+     * written. An answer given at once is written with the turn's others (`hold`). Never throws or rejects.
+     */
     request(req: IncomingMessage, res: ServerResponse, secure: boolean): void | Promise<void> {
       try {
         return handle(req, res, secure);
       } catch {
         // Nothing waits for the answer: a failure to answer is the request's, never the event loop's.
       }
+    },
+
+    /** The admission started this turn's requests: what they answered at once is written now. */
+    turnEnded(): void {
+      writeHeld();
     },
 
     upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {

@@ -14,6 +14,8 @@ export interface RequestSink {
    */
   request(req: IncomingMessage, res: ServerResponse, secure: boolean): void | Promise<void>;
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Called once a turn's queued requests were started (admission): answers held may go out. */
+  turnEnded?(): void;
 }
 
 export interface Listener {

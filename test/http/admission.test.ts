@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
-import { REQUESTS_PER_TURN } from '../../src/http/admission.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { REQUESTS_PER_TURN, admitPerTurn } from '../../src/http/admission.ts';
+import { createDispatcher } from '../../src/http/dispatch.ts';
+import { text } from '../../src/http/reply.ts';
+import type { HttpRequest } from '../../src/http/request.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 let ts: TestServer;
@@ -77,4 +82,42 @@ test('a shutdown answers the requests still waiting for their turn, not only tho
   await closed;
   for (const [i, t] of texts.entries()) assert.match(t, /^HTTP\/1\.1 404/, `request ${i} was answered`);
   assert.match(texts.at(-1)!, /\r\nConnection: close\r\n/i, 'the last one, answered during the shutdown, closes its connection');
+});
+
+test('answers given at once are written after the turn\'s requests were started, together', async () => {
+  // The real edge's parts on a bare server, so the test sees each answer being written.
+  const events: string[] = [];
+  const dispatcher = createDispatcher([['GET', '/n/:i', (req: HttpRequest) => {
+    events.push(`start ${req.params.i}`);
+    return text(200, 'ok');
+  }]], { log: { error: () => undefined }, trustProxy: false });
+  const admitted = admitPerTurn(dispatcher);
+  const server = createServer((req, res) => {
+    const end = res.end.bind(res);
+    res.end = ((...args: Parameters<typeof res.end>) => {
+      events.push(`write ${req.url!.slice(3)}`);
+      return end(...args);
+    }) as typeof res.end;
+    admitted.request(req, res, false);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const n = REQUESTS_PER_TURN;
+    const sockets = await warmConnections(url, n);
+    events.length = 0;
+    const answers = sockets.map((s) => new Promise((resolve) => s.once('data', resolve)));
+    for (const [i, s] of sockets.entries()) s.write(`GET /n/${i} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    // Every request sits in the server's sockets before the next poll reads them, in one turn.
+    const until = performance.now() + 200;
+    while (performance.now() < until);
+    await Promise.all(answers);
+    const starts = Array.from({ length: n }, (_, i) => `start ${i}`);
+    const writes = Array.from({ length: n }, (_, i) => `write ${i}`);
+    assert.deepEqual(events, [...starts, ...writes]);
+    for (const s of sockets) s.destroy();
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
