@@ -186,10 +186,8 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
 
   /** Answers made at once, written together at the end of the phase that made them (`hold`). */
   let held: Array<[IncomingMessage, ServerResponse, Answer, Answered]> = [];
-  let writeScheduled = false;
 
   function writeHeld(): void {
-    writeScheduled = false;
     if (held.length === 0) return;
     const list = held;
     held = [];
@@ -204,10 +202,8 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
    * several. Answers that came later (after a commit) already go out together.
    */
   function hold(req: IncomingMessage, res: ServerResponse, done: Answer, r: Answered): void {
-    held.push([req, res, done, r]);
-    if (writeScheduled) return;
-    writeScheduled = true;
-    setImmediate(writeHeld);
+    // The first held answer schedules the write; a turn's end may write them all before it runs.
+    if (held.push([req, res, done, r]) === 1) setImmediate(writeHeld);
   }
 
   return {
