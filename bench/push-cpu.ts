@@ -1,10 +1,11 @@
 /**
- * `node --import tsx bench/push-cpu.ts [--subscribers 10000] [--sends 20] [--repeat 2] [--against <checkout>] [--profile <dir>] [--perf <file>] [--rounds]`:
+ * `node --import tsx bench/push-cpu.ts [--subscribers 10000] [--sends 20] [--repeat 2] [--against <checkout>] [--floor] [--profile <dir>] [--perf <file>] [--rounds]`:
  * the broadcast push row alone (one signed-in user's N WebSockets, sends one after the other),
  * reported as what does not move much when other work shares the machine: the server's CPU per
  * delivered frame (user and system apart: the system share is the socket writes' kernel side),
  * its resident memory per idle connection, and the latency beside them for what it is worth.
- * `--against` runs another checkout's server on the same data, alternating with this one.
+ * `--against` runs another checkout's server on the same data, alternating with this one;
+ * `--floor` alternates with the push floor (bench/push-floor-server.ts: one write per socket, nothing else).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,11 +34,16 @@ interface Run {
   rounds: PushFigures['rounds'];
 }
 
-async function once(ds: Dataset, workDir: string, n: number, sends: number, root: string | undefined, profile: string | undefined, perf: string | undefined): Promise<Run> {
+/** What runs the broadcast: a notify24 checkout (this one when `root` is undefined), or the push floor. */
+type Side = { label: string; root: string | undefined; floor?: true };
+
+async function once(ds: Dataset, workDir: string, n: number, sends: number, side: Side, profile: string | undefined, perf: string | undefined): Promise<Run> {
   const copy = runCopy(ds, workDir, 'push-cpu');
   const p = placement();
   const nodeFlags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : perf ? ['--perf-basic-prof'] : [];
-  const server = await spawnServer({ args: serverArgs(), env: serverEnv(copy.dir), readyPath: '/readyz', placement: p, cwd: root, nodeFlags });
+  const server = side.floor
+    ? await spawnServer({ args: ['--import', 'tsx', 'bench/push-floor-server.ts'], readyPath: '/readyz', placement: p })
+    : await spawnServer({ args: serverArgs(), env: serverEnv(copy.dir), readyPath: '/readyz', placement: p, cwd: side.root, nodeFlags });
   try {
     const cookie = await signIn(server.url);
     if (!cookie) throw new Error('no web login');
@@ -88,13 +94,14 @@ async function once(ds: Dataset, workDir: string, n: number, sends: number, root
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { rounds: { type: 'boolean' }, subscribers: { type: 'string' }, sends: { type: 'string' }, repeat: { type: 'string' }, against: { type: 'string' }, profile: { type: 'string' }, perf: { type: 'string' } },
+    options: { rounds: { type: 'boolean' }, subscribers: { type: 'string' }, sends: { type: 'string' }, repeat: { type: 'string' }, against: { type: 'string' }, floor: { type: 'boolean' }, profile: { type: 'string' }, perf: { type: 'string' } },
   });
   const n = Number(values.subscribers ?? 10_000);
   const sends = Number(values.sends ?? 20);
   const repeat = Number(values.repeat ?? 2);
-  const sides: { label: string; root: string | undefined }[] = [{ label: 'this checkout', root: undefined }];
+  const sides: Side[] = [{ label: 'this checkout', root: undefined }];
   if (values.against) sides.push({ label: resolve(values.against), root: resolve(values.against) });
+  if (values.floor) sides.push({ label: 'push floor', root: undefined, floor: true });
   const p = placement();
   pinSelf(p);
   const workDir = mkdtempSync(join(tmpdir(), 'notify24-push-cpu-'));
@@ -103,7 +110,8 @@ async function main(): Promise<void> {
     console.log(`push broadcast: ${n} WebSockets of one user, ${sends} sends, ${repeat} runs per side`);
     for (let i = 0; i < repeat; i++) {
       for (const side of sides) {
-        const r = await once(ds, workDir, n, sends, side.root, values.profile && side.root === undefined ? resolve(values.profile) : undefined, values.perf && side.root === undefined ? resolve(values.perf) : undefined);
+        const own = side.root === undefined && !side.floor;
+        const r = await once(ds, workDir, n, sends, side, values.profile && own ? resolve(values.profile) : undefined, values.perf && own ? resolve(values.perf) : undefined);
         console.log(
           `${side.label.padEnd(28)} server CPU ${r.usPerFrame.toFixed(2)} µs/frame (user ${r.userUs.toFixed(2)}, system ${r.systemUs.toFixed(2)}), ` +
             `${r.kib.toFixed(2)} KiB RSS/idle connection, p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms, load ${loadavg()[0]!.toFixed(1)}`,

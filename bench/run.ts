@@ -23,7 +23,7 @@ import { machine } from './lib/machine.ts';
 import { sendRequest } from './lib/notify24.ts';
 import { CASES } from './lib/cases.ts';
 import { driftWarning, size, textTable, writeReport, type Report, type Row } from './lib/report.ts';
-import { coldStartRow, floorRow, growthRows, guarded, pushRow, restRow, type Ctx, type Settings } from './lib/rows.ts';
+import { coldStartRow, floorRow, growthRows, guarded, pushFloorRow, pushRow, restRow, type Ctx, type Settings } from './lib/rows.ts';
 import { profileRow } from './lib/profile.ts';
 import { writeCharts } from './lib/charts.ts';
 import { readFileSync } from 'node:fs';
@@ -85,6 +85,8 @@ async function benchmark(ctx: Ctx, mode: 'quick' | 'full', snapshot: boolean, on
   await add('PostgreSQL + Redis', () => pgRows(ctx, small!.size, sendGetRead));
   for (const ds of large) await add(`get and send @${size(ds.size)}`, () => growthRows(ctx, ds, [CASES.get!, CASES.send!]));
   for (const n of s.pushSteps) await add(`push @${size(n)}`, () => pushRow(ctx, small!, n));
+  // The broadcast's own floor, just before it: what one write per socket costs on this machine.
+  await add('push floor', () => pushFloorRow(ctx));
   await add('push', () => pushRow(ctx, small!));
   for (const n of s.pushUsers) await add(`push to one of ${size(n)} users`, () => pushUsersRow(ctx, small!, n));
   // The test kit: in this process, as an integrator's test file runs it.
@@ -99,6 +101,7 @@ async function benchmark(ctx: Ctx, mode: 'quick' | 'full', snapshot: boolean, on
   setRatios(rows, floor);
   setCpuShares(rows);
   compareWithSqlite(rows);
+  compareWithPushFloor(rows);
   return {
     date: new Date().toISOString(),
     mode,
@@ -148,6 +151,19 @@ function setCpuShares(rows: Row[]): void {
     const floor = r.name.includes('HTTPS') ? httpsFloor : httpFloor;
     r.cpuRatio = floor === null ? null : floor / r.cpuMs;
   }
+}
+
+/**
+ * The broadcast row read against the push floor measured just before it with the same clients:
+ * its CPU per frame as a share of the floor's (as the REST rows' CPU share), and the floor's p99.
+ */
+function compareWithPushFloor(rows: Row[]): void {
+  const floor = rows.find((r) => r.name.startsWith('floor, push'));
+  const m = floor && /, (\S+) WebSockets$/.exec(floor.name);
+  const row = m && rows.find((r) => r.name === `push, ${m[1]} WebSocket subscribers`);
+  if (!floor?.usPerFrame || !row?.usPerFrame) return;
+  row.cpuRatio = floor.usPerFrame / row.usPerFrame;
+  row.note += `; the push floor (above): p99 ${floor.p99?.toFixed(0)} ms, ${floor.usPerFrame.toFixed(1)} µs per frame`;
 }
 
 async function main(): Promise<void> {

@@ -21,6 +21,8 @@ export interface Row {
    * load generator's own limits cannot distort (it sets the HTTPS floor's req/s on one core).
    */
   cpuRatio?: number | null;
+  /** Push rows: the server's CPU per delivered frame during the sends, µs. */
+  usPerFrame?: number;
   /** Anything needed to read the row: data size, memory, failures, why it was skipped. */
   note: string;
 }

@@ -4,7 +4,7 @@ import { cpuSeconds, spawnServer, type Child, type Placement } from './child.ts'
 import { runCopy, type Dataset } from './dataset.ts';
 import { failures, runLoad, type LoadResult, type Request } from './load.ts';
 import { serverArgs, serverEnv } from './notify24.ts';
-import { measurePush, pushNote } from './push.ts';
+import { measurePush, pushNote, type PushOutcome } from './push.ts';
 import { size, type Row } from './report.ts';
 import { median } from './stats.ts';
 
@@ -199,10 +199,30 @@ export async function pushRow(ctx: Ctx, ds: Dataset, n = ctx.settings.subscriber
   const copy = runCopy(ds, ctx.workDir, 'push');
   const server = await startNotify24(ctx, copy.dir);
   try {
-    const p = await measurePush(server, ds.webhookCode, ds.webUserId, n, ctx.settings.pushSends, ctx.settings.clientProcesses, ctx.placement);
-    if ('skipped' in p) return { name, rps: null, p50: null, p99: null, aloneP50: null, ratio: null, note: p.skipped };
-    return { name, rps: null, p50: p.p50, p99: p.p99, aloneP50: null, ratio: null, note: `send→receipt over ${p.sends} sends × ${size(n)}; ${pushNote(p)}` };
+    return pushFiguresRow(name, await measurePush(server, ds.webhookCode, ds.webUserId, n, ctx.settings.pushSends, ctx.settings.clientProcesses, ctx.placement), `send→receipt over ${ctx.settings.pushSends} sends × ${size(n)}`);
   } finally {
     await server.stop();
   }
+}
+
+/**
+ * The broadcast's floor: a server that does nothing but write one prebuilt frame to each of
+ * `n` WebSockets (bench/push-floor-server.ts), measured with the same clients and sends as
+ * notify24's broadcast row. Its latency and CPU per frame are what this machine allows any
+ * server; the broadcast row is read against them.
+ */
+export async function pushFloorRow(ctx: Ctx, n = ctx.settings.subscribers): Promise<Row> {
+  const floor = await spawnServer({ args: ['--import', 'tsx', join(ROOT, 'bench/push-floor-server.ts')], readyPath: '/readyz', placement: ctx.placement });
+  try {
+    const p = await measurePush(floor, 'floor', 1, n, ctx.settings.pushSends, ctx.settings.clientProcesses, ctx.placement);
+    return pushFiguresRow(`floor, push (one write per socket), ${size(n)} WebSockets`, p, `the same clients and sends as the broadcast row below`);
+  } finally {
+    await floor.stop();
+  }
+}
+
+function pushFiguresRow(name: string, p: PushOutcome, what: string): Row {
+  if ('skipped' in p) return { name, rps: null, p50: null, p99: null, aloneP50: null, ratio: null, note: p.skipped };
+  const usPerFrame = (p.serverCpuS * 1e6) / (p.subscribers * p.sends);
+  return { name, rps: null, p50: p.p50, p99: p.p99, aloneP50: null, ratio: null, usPerFrame, note: `${what}; server CPU ${usPerFrame.toFixed(1)} µs per frame; ${pushNote(p)}` };
 }
