@@ -108,6 +108,8 @@ interface Series {
   color: string;
   dashed: boolean;
   points: [number, number][];
+  /** Point labels to the left of the point, so they do not cover another series' labels at the same x. */
+  labelLeft?: boolean;
 }
 
 /** Lines over a logarithmic x axis (each point labelled with `format(y)`). */
@@ -142,7 +144,8 @@ function lineChart(title: string, xLabel: string, yLabel: string, series: Series
     body.push(`<path d="${path}" fill="none" stroke="${s.color}" stroke-width="2"${dash}/>`);
     for (const [px, py] of s.points) {
       body.push(`<circle cx="${x(px).toFixed(1)}" cy="${y(py).toFixed(1)}" r="3.5" fill="${s.color}"/>`);
-      body.push(`<text x="${(x(px) + 6).toFixed(1)}" y="${(y(py) - 6).toFixed(1)}" fill="${s.color}">${esc(format(py))}</text>`);
+      const [lx, anchor] = s.labelLeft ? [x(px) - 8, ' text-anchor="end"'] : [x(px) + 6, ''];
+      body.push(`<text x="${lx.toFixed(1)}" y="${(y(py) - 6).toFixed(1)}"${anchor} fill="${s.color}">${esc(format(py))}</text>`);
     }
   }
   for (let row = 0; row < legendRows; row++) body.push(...legend(left, 44 + row * 16, series.slice(row * 4, row * 4 + 4)));
@@ -182,6 +185,8 @@ const sizeLabel = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 10
 /** Rows of one user's N connections (a broadcast), and of N users with one connection each. */
 const BROADCAST = /^push, (\S+) WebSocket subscribers$/;
 const ONE_OF_USERS = /^push, (\S+) users × 1 WebSocket, send to one$/;
+/** The broadcast's floor: a server that only writes one frame to each socket. */
+const PUSH_FLOOR = /^floor, push \(one write per socket\), (\S+) WebSockets$/;
 
 function pushPoints(report: Report | null, pick: (r: Row) => number | null, rows = BROADCAST): [number, number][] {
   if (!report) return [];
@@ -194,10 +199,12 @@ function pushPoints(report: Report | null, pick: (r: Row) => number | null, rows
 
 const ONE_OF_AFTER = '#059669';
 const ONE_OF_BEFORE = '#6ee7b7';
+const PUSH_FLOOR_COLOR = '#6b7280';
 
 /**
  * Send → receipt latency (p50, p99) against the number of subscribers of one user's channel,
- * and the p99 of a send to one of N users who have one connection each.
+ * the p99 of a send to one of N users who have one connection each, and the p99 of the push
+ * floor (of this run only: older runs have none).
  */
 export function pushChart(after: Report, before: Report | null): string {
   const series: Series[] = [
@@ -209,6 +216,7 @@ export function pushChart(after: Report, before: Report | null): string {
     { label: before ? 'p99, after' : 'p99', color: SECOND_AFTER, dashed: false, points: pushPoints(after, (r) => r.p99) },
     ...(before ? [{ label: 'p99 to one of N users, before', color: ONE_OF_BEFORE, dashed: true, points: pushPoints(before, (r) => r.p99, ONE_OF_USERS) }] : []),
     { label: before ? 'p99 to one of N users, after' : 'p99 to one of N users (one connection each)', color: ONE_OF_AFTER, dashed: false, points: pushPoints(after, (r) => r.p99, ONE_OF_USERS) },
+    { label: 'push floor, p99', color: PUSH_FLOOR_COLOR, dashed: false, labelLeft: true, points: pushPoints(after, (r) => r.p99, PUSH_FLOOR) },
   ];
   const ticks = [...new Set(series.flatMap((s) => s.points.map((p) => p[0])))].sort((p, q) => p - q);
   return lineChart('Push: send → receipt on every connection, against subscribers', 'WebSocket connections: of one user, or of N users (log scale)', 'milliseconds', series, (v) => `${v < 10 ? fixed(v) : Math.round(v)} ms`, ticks.length ? ticks : [1], sizeLabel);
