@@ -63,6 +63,12 @@ import { WebPushWorker } from './webpush/worker.ts';
 export interface ServerOptions {
   clock?: Clock;
   log?: Logger;
+  /**
+   * The background jobs wait for `RunningServer.startJobs()`. WHY: a test portal reads its
+   * first-start state right after the start; the jobs' first runs (a dozen queries at once)
+   * would compete with it for the store's connections, and could change what it reads.
+   */
+  holdJobs?: boolean;
 }
 
 /**
@@ -108,6 +114,8 @@ export interface RunningServer {
   /** `http://host:port/metrics` when the metrics have a port of their own, else null. */
   metricsUrl: string | null;
   tls: TlsMaterial | null;
+  /** Starts the background jobs of a server started with `holdJobs` (once; later calls do nothing). */
+  startJobs(): void;
   /**
    * Empties what the process keeps between requests outside the store — rate-limit buckets,
    * operating time, the inspector's calls, fault rules — so a reset test portal starts over.
@@ -263,7 +271,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   }
   const [http, https] = listeners;
   const stopObserving = observeServing(metrics, listeners.map((l, i) => ({ name: i === 0 ? 'http' : 'https', server: l.server })));
-  jobs.start(serverJobs({ store, clock, log, config, metrics, mailTransport, unsubscribeLinks, webPush }, config.publicUrl ?? http!.url));
+  let jobsStarted = false;
+  const startJobs = () => {
+    if (jobsStarted) return;
+    jobsStarted = true;
+    jobs.start(serverJobs({ store, clock, log, config, metrics, mailTransport, unsubscribeLinks, webPush }, config.publicUrl ?? http!.url));
+  };
+  if (!options.holdJobs) startJobs();
   // pino, prom-client and ws are not needed to start serving: they load a moment later, off the
   // start's path (the first log line, scrape or WebSocket loads them sooner if it comes first).
   setTimeout(() => {
@@ -279,6 +293,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     httpsUrl: https?.url ?? null,
     metricsUrl: metricsListener ? `${metricsListener.url}/metrics` : null,
     tls,
+    startJobs,
     forgetVolatile() {
       rateLimiter.forget?.();
       operatingTime.forget();

@@ -31,7 +31,7 @@ let seq = 0;
  * With NOTIFY24_TEST_STORE=postgres the store is instead a fresh PostgreSQL schema in
  * NOTIFY24_TEST_DATABASE_URL, dropped on close (scripts/test.mjs runs the suite both ways).
  */
-export async function startTestServer(overrides: Partial<Config> = {}, options: { clock?: Clock; log?: Logger } = {}): Promise<TestServer> {
+export async function startTestServer(overrides: Partial<Config> = {}, options: { clock?: Clock; log?: Logger; holdJobs?: boolean } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'notify24-test-'));
   const config = defaultConfig({
     dataDir,
@@ -52,6 +52,7 @@ export async function startTestServer(overrides: Partial<Config> = {}, options: 
   const server = await startServer(config, {
     clock: options.clock,
     log: options.log ?? createLogger(process.env.NOTIFY24_TEST_LOG === '1' ? 'debug' : 'silent'),
+    holdJobs: options.holdJobs,
   }).catch(async (err) => {
     await schema?.drop();
     throw err;
