@@ -58,7 +58,9 @@ function bySymbol(file: string): Map<string, number> {
   const ns = new Map<string, number>();
   for (const line of report.stdout.split('\n')) {
     const m = /^\s*(\d+)\s+(\[[k.]\])\s+(.*?)\s*$/.exec(line);
-    if (m) ns.set(`${m[2]} ${m[3]}`, (ns.get(`${m[2]} ${m[3]}`) ?? 0) + Number(m[1]));
+    if (!m) continue;
+    const symbol = `${m[2]} ${m[3]}`;
+    ns.set(symbol, (ns.get(symbol) ?? 0) + Number(m[1]));
   }
   return ns;
 }
