@@ -25,7 +25,7 @@ import { makeTls, type TlsFiles } from './lib/https.ts';
 import { runLoad } from './lib/load.ts';
 import { LIBRARIES_SETTLE_MS, serverArgs, serverEnv } from './lib/notify24.ts';
 import { median } from './lib/stats.ts';
-import { printPerf, recordCore, requirePerf, type PerfTally } from './lib/perf-record.ts';
+import { perfNodeFlags, printPerf, recordCore, requirePerf, type PerfTally } from './lib/perf-record.ts';
 
 const CONNECTIONS = 50;
 
@@ -43,8 +43,7 @@ const ROOT = new URL('../', import.meta.url).pathname;
 async function startRow(ds: Dataset, key: string, workDir: string, o: Options, root: string | undefined, tag: string) {
   const p = placement();
   const urlOf = (server: Child) => (o.tls ? server.httpsUrl : server.url)!;
-  // JavaScript functions get their names in a perf profile only from the map V8 writes with this flag.
-  const nodeFlags = o.perf ? ['--perf-basic-prof'] : [];
+  const nodeFlags = o.perf ? perfNodeFlags(workDir) : [];
   if (key === 'floor') {
     const tlsArgs = o.tls ? ['--cert', o.tls.cert, '--key', o.tls.key] : [];
     const server = await spawnServer({ args: ['--import', 'tsx', join(ROOT, 'bench/floor-server.ts'), ...tlsArgs], readyPath: '/', placement: p, nodeFlags });

@@ -13,6 +13,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pinSelf, placement, spawnServer } from './lib/child.ts';
+import { perfNodeFlags } from './lib/perf-record.ts';
 import { makeBase, makeDataset, runCopy, type Dataset } from './lib/dataset.ts';
 import { serverArgs, serverEnv } from './lib/notify24.ts';
 import { measureSubscribers, signIn, type PushFigures } from './lib/push.ts';
@@ -40,7 +41,7 @@ type Side = { label: string; root: string | undefined; floor?: true };
 async function once(ds: Dataset, workDir: string, n: number, sends: number, side: Side, profile: string | undefined, perf: string | undefined): Promise<Run> {
   const copy = runCopy(ds, workDir, 'push-cpu');
   const p = placement();
-  const nodeFlags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : perf ? ['--perf-basic-prof'] : [];
+  const nodeFlags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : perf ? perfNodeFlags(workDir) : [];
   const server = side.floor
     ? await spawnServer({ args: ['--import', 'tsx', 'bench/push-floor-server.ts'], readyPath: '/readyz', placement: p })
     : await spawnServer({ args: serverArgs(), env: serverEnv(copy.dir), readyPath: '/readyz', placement: p, cwd: side.root, nodeFlags });

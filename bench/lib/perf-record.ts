@@ -19,6 +19,15 @@ export interface PerfTally {
 /** How long `perf record` takes to start sampling: the load starts after it. */
 const RECORDER_READY_MS = 500;
 
+/**
+ * Node flags for a server recorded with `perf`: V8 writes the map that names JavaScript
+ * functions (`/tmp/perf-<pid>.map`), and its log goes to `workDir` instead of an
+ * `isolate-*-v8.log` file per process in the checkout.
+ */
+export function perfNodeFlags(workDir: string): string[] {
+  return ['--perf-basic-prof', `--logfile=${join(workDir, 'v8.log')}`, '--no-logfile-per-isolate'];
+}
+
 /** Throws a clear error when `perf` is missing, before anything is started. */
 export function requirePerf(): void {
   if (spawnSync('perf', ['--version']).status !== 0) throw new Error('--perf needs Linux perf on the PATH (Debian: apt-get install linux-perf)');
