@@ -6,18 +6,13 @@
  * frame), so the same clients and timing measure both.
  */
 import { createHash } from 'node:crypto';
-import { writeSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+// notify24's own framing and socket write: the floor leaves out everything around them, not them.
+import { writeToSocket } from '../src/realtime/socket-write.ts';
+import { textFrame } from '../src/realtime/ws.ts';
 
 const sockets = new Set<Socket>();
-
-function textFrame(text: string): Buffer {
-  const payload = Buffer.from(text);
-  const n = payload.length;
-  const head = n < 126 ? Buffer.from([0x81, n]) : Buffer.from([0x81, 126, n >> 8, n & 0xff]);
-  return Buffer.concat([head, payload]);
-}
 
 let sent = 0;
 
@@ -31,25 +26,9 @@ function notifyAdd(message: string): Buffer {
   return textFrame(JSON.stringify({ id: Date.now() * 1000 + sent, command: 'notifyAdd', params }));
 }
 
-function fd(socket: Socket): number {
-  return (socket as unknown as { _handle: { fd?: number } | null })._handle?.fd ?? -1;
-}
-
-/** One loop over every socket: no slices, no queue, no per-connection state. */
+/** One loop over every socket, one write(2) each: no slices, no queue, no per-connection state. */
 function broadcast(frame: Buffer): void {
-  for (const s of sockets) writeFrame(s, frame);
-}
-
-/** One write(2) on the descriptor, as notify24's fan-out does; what the kernel refuses goes through the stream. */
-function writeFrame(s: Socket, frame: Buffer): void {
-  const f = fd(s);
-  let written = 0;
-  try {
-    if (f >= 0 && s.writableLength === 0) written = writeSync(f, frame);
-  } catch {
-    // EAGAIN: the stream queues it below
-  }
-  if (written < frame.length) s.write(frame.subarray(written));
+  for (const s of sockets) writeToSocket(s, frame);
 }
 
 function body(req: IncomingMessage): Promise<string> {

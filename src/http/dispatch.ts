@@ -220,9 +220,7 @@ export function createDispatcher(table: Route[], deps: DispatchDeps) {
     },
 
     /** The admission started this turn's requests: what they answered at once is written now. */
-    turnEnded(): void {
-      writeHeld();
-    },
+    turnEnded: writeHeld,
 
     upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
       socket.on('error', destroyOnError);
